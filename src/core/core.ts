@@ -1,0 +1,320 @@
+// The gatehouse core: users, credentials, tokens, keys and audit, with no HTTP
+// in sight. Both faces (Moonraker, Grafana) are thin translations of this.
+import type { Store, UserRecord } from '../store/types.js';
+import { AuditLog } from './audit.js';
+import { randomBase32, sha256hex } from './crypto.js';
+import { Errors } from './errors.js';
+import { CoreEventBus } from './events.js';
+import { API_USER, RESERVED_USERS, TRUSTED_USER, type Identity } from './identity.js';
+import { JwtService } from './jwt.js';
+import type { Keyring } from './keyring.js';
+import { MoonrakerApiKey } from './moonraker-api-key.js';
+import { hashPassword, MAX_PASSWORD_BYTES } from './passwords.js';
+import { TokenSessions } from './token-sessions.js';
+import { normalizeIp, TrustedClients } from './trusted-clients.js';
+import { LocalSource } from './user-sources/local.js';
+import type { UserSource } from './user-sources/types.js';
+import { UserDirectory } from './users.js';
+import { validateUsername } from './validation.js';
+
+export const ACCESS_TTL_S = 3600;
+export const ONESHOT_TTL_MS = 5000;
+const TRUSTED_SESSION_MS = 3600_000;
+export const DEFAULT_ORG_ID = 1;
+export const DEFAULT_ORG_NAME = 'Main Org.';
+
+export interface CoreOptions {
+  issuer: string;
+  forceLogins: boolean;
+  defaultSource: string;
+  enableApiKey: boolean;
+  loginTimeoutDays: number;
+  maxLoginAttempts: number | null;
+  trustedClients: string[];
+  refreshTokenRotation: boolean;
+  oneshotRatePerMinute: number;
+  auditJsonLines?: string;
+  log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export interface LoginResult {
+  user: UserRecord;
+  token: string;
+  refreshToken: string;
+  sessionId: string;
+}
+
+export class Core {
+  readonly events = new CoreEventBus();
+  readonly users: UserDirectory;
+  readonly sessions: TokenSessions;
+  readonly jwt: JwtService;
+  readonly apiKey: MoonrakerApiKey;
+  readonly trusted: TrustedClients;
+  readonly audit: AuditLog;
+  readonly sources = new Map<string, UserSource>();
+  private failedLogins = new Map<string, number>();
+  private trustedSessions = new Map<string, { createdOn: number; expires: number }>();
+  private oneshotIssued = new Map<string, number[]>();
+
+  constructor(readonly store: Store, keyring: Keyring, readonly opts: CoreOptions) {
+    this.users = new UserDirectory(store);
+    this.sessions = new TokenSessions(store);
+    this.jwt = new JwtService(keyring.signing, opts.issuer);
+    this.apiKey = new MoonrakerApiKey(store, keyring.masterKey);
+    this.trusted = new TrustedClients(opts.trustedClients);
+    this.audit = new AuditLog(store, opts.auditJsonLines, (err) => opts.log?.error({ err }, 'audit write failed'));
+    this.sources.set('moonraker', new LocalSource(this.users));
+  }
+
+  async start(): Promise<void> {
+    if (!(await this.store.orgs.byId(DEFAULT_ORG_ID))) await this.store.orgs.create(DEFAULT_ORG_NAME);
+    await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load()]);
+  }
+
+  addSource(source: UserSource) { this.sources.set(source.name, source); }
+  availableSources(): string[] { return [...this.sources.keys()]; }
+
+  // ---- identities -------------------------------------------------------
+
+  userIdentity(u: UserRecord, via: string, sessionId?: string): Identity {
+    return { kind: 'user', username: u.username, source: u.source, createdOn: u.createdAt / 1000, userId: u.id, sessionId, via };
+  }
+
+  apiKeyIdentity(): Identity {
+    return { kind: 'api_key', username: API_USER, source: 'moonraker', createdOn: this.apiKey.createdOn, userId: null, via: 'api_key' };
+  }
+
+  /** The trusted identity of an address; its created_on is when that trusted session began (1 h sliding, as Moonraker). */
+  trustedIdentity(ip: string): Identity {
+    const now = Date.now();
+    let s = this.trustedSessions.get(ip);
+    if (!s || s.expires <= now) s = { createdOn: now / 1000, expires: 0 };
+    s.expires = now + TRUSTED_SESSION_MS;
+    this.trustedSessions.set(ip, s);
+    return { kind: 'trusted', username: TRUSTED_USER, source: 'moonraker', createdOn: s.createdOn, userId: null, via: 'trusted_client' };
+  }
+
+  /** Is a previously established identity still good? (user not deleted, login family not revoked) */
+  isLive(id: Identity): boolean {
+    if (id.userId !== null && !this.users.getById(id.userId)) return false;
+    if (id.sessionId !== undefined && !this.sessions.isLive(id.sessionId)) return false;
+    if (id.kind === 'api_key' && !this.opts.enableApiKey) return false;
+    return true;
+  }
+
+  /** Verifies an access JWT; undefined when it is not one of ours, expired, revoked or its user is gone. */
+  async verifyAccessToken(token: string, checkExp = true): Promise<Identity | undefined> {
+    const claims = await this.jwt.verify(token, 'access', checkExp);
+    if (!claims || !this.sessions.isLive(claims.sid)) return undefined;
+    const user = this.users.get(claims.username);
+    if (!user || user.isDisabled) return undefined;
+    const session = this.sessions.get(claims.sid);
+    if (session?.userId !== user.id) return undefined;
+    return this.userIdentity(user, 'jwt', claims.sid);
+  }
+
+  isLoginRequired(): boolean {
+    // Moonraker counts its API-key row among users, so "at least one user" is users > 1 there.
+    return this.opts.forceLogins && this.users.list().length > 0;
+  }
+
+  // ---- login and accounts ----------------------------------------------
+
+  private checkSource(source: string) {
+    if (source !== 'moonraker' && source !== 'ldap') throw Errors.invalidSource(source);
+    if (source === 'ldap' && !this.sources.has('ldap')) throw Errors.ldapUnavailable();
+  }
+
+  /** POST /access/login: Moonraker's `_login_jwt_user` rules, plus per-IP max_login_attempts. */
+  async login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
+    const ip = normalizeIp(a.ip);
+    const max = this.opts.maxLoginAttempts;
+    if (max !== null && (this.failedLogins.get(ip) ?? 0) >= max) {
+      await this.audit.record('lockout', { username: a.username, ip });
+      throw Errors.loginsMaxed();
+    }
+    try {
+      const result = await this.authenticateAndIssue(a.username, a.password, (a.source ?? this.opts.defaultSource).toLowerCase());
+      this.failedLogins.delete(ip);
+      await this.audit.record('login_ok', { username: result.user.username, ip, detail: { source: result.user.source } });
+      return result;
+    } catch (err) {
+      this.failedLogins.set(ip, (this.failedLogins.get(ip) ?? 0) + 1);
+      await this.audit.record('login_failed', { username: a.username, ip, detail: { reason: (err as { code?: string }).code ?? 'error' } });
+      throw err;
+    }
+  }
+
+  private async authenticateAndIssue(username: string, password: string, source: string): Promise<LoginResult> {
+    this.checkSource(source);
+    if (RESERVED_USERS.includes(username)) throw Errors.reservedUser(username);
+    if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
+    let user = this.users.get(username);
+    if (source === 'ldap') {
+      const profile = await this.sources.get('ldap')!.authenticate(username, password, user);
+      if (!user) {
+        // Moonraker creates the user record of an LDAP user at first login.
+        user = await this.users.create({
+          username, email: profile?.email ?? null, name: profile?.name ?? '', passwordHash: null, source: 'ldap',
+          isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
+        });
+        await this.store.orgs.addMember(DEFAULT_ORG_ID, user.id, 'Viewer').catch(() => {});
+      }
+      if (user.source !== 'ldap') throw Errors.wrongSource(username, user.source);
+    } else {
+      if (!user || user.isServiceAccount) throw Errors.unregisteredUser(username);
+      if (user.source !== source) throw Errors.wrongSource(username, user.source);
+      await this.sources.get(source)!.authenticate(username, password, user);
+    }
+    if (user.isDisabled) throw Errors.invalidPassword();
+    return this.issueTokens(user);
+  }
+
+  async issueTokens(user: UserRecord): Promise<LoginResult> {
+    const refreshTtl = this.opts.loginTimeoutDays * 86400;
+    const refreshJti = randomBase32(10);
+    const session = await this.sessions.open(user.id, refreshTtl * 1000, refreshJti);
+    const [access, refresh] = await Promise.all([
+      this.jwt.sign(user.username, session.id, 'access', ACCESS_TTL_S),
+      this.jwt.sign(user.username, session.id, 'refresh', refreshTtl, refreshJti),
+    ]);
+    return { user, token: access.token, refreshToken: refresh.token, sessionId: session.id };
+  }
+
+  /** POST /access/user: creates a local user and logs it in. */
+  async createUser(a: { username: string; password: string; source?: string; actor: Identity | null; ip?: string }): Promise<LoginResult> {
+    const source = (a.source ?? this.opts.defaultSource).toLowerCase();
+    this.checkSource(source);
+    if (RESERVED_USERS.includes(a.username)) throw Errors.reservedUser(a.username);
+    if (source === 'ldap') throw Errors.ldapCreate();
+    validateUsername(a.username);
+    if (!a.password) throw Errors.invalidArgument('password', 'must not be empty');
+    if (Buffer.byteLength(a.password) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
+    if (this.users.get(a.username)) throw Errors.userExists(a.username);
+    const passwordHash = await hashPassword(a.password);
+    let user: UserRecord;
+    try {
+      user = await this.users.create({
+        username: a.username, email: null, name: '', passwordHash, source: 'moonraker',
+        isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
+      });
+    } catch (err) {
+      if ((err as Error).name === 'DuplicateError') throw Errors.userExists(a.username);
+      throw err;
+    }
+    await this.store.orgs.addMember(DEFAULT_ORG_ID, user.id, 'Viewer').catch(() => {});
+    await this.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
+    const result = await this.issueTokens(user);
+    this.events.emit('user_created', { username: user.username });
+    return result;
+  }
+
+  /** DELETE /access/user */
+  async deleteUser(a: { username: string; actor: Identity | null; ip?: string }): Promise<void> {
+    if (a.actor && a.actor.username === a.username) throw Errors.cannotDeleteSelf(a.username);
+    if (RESERVED_USERS.includes(a.username)) throw Errors.reservedDelete(a.username);
+    const user = this.users.get(a.username);
+    if (!user || user.isServiceAccount) throw Errors.noSuchUser(a.username);
+    await this.removeUser(user);
+    await this.audit.record('user_deleted', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
+    this.events.emit('user_deleted', { username: user.username, userId: user.id });
+  }
+
+  /** Deletes an account with everything hanging off it (tokens, sessions, memberships). */
+  async removeUser(user: UserRecord): Promise<void> {
+    const ids = await this.sessions.revokeUser(user.id);
+    await this.users.delete(user.id);
+    this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
+  }
+
+  /** POST /access/logout: like Moonraker, every token of the user dies, not just this one. */
+  async logout(actor: Identity | null, ip?: string): Promise<string> {
+    if (!actor) throw Errors.noUserLoggedIn();
+    if (actor.kind !== 'user' || actor.userId === null) throw Errors.invalidLogout(actor.username);
+    const ids = await this.sessions.revokeUser(actor.userId);
+    await this.audit.record('logout', { username: actor.username, ip });
+    this.events.emit('sessions_revoked', { userId: actor.userId, sessionIds: ids });
+    this.events.emit('user_logged_out', { username: actor.username, userId: actor.userId });
+    return actor.username;
+  }
+
+  /** POST /access/user/password. Unlike Moonraker, the user's other logins are revoked. */
+  async changePassword(a: { actor: Identity | null; password: string; newPassword: string; ip?: string }): Promise<string> {
+    const actor = a.actor;
+    if (!actor) throw Errors.noCurrentUser();
+    if (actor.source === 'ldap') throw Errors.ldapPasswordReset(actor.username);
+    if (actor.kind !== 'user' || actor.userId === null) throw Errors.invalidResetUser(actor.username);
+    const user = this.users.getById(actor.userId);
+    if (!user) throw Errors.noCurrentUser();
+    if (Buffer.byteLength(a.password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
+    await this.sources.get('moonraker')!.authenticate(user.username, a.password, user);
+    if (!a.newPassword) throw Errors.invalidArgument('new_password', 'must not be empty');
+    if (Buffer.byteLength(a.newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('new_password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
+    await this.users.update(user.id, { passwordHash: await hashPassword(a.newPassword) });
+    const ids = await this.sessions.revokeUser(user.id, actor.sessionId);
+    await this.audit.record('password_changed', { username: user.username, ip: a.ip });
+    this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
+    return user.username;
+  }
+
+  /** POST /access/refresh_jwt. With rotation on, the answer also carries a new refresh token and a spent one revokes its family. */
+  async refresh(refreshToken: string, ip?: string): Promise<{ user: UserRecord; token: string; refreshToken?: string }> {
+    const claims = await this.jwt.verify(refreshToken, 'refresh', true);
+    if (!claims) throw Errors.invalidRefreshToken();
+    const user = this.users.get(claims.username);
+    const session = this.sessions.get(claims.sid);
+    if (!user || !session || !this.sessions.isLive(claims.sid) || session.userId !== user.id) throw Errors.invalidRefreshToken();
+    let nextRefresh: string | undefined;
+    if (this.opts.refreshTokenRotation) {
+      const jti = randomBase32(10);
+      if (session.refreshJti !== claims.jti || !(await this.sessions.advanceRefresh(session.id, claims.jti, jti))) {
+        await this.sessions.revoke(session.id);
+        this.events.emit('sessions_revoked', { userId: user.id, sessionIds: [session.id] });
+        await this.audit.record('refresh_reuse_detected', { username: user.username, ip });
+        throw Errors.refreshReuse();
+      }
+      const ttl = Math.max(1, claims.exp - Math.floor(Date.now() / 1000));
+      nextRefresh = (await this.jwt.sign(user.username, session.id, 'refresh', ttl, jti)).token;
+    }
+    const access = await this.jwt.sign(user.username, session.id, 'access', ACCESS_TTL_S);
+    await this.audit.record('token_refresh', { username: user.username, ip });
+    return { user, token: access.token, refreshToken: nextRefresh };
+  }
+
+  // ---- oneshot tokens ---------------------------------------------------
+
+  /** A 32-char base32 token, good once, for 5 s, from the same address. Stored hashed. */
+  async issueOneshot(actor: Identity, rawIp: string): Promise<string> {
+    const ip = normalizeIp(rawIp);
+    const now = Date.now();
+    const recent = (this.oneshotIssued.get(ip) ?? []).filter((t) => t > now - 60_000);
+    if (recent.length >= this.opts.oneshotRatePerMinute) throw Errors.oneshotRate();
+    recent.push(now);
+    this.oneshotIssued.set(ip, recent);
+    const token = randomBase32(20);
+    await this.store.oneshot.put(sha256hex(token), { userId: actor.userId, identityKind: actor.kind, ip, expiresAt: now + ONESHOT_TTL_MS });
+    if (Math.random() < 0.05) void this.store.oneshot.prune(now).catch(() => {});
+    return token;
+  }
+
+  /** Consumes a oneshot token; an address mismatch still spends it, as in Moonraker. */
+  async consumeOneshot(token: string, rawIp: string): Promise<Identity | undefined> {
+    if (token.length !== 32) return undefined;
+    const rec = await this.store.oneshot.take(sha256hex(token));
+    if (!rec || rec.expiresAt <= Date.now() || rec.ip !== normalizeIp(rawIp)) return undefined;
+    if (rec.identityKind === 'api_key') return this.apiKeyIdentity();
+    if (rec.identityKind === 'trusted') return this.trustedIdentity(rec.ip);
+    const user = rec.userId === null ? undefined : this.users.getById(rec.userId);
+    return user ? this.userIdentity(user, 'oneshot') : undefined;
+  }
+
+  // ---- the Moonraker API key --------------------------------------------
+
+  async rotateApiKey(actor: Identity | null, ip?: string): Promise<string> {
+    const key = await this.apiKey.rotate();
+    await this.audit.record('api_key_rotated', { username: actor?.username ?? null, ip });
+    this.events.emit('api_key_rotated');
+    return key;
+  }
+}

@@ -1,0 +1,60 @@
+// Small crypto helpers shared by the core: random tokens, fast hashes for
+// high-entropy secrets, constant-time comparison and at-rest encryption.
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** RFC 4648 base32 of `bytes` random bytes (20 bytes → 32 chars, as Moonraker's oneshot tokens). */
+export function randomBase32(bytes = 20): string {
+  const buf = randomBytes(bytes);
+  let bits = 0, value = 0, out = '';
+  for (const b of buf) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += B32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
+export const randomUrlToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+/** Uniform random string over [0-9A-Za-z] (rejection sampling, no modulo bias). */
+export function randomAlnum(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      if (b < 248 && out.length < length) out += ALNUM[b % 62];
+    }
+  }
+  return out;
+}
+
+export const sha256hex = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+/** Constant-time string equality (compares SHA-256 digests so lengths never leak). */
+export function safeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+/** AES-256-GCM with a 32-byte key; output is base64url(iv|tag|ciphertext). */
+export function encrypt(key: Buffer, plaintext: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  return Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64url');
+}
+
+export function decrypt(key: Buffer, sealed: string): string {
+  const raw = Buffer.from(sealed, 'base64url');
+  const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+  d.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+}

@@ -1,0 +1,13 @@
+// Domain events the faces listen to (websocket notifications, cache invalidation).
+import { EventEmitter } from 'node:events';
+
+export interface CoreEvents {
+  user_created: [{ username: string }];
+  user_deleted: [{ username: string; userId: number }];
+  user_logged_out: [{ username: string; userId: number }];
+  /** Token families of a user were revoked (logout, password change, deletion). */
+  sessions_revoked: [{ userId: number; sessionIds: string[] }];
+  api_key_rotated: [];
+}
+
+export class CoreEventBus extends EventEmitter<CoreEvents> {}

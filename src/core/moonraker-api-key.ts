@@ -1,0 +1,41 @@
+// Moonraker's single global API key: 32 hex characters (uuid4().hex), shown by
+// GET /access/api_key and replaced by POST. It must be readable back, so it is
+// stored encrypted under the master key rather than hashed.
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/types.js';
+import { decrypt, encrypt, safeEqual } from './crypto.js';
+
+const SETTING = 'moonraker_api_key';
+
+export class MoonrakerApiKey {
+  private key = '';
+  /** Unix seconds when the current key's user entry was created (Moonraker keeps the API user's created_on). */
+  createdOn = 0;
+
+  constructor(private store: Store, private masterKey: Buffer) {}
+
+  async load(): Promise<void> {
+    const sealed = await this.store.settings.get(SETTING);
+    if (sealed) {
+      const { key, createdOn } = JSON.parse(decrypt(this.masterKey, sealed));
+      this.key = key;
+      this.createdOn = createdOn;
+    } else {
+      this.createdOn = Date.now() / 1000;
+      await this.rotate();
+    }
+  }
+
+  get(): string { return this.key; }
+
+  matches(candidate: string): boolean {
+    return candidate.length > 0 && safeEqual(candidate, this.key);
+  }
+
+  async rotate(): Promise<string> {
+    const key = randomUUID().replace(/-/g, '');
+    await this.store.settings.set(SETTING, encrypt(this.masterKey, JSON.stringify({ key, createdOn: this.createdOn })));
+    this.key = key;
+    return key;
+  }
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { defineEndpoint } from '../endpoint.js';
+
+export default defineEndpoint({
+  http: { method: 'GET', path: '/access/info' },
+  rpc: 'access.info',
+  authRequired: false,
+  args: z.object({}),
+  async handle({ core, identity, ip }) {
+    return {
+      default_source: core.opts.defaultSource,
+      available_sources: core.availableSources(),
+      login_required: core.isLoginRequired(),
+      trusted: identity?.kind === 'trusted' ? true : await core.trusted.isTrusted(ip),
+    };
+  },
+});

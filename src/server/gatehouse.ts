@@ -1,0 +1,65 @@
+// The composition root: store + keys + core + faces, listening. Used by the CLI
+// (`gatehouse serve`) and by applications embedding gatehouse as a library.
+import { hostname } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { Core, type CoreOptions } from '../core/core.js';
+import { loadKeyring } from '../core/keyring.js';
+import { openStore, type Store } from '../store/index.js';
+import { createHttpServer } from './http-server.js';
+import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
+import { Errors } from '../core/errors.js';
+
+export interface GatehouseOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  store: 'sqlite' | 'postgres';
+  postgresUrl?: string;
+  maxBodyBytes: number;
+  maxHeaderBytes: number;
+  logLevel: string;
+  logStream?: NodeJS.WritableStream;
+  moonraker: { enabled: boolean; corsDomains: string[] };
+  core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
+}
+
+export interface Gatehouse {
+  core: Core;
+  store: Store;
+  app: FastifyInstance;
+  /** Resolves with the bound address once listening. */
+  listen(): Promise<{ host: string; port: number }>;
+  close(): Promise<void>;
+}
+
+export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
+  const store = await openStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
+  const keyring = loadKeyring(o.dataDir);
+  const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
+  const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${hostname()}:${o.port}`, log: app.log });
+  await core.start();
+
+  if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
+
+  app.setNotFoundHandler((_req, reply) => {
+    reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));
+  });
+
+  let closed = false;
+  return {
+    core,
+    store,
+    app,
+    async listen() {
+      await app.listen({ host: o.host, port: o.port });
+      const addr = app.server.address();
+      return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: o.host, port: o.port };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await store.close();
+    },
+  };
+}

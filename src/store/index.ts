@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from './types.js';
+import { openSqliteStore } from './sqlite.js';
+import { openPostgresStore } from './postgres.js';
+
+export * from './types.js';
+
+export interface StoreOptions { engine: 'sqlite' | 'postgres'; dataDir: string; postgresUrl?: string }
+
+/** Opens the configured engine and brings its schema up to date. */
+export async function openStore(o: StoreOptions): Promise<Store> {
+  let store: Store;
+  if (o.engine === 'postgres') {
+    if (!o.postgresUrl) throw new Error('store "postgres" needs [gatehouse] postgres_url');
+    store = openPostgresStore(o.postgresUrl);
+  } else {
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+    store = openSqliteStore(join(o.dataDir, 'gatehouse.sqlite'));
+  }
+  await store.migrate();
+  return store;
+}

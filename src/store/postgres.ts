@@ -1,0 +1,20 @@
+// PostgreSQL engine, for several gatehouse instances sharing one database.
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Store } from './types.js';
+import { createSqlStore } from './sql/sql-store.js';
+import type { Tables } from './sql/tables.js';
+
+// int8 columns (epoch milliseconds, ids) fit in a JS number; read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openPostgresStore(connectionString: string): Store {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return createSqlStore({
+    engine: 'postgres',
+    db,
+    isUniqueViolation: (err) => (err as { code?: unknown })?.code === '23505',
+    close: () => db.destroy(),
+  });
+}

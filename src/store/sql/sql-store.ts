@@ -1,0 +1,383 @@
+// The Store contract over Kysely. Engine adapters (../sqlite.ts, ../postgres.ts)
+// supply the connection and the way their driver reports unique violations.
+import { Migrator, type Kysely, type Selectable } from 'kysely';
+import {
+  DuplicateError,
+  type ApiKeyRecord,
+  type AuditEvent,
+  type Role,
+  type Store,
+  type TokenSession,
+  type UserRecord,
+  type WebSession,
+} from '../types.js';
+import { migrationProvider, type Engine } from './migrations.js';
+import type { Tables } from './tables.js';
+
+type Row<T extends keyof Tables> = Selectable<Tables[T]>;
+
+const toUser = (r: Row<'users'>): UserRecord => ({
+  id: Number(r.id),
+  uid: r.uid,
+  username: r.username,
+  email: r.email,
+  name: r.name,
+  passwordHash: r.password_hash,
+  source: r.source,
+  isAdmin: !!r.is_admin,
+  isServiceAccount: !!r.is_service_account,
+  isDisabled: !!r.is_disabled,
+  orgId: Number(r.org_id),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+const toSession = (r: Row<'token_sessions'>): TokenSession => ({
+  id: r.id,
+  userId: Number(r.user_id),
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
+  refreshJti: r.refresh_jti,
+});
+
+const toKey = (r: Row<'api_keys'>): ApiKeyRecord => ({
+  id: Number(r.id),
+  orgId: Number(r.org_id),
+  name: r.name,
+  role: r.role as Role,
+  hash: r.hash,
+  hashKind: r.hash_kind as ApiKeyRecord['hashKind'],
+  serviceAccountId: r.service_account_id == null ? null : Number(r.service_account_id),
+  expiresAt: r.expires_at == null ? null : Number(r.expires_at),
+  lastUsedAt: r.last_used_at == null ? null : Number(r.last_used_at),
+  createdAt: Number(r.created_at),
+  isRevoked: !!r.is_revoked,
+});
+
+const toWebSession = (r: Row<'web_sessions'>): WebSession => ({
+  id: Number(r.id),
+  userId: Number(r.user_id),
+  tokenHash: r.token_hash,
+  prevTokenHash: r.prev_token_hash,
+  createdAt: Number(r.created_at),
+  rotatedAt: Number(r.rotated_at),
+  seenAt: Number(r.seen_at),
+  revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
+});
+
+const bool = (b: boolean) => (b ? 1 : 0);
+
+export interface EngineAdapter {
+  engine: Engine;
+  db: Kysely<Tables>;
+  isUniqueViolation(err: unknown): boolean;
+  close(): Promise<void>;
+}
+
+export function createSqlStore(a: EngineAdapter): Store {
+  const { db } = a;
+  const unique = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (a.isUniqueViolation(err)) throw new DuplicateError(what);
+      throw err;
+    }
+  };
+
+  return {
+    engine: a.engine,
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(a.engine) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error');
+        throw new Error(`store migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
+      }
+    },
+    close: () => a.close(),
+
+    users: {
+      async create(u) {
+        const now = u.createdAt ?? Date.now();
+        const row = await unique('user', () =>
+          db.insertInto('users').values({
+            uid: u.uid,
+            username: u.username,
+            email: u.email,
+            name: u.name,
+            password_hash: u.passwordHash,
+            source: u.source,
+            is_admin: bool(u.isAdmin),
+            is_service_account: bool(u.isServiceAccount),
+            is_disabled: bool(u.isDisabled),
+            org_id: u.orgId,
+            created_at: now,
+            updated_at: now,
+          }).returningAll().executeTakeFirstOrThrow(),
+        );
+        return toUser(row);
+      },
+      async byId(id) {
+        const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && toUser(r);
+      },
+      async byUsername(username) {
+        const r = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+        return r && toUser(r);
+      },
+      async list() {
+        return (await db.selectFrom('users').selectAll().orderBy('id').execute()).map(toUser);
+      },
+      async update(id, p) {
+        const values: Partial<Tables['users']> = { updated_at: Date.now() };
+        if (p.email !== undefined) values.email = p.email;
+        if (p.name !== undefined) values.name = p.name;
+        if (p.passwordHash !== undefined) values.password_hash = p.passwordHash;
+        if (p.isAdmin !== undefined) values.is_admin = bool(p.isAdmin);
+        if (p.isDisabled !== undefined) values.is_disabled = bool(p.isDisabled);
+        if (p.orgId !== undefined) values.org_id = p.orgId;
+        if (p.username !== undefined) values.username = p.username;
+        await unique('user', () => db.updateTable('users').set(values as any).where('id', '=', id).execute());
+      },
+      async delete(id) {
+        const r = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async count() {
+        const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+    },
+
+    sessions: {
+      async create(s) {
+        await db.insertInto('token_sessions').values({
+          id: s.id, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt,
+          revoked_at: s.revokedAt, refresh_jti: s.refreshJti,
+        }).execute();
+      },
+      async listLive(now) {
+        const rows = await db.selectFrom('token_sessions').selectAll()
+          .where('revoked_at', 'is', null).where('expires_at', '>', now).execute();
+        return rows.map(toSession);
+      },
+      async revoke(id, at) {
+        await db.updateTable('token_sessions').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      },
+      async revokeForUser(userId, at, exceptId) {
+        let q = db.updateTable('token_sessions').set({ revoked_at: at })
+          .where('user_id', '=', userId).where('revoked_at', 'is', null);
+        if (exceptId) q = q.where('id', '!=', exceptId);
+        const rows = await q.returning('id').execute();
+        return rows.map((r) => r.id);
+      },
+      async setRefreshJti(id, jti, expected) {
+        let q = db.updateTable('token_sessions').set({ refresh_jti: jti }).where('id', '=', id).where('revoked_at', 'is', null);
+        q = expected === null ? q.where('refresh_jti', 'is', null) : q.where('refresh_jti', '=', expected);
+        const r = await q.executeTakeFirst();
+        return Number(r.numUpdatedRows) === 1;
+      },
+    },
+
+    oneshot: {
+      async put(tokenHash, rec) {
+        await db.insertInto('oneshot_tokens').values({
+          token_hash: tokenHash, user_id: rec.userId, identity_kind: rec.identityKind, ip: rec.ip, expires_at: rec.expiresAt,
+        }).execute();
+      },
+      async take(tokenHash) {
+        const r = await db.deleteFrom('oneshot_tokens').where('token_hash', '=', tokenHash).returningAll().executeTakeFirst();
+        return r && {
+          userId: r.user_id == null ? null : Number(r.user_id),
+          identityKind: r.identity_kind,
+          ip: r.ip,
+          expiresAt: Number(r.expires_at),
+        };
+      },
+      async prune(now) {
+        await db.deleteFrom('oneshot_tokens').where('expires_at', '<=', now).execute();
+      },
+    },
+
+    settings: {
+      async get(key) {
+        const r = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+        return r?.value;
+      },
+      async set(key, value) {
+        await db.insertInto('settings').values({ key, value })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      },
+    },
+
+    audit: {
+      async append(e) {
+        await db.insertInto('audit_log').values({
+          at: e.at, event: e.event, username: e.username, ip: e.ip, detail: e.detail ? JSON.stringify(e.detail) : null,
+        }).execute();
+      },
+      async query(f) {
+        let q = db.selectFrom('audit_log').selectAll();
+        if (f.event) q = q.where('event', '=', f.event);
+        if (f.username) q = q.where('username', '=', f.username);
+        if (f.since !== undefined) q = q.where('at', '>=', f.since);
+        if (f.until !== undefined) q = q.where('at', '<=', f.until);
+        const rows = await q.orderBy('id', 'desc').limit(f.limit ?? 100).execute();
+        return rows.map((r): AuditEvent => ({
+          id: Number(r.id), at: Number(r.at), event: r.event, username: r.username, ip: r.ip,
+          detail: r.detail ? JSON.parse(r.detail) : null,
+        }));
+      },
+    },
+
+    orgs: {
+      async create(name) {
+        const now = Date.now();
+        const r = await unique('org', () =>
+          db.insertInto('orgs').values({ name, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
+        return { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+      },
+      async byId(id) {
+        const r = await db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+      },
+      async byName(name) {
+        const r = await db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
+        return r && { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+      },
+      async list() {
+        const rows = await db.selectFrom('orgs').selectAll().orderBy('name').execute();
+        return rows.map((r) => ({ id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) }));
+      },
+      async rename(id, name) {
+        await unique('org', () => db.updateTable('orgs').set({ name, updated_at: Date.now() }).where('id', '=', id).execute());
+      },
+      async delete(id) {
+        await db.transaction().execute(async (tx) => {
+          await tx.deleteFrom('api_keys').where('org_id', '=', id).execute();
+          await tx.deleteFrom('org_users').where('org_id', '=', id).execute();
+          await tx.deleteFrom('orgs').where('id', '=', id).execute();
+        });
+      },
+      async addMember(orgId, userId, role) {
+        await unique('membership', () =>
+          db.insertInto('org_users').values({ org_id: orgId, user_id: userId, role, created_at: Date.now() }).execute());
+      },
+      async setRole(orgId, userId, role) {
+        await db.updateTable('org_users').set({ role }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
+      },
+      async removeMember(orgId, userId) {
+        const r = await db.deleteFrom('org_users').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async membership(orgId, userId) {
+        const r = await db.selectFrom('org_users').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+        return r && { orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) };
+      },
+      async membershipsOfUser(userId) {
+        const rows = await db.selectFrom('org_users').selectAll().where('user_id', '=', userId).orderBy('org_id').execute();
+        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+      },
+      async members(orgId) {
+        const rows = await db.selectFrom('org_users').selectAll().where('org_id', '=', orgId).orderBy('user_id').execute();
+        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+      },
+    },
+
+    apiKeys: {
+      async create(k) {
+        const r = await unique('api key', () =>
+          db.insertInto('api_keys').values({
+            org_id: k.orgId, name: k.name, role: k.role, hash: k.hash, hash_kind: k.hashKind,
+            service_account_id: k.serviceAccountId, expires_at: k.expiresAt, last_used_at: null,
+            created_at: Date.now(), is_revoked: 0,
+          }).returningAll().executeTakeFirstOrThrow());
+        return toKey(r);
+      },
+      async byId(id) {
+        const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && toKey(r);
+      },
+      async byHash(hash) {
+        const r = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+        return r && toKey(r);
+      },
+      async byOrgAndName(orgId, name) {
+        const r = await db.selectFrom('api_keys').selectAll().where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst();
+        return r && toKey(r);
+      },
+      async list(f) {
+        let q = db.selectFrom('api_keys').selectAll();
+        if (f.orgId !== undefined) q = q.where('org_id', '=', f.orgId);
+        if (f.serviceAccountId === null) q = q.where('service_account_id', 'is', null);
+        else if (f.serviceAccountId !== undefined) q = q.where('service_account_id', '=', f.serviceAccountId);
+        return (await q.orderBy('name').execute()).map(toKey);
+      },
+      async listAll() {
+        return (await db.selectFrom('api_keys').selectAll().execute()).map(toKey);
+      },
+      async delete(id) {
+        const r = await db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async rehash(id, hash, hashKind) {
+        await db.updateTable('api_keys').set({ hash, hash_kind: hashKind }).where('id', '=', id).execute();
+      },
+      async touch(ids, at) {
+        if (ids.length) await db.updateTable('api_keys').set({ last_used_at: at }).where('id', 'in', ids).execute();
+      },
+    },
+
+    webSessions: {
+      async create(s) {
+        const r = await db.insertInto('web_sessions').values({
+          user_id: s.userId, token_hash: s.tokenHash, prev_token_hash: s.prevTokenHash, created_at: s.createdAt,
+          rotated_at: s.rotatedAt, seen_at: s.seenAt, revoked_at: s.revokedAt,
+        }).returningAll().executeTakeFirstOrThrow();
+        return toWebSession(r);
+      },
+      async byHash(hash) {
+        const r = await db.selectFrom('web_sessions').selectAll()
+          .where((eb) => eb.or([eb('token_hash', '=', hash), eb('prev_token_hash', '=', hash)])).executeTakeFirst();
+        return r && toWebSession(r);
+      },
+      async rotate(id, newHash, prevHash, at) {
+        await db.updateTable('web_sessions').set({ token_hash: newHash, prev_token_hash: prevHash, rotated_at: at, seen_at: at })
+          .where('id', '=', id).execute();
+      },
+      async seen(id, at) {
+        await db.updateTable('web_sessions').set({ seen_at: at }).where('id', '=', id).execute();
+      },
+      async revoke(id, at) {
+        await db.updateTable('web_sessions').set({ revoked_at: at }).where('id', '=', id).execute();
+      },
+      async revokeForUser(userId, at) {
+        await db.updateTable('web_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      },
+    },
+
+    loginAttempts: {
+      async add(username, ip, at) {
+        await db.insertInto('login_attempts').values({ username, ip, at }).execute();
+      },
+      async countByUsername(username, since) {
+        const r = await db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('username', '=', username).where('at', '>=', since).executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+      async countByIp(ip, since) {
+        const r = await db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow();
+        return Number(r.n);
+      },
+      async resetUsername(username) {
+        await db.deleteFrom('login_attempts').where('username', '=', username).execute();
+      },
+      async prune(before) {
+        await db.deleteFrom('login_attempts').where('at', '<', before).execute();
+      },
+    },
+  };
+}
