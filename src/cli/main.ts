@@ -1,0 +1,44 @@
+// `gatehouse <command> [options]`
+import type { Command, CommandContext } from './command.js';
+import { CliError } from './command.js';
+import { commands } from './commands/index.js';
+
+function help(out: (l: string) => void) {
+  out('usage: gatehouse <command> [options]\n');
+  out('commands:');
+  for (const c of commands) out(`  ${c.name.padEnd(10)} ${c.summary}`);
+  out('\nRun `gatehouse <command> --help` for its options.');
+}
+
+export async function runCli(argv: string[], ctx: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    help(ctx.out);
+    return name ? 0 : 2;
+  }
+  const cmd: Command | undefined = commands.find((c) => c.name === name);
+  if (!cmd) {
+    ctx.err(`gatehouse: unknown command "${name}"`);
+    help(ctx.err);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.out(cmd.usage);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, ctx);
+  } catch (err) {
+    const msg = err instanceof CliError || (err as Error).name === 'ConfigError' || (err as Error).name === 'GatehouseError'
+      ? (err as Error).message
+      : `unexpected error: ${(err as Error).message}`;
+    ctx.err(`gatehouse ${cmd.name}: ${msg}`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] && /(?:main\.ts|gatehouse(?:\.js)?)$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
+  if (code !== 0 || !['serve'].includes(process.argv[2] ?? '')) process.exitCode = code;
+}

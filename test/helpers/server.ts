@@ -1,0 +1,83 @@
+// Starts a real gatehouse on a free loopback port with a fresh data directory,
+// and gives tests a tiny HTTP client. Logs are captured so tests can scan them.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+export function defaultOptions(dataDir: string): GatehouseOptions {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    store: 'sqlite',
+    maxBodyBytes: 65536,
+    maxHeaderBytes: 16384,
+    logLevel: 'info',
+    moonraker: { enabled: true, corsDomains: [] },
+    core: {
+      forceLogins: false,
+      defaultSource: 'moonraker',
+      enableApiKey: true,
+      loginTimeoutDays: 90,
+      maxLoginAttempts: null,
+      trustedClients: [],
+      refreshTokenRotation: false,
+      oneshotRatePerMinute: 600,
+    },
+  };
+}
+
+function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
+  if (!over) return base;
+  const out: any = Array.isArray(base) ? [...(base as any)] : { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v as any) : v;
+  }
+  return out;
+}
+
+export interface Running {
+  gh: Gatehouse;
+  base: string;
+  port: number;
+  dataDir: string;
+  logs: string[];
+  apiKey: () => string;
+  req: (method: string, path: string, o?: { body?: unknown; raw?: string; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; text: string; json: any }>;
+  stop: (opts?: { keepData?: boolean }) => Promise<void>;
+}
+
+/** Starts a server; pass `dataDir` to reuse one (restart tests). */
+export async function startGatehouse(over?: DeepPartial<GatehouseOptions>, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+  const logs: string[] = [];
+  const logStream = new PassThrough();
+  logStream.on('data', (c) => logs.push(String(c)));
+  const gh = await createGatehouse(merge({ ...defaultOptions(dataDir), logStream }, over));
+  const { port } = await gh.listen();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    gh, base, port, dataDir, logs,
+    apiKey: () => gh.core.apiKey.get(),
+    async req(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      let body: string | undefined = o.raw;
+      if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const r = await fetch(base + path, { method, headers, body });
+      const text = await r.text();
+      let json: any;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      return { status: r.status, headers: r.headers, text, json };
+    },
+    async stop(opts = {}) {
+      await gh.close();
+      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
