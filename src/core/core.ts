@@ -22,6 +22,7 @@ export const ONESHOT_TTL_MS = 5000;
 const TRUSTED_SESSION_MS = 3600_000;
 export const DEFAULT_ORG_ID = 1;
 export const DEFAULT_ORG_NAME = 'Main Org.';
+const GENERATION = 'store_generation';
 
 export interface CoreOptions {
   issuer: string;
@@ -69,8 +70,43 @@ export class Core {
 
   async start(): Promise<void> {
     if (!(await this.store.orgs.byId(DEFAULT_ORG_ID))) await this.store.orgs.create(DEFAULT_ORG_NAME);
+    this.generation = await this.store.settings.get(GENERATION);
+    await this.reload();
+  }
+
+  private async reload(): Promise<void> {
     await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load()]);
   }
+
+  // ---- coherence between processes sharing a store ----------------------
+  // Every write bumps a generation stamp in the store. Each instance polls it
+  // and reloads its in-memory indexes when another process (a second instance
+  // behind the load balancer, or the CLI) has written.
+
+  private generation: string | undefined;
+  private syncTimer: NodeJS.Timeout | undefined;
+
+  /** Marks the store as changed by this process. Called after each write. */
+  async changed(): Promise<void> {
+    this.generation = randomBase32(10);
+    await this.store.settings.set(GENERATION, this.generation);
+  }
+
+  startSync(intervalMs = 1000): void {
+    this.syncTimer = setInterval(() => void this.syncOnce().catch((err) => this.opts.log?.error({ err }, 'store sync failed')), intervalMs);
+    this.syncTimer.unref();
+  }
+
+  async syncOnce(): Promise<boolean> {
+    const g = await this.store.settings.get(GENERATION);
+    if (g === this.generation) return false;
+    this.generation = g;
+    await this.reload();
+    this.events.emit('reloaded');
+    return true;
+  }
+
+  stopSync(): void { clearInterval(this.syncTimer); }
 
   addSource(source: UserSource) { this.sources.set(source.name, source); }
   availableSources(): string[] { return [...this.sources.keys()]; }
@@ -106,11 +142,11 @@ export class Core {
   /** Verifies an access JWT; undefined when it is not one of ours, expired, revoked or its user is gone. */
   async verifyAccessToken(token: string, checkExp = true): Promise<Identity | undefined> {
     const claims = await this.jwt.verify(token, 'access', checkExp);
-    if (!claims || !this.sessions.isLive(claims.sid)) return undefined;
-    const user = this.users.get(claims.username);
-    if (!user || user.isDisabled) return undefined;
-    const session = this.sessions.get(claims.sid);
-    if (session?.userId !== user.id) return undefined;
+    if (!claims) return undefined;
+    const session = await this.sessions.resolve(claims.sid);
+    if (!session) return undefined;
+    const user = this.users.get(claims.username) ?? (await this.users.fetch(claims.username));
+    if (!user || user.isDisabled || session.userId !== user.id) return undefined;
     return this.userIdentity(user, 'jwt', claims.sid);
   }
 
@@ -150,7 +186,7 @@ export class Core {
     this.checkSource(source);
     if (RESERVED_USERS.includes(username)) throw Errors.reservedUser(username);
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
-    let user = this.users.get(username);
+    let user = await this.users.fetch(username);
     if (source === 'ldap') {
       const profile = await this.sources.get('ldap')!.authenticate(username, password, user);
       if (!user) {
@@ -206,6 +242,7 @@ export class Core {
     await this.store.orgs.addMember(DEFAULT_ORG_ID, user.id, 'Viewer').catch(() => {});
     await this.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
     const result = await this.issueTokens(user);
+    await this.changed();
     this.events.emit('user_created', { username: user.username });
     return result;
   }
@@ -225,6 +262,7 @@ export class Core {
   async removeUser(user: UserRecord): Promise<void> {
     const ids = await this.sessions.revokeUser(user.id);
     await this.users.delete(user.id);
+    await this.changed();
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
   }
 
@@ -233,6 +271,7 @@ export class Core {
     if (!actor) throw Errors.noUserLoggedIn();
     if (actor.kind !== 'user' || actor.userId === null) throw Errors.invalidLogout(actor.username);
     const ids = await this.sessions.revokeUser(actor.userId);
+    await this.changed();
     await this.audit.record('logout', { username: actor.username, ip });
     this.events.emit('sessions_revoked', { userId: actor.userId, sessionIds: ids });
     this.events.emit('user_logged_out', { username: actor.username, userId: actor.userId });
@@ -253,6 +292,7 @@ export class Core {
     if (Buffer.byteLength(a.newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('new_password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
     await this.users.update(user.id, { passwordHash: await hashPassword(a.newPassword) });
     const ids = await this.sessions.revokeUser(user.id, actor.sessionId);
+    await this.changed();
     await this.audit.record('password_changed', { username: user.username, ip: a.ip });
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
     return user.username;
@@ -262,14 +302,15 @@ export class Core {
   async refresh(refreshToken: string, ip?: string): Promise<{ user: UserRecord; token: string; refreshToken?: string }> {
     const claims = await this.jwt.verify(refreshToken, 'refresh', true);
     if (!claims) throw Errors.invalidRefreshToken();
-    const user = this.users.get(claims.username);
-    const session = this.sessions.get(claims.sid);
-    if (!user || !session || !this.sessions.isLive(claims.sid) || session.userId !== user.id) throw Errors.invalidRefreshToken();
+    const user = await this.users.fetch(claims.username);
+    const session = await this.sessions.resolve(claims.sid);
+    if (!user || !session || session.userId !== user.id) throw Errors.invalidRefreshToken();
     let nextRefresh: string | undefined;
     if (this.opts.refreshTokenRotation) {
       const jti = randomBase32(10);
-      if (session.refreshJti !== claims.jti || !(await this.sessions.advanceRefresh(session.id, claims.jti, jti))) {
+      if (!(await this.sessions.advanceRefresh(session.id, claims.jti, jti))) {
         await this.sessions.revoke(session.id);
+        await this.changed();
         this.events.emit('sessions_revoked', { userId: user.id, sessionIds: [session.id] });
         await this.audit.record('refresh_reuse_detected', { username: user.username, ip });
         throw Errors.refreshReuse();
@@ -313,6 +354,7 @@ export class Core {
 
   async rotateApiKey(actor: Identity | null, ip?: string): Promise<string> {
     const key = await this.apiKey.rotate();
+    await this.changed();
     await this.audit.record('api_key_rotated', { username: actor?.username ?? null, ip });
     this.events.emit('api_key_rotated');
     return key;

@@ -8,6 +8,8 @@ export interface CoreEvents {
   /** Token families of a user were revoked (logout, password change, deletion). */
   sessions_revoked: [{ userId: number; sessionIds: string[] }];
   api_key_rotated: [];
+  /** Another process changed the store; caches were reloaded from it. */
+  reloaded: [];
 }
 
 export class CoreEventBus extends EventEmitter<CoreEvents> {}

@@ -11,6 +11,7 @@ export class TokenSessions {
 
   async load(): Promise<void> {
     this.live.clear();
+    this.unknown.clear();
     for (const s of await this.store.sessions.listLive(Date.now())) this.live.set(s.id, s);
   }
 
@@ -25,6 +26,24 @@ export class TokenSessions {
   }
 
   get(id: string) { return this.live.get(id); }
+
+  /**
+   * Like isLive, but a family this process has never seen (opened by another
+   * instance since the last sync) is read from the store once and remembered.
+   */
+  async resolve(id: string): Promise<TokenSession | undefined> {
+    if (this.isLive(id)) return this.live.get(id);
+    if (this.unknown.has(id)) return undefined;
+    const s = await this.store.sessions.byId(id);
+    if (s && s.revokedAt === null && s.expiresAt > Date.now()) {
+      this.live.set(id, s);
+      return s;
+    }
+    if (this.unknown.size > 10_000) this.unknown.clear();
+    this.unknown.add(id);
+    return undefined;
+  }
+  private unknown = new Set<string>();
 
   async open(userId: number, ttlMs: number, refreshJti: string): Promise<TokenSession> {
     const now = Date.now();

@@ -22,6 +22,15 @@ export class UserDirectory {
   }
 
   get(username: string) { return this.byName.get(username); }
+
+  /** Like get, but falls back to the store for an account created by another process since the last sync. */
+  async fetch(username: string): Promise<UserRecord | undefined> {
+    const hit = this.byName.get(username);
+    if (hit) return hit;
+    const u = await this.store.users.byUsername(username);
+    if (u) this.index(u);
+    return u;
+  }
   getById(id: number) { return this.byId.get(id); }
   /** Accounts that can log in (service accounts excluded). */
   list(): UserRecord[] { return [...this.byId.values()].filter((u) => !u.isServiceAccount); }

@@ -94,6 +94,7 @@ export interface Store {
   };
   sessions: {
     create(s: TokenSession): Promise<void>;
+    byId(id: string): Promise<TokenSession | undefined>;
     listLive(now: number): Promise<TokenSession[]>;
     revoke(id: string, at: number): Promise<void>;
     revokeForUser(userId: number, at: number, exceptId?: string): Promise<string[]>;

@@ -158,6 +158,10 @@ export function createSqlStore(a: EngineAdapter): Store {
           revoked_at: s.revokedAt, refresh_jti: s.refreshJti,
         }).execute();
       },
+      async byId(id) {
+        const r = await db.selectFrom('token_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+        return r && toSession(r);
+      },
       async listLive(now) {
         const rows = await db.selectFrom('token_sessions').selectAll()
           .where('revoked_at', 'is', null).where('expires_at', '>', now).execute();
