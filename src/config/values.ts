@@ -1,0 +1,132 @@
+// zod schemas that turn the raw strings of an INI file or environment variable
+// into typed values. Failures read `expected <what>, got "<raw>"`; the loader
+// prefixes where the value came from and which option it is.
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+/** A string → T schema; `parse` returns undefined for "not a T". */
+function scalar<T>(what: string, parse: (s: string) => T | undefined) {
+  return z.string().transform((s, ctx) => {
+    const v = parse(s);
+    if (v === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(s)}` });
+      return z.NEVER;
+    }
+    return v;
+  });
+}
+
+/** A required string option. */
+export const required = z.string({ error: () => 'is required' });
+
+const BOOLS = new Map([
+  ['true', true], ['yes', true], ['on', true], ['1', true],
+  ['false', false], ['no', false], ['off', false], ['0', false],
+]);
+/** configparser's boolean words in any case (Moonraker writes `True`). */
+export const bool = scalar('a boolean', (s) => BOOLS.get(s.toLowerCase()));
+
+export function int(range: { min?: number; max?: number } = {}) {
+  const { min = -Infinity, max = Infinity } = range;
+  const what = range.min !== undefined && range.max !== undefined ? `an integer from ${min} to ${max}`
+    : range.min !== undefined ? `an integer >= ${min}`
+    : range.max !== undefined ? `an integer <= ${max}` : 'an integer';
+  return scalar(what, (s) => {
+    const n = /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
+    return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
+  });
+}
+
+export const port = int({ min: 0, max: 65535 });
+
+/** One of `values`, matched case-insensitively, returned as written in `values`. */
+export function choice<const T extends readonly string[]>(values: T) {
+  return scalar(`one of ${values.join(', ')}`, (s) => values.find((v) => v.toLowerCase() === s.toLowerCase()));
+}
+
+const SECONDS: Record<string, number> = {
+  ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600,
+  d: 86400, w: 7 * 86400, M: 30 * 86400, y: 365 * 86400,
+};
+
+/**
+ * Grafana's duration syntax (gtime.ParseDuration), in whole seconds: "7d",
+ * "2w", "1M" (30 days), "1y" (365 days), or a Go duration like "10m", "1h30m".
+ */
+export function parseDuration(s: string): number | undefined {
+  if (s === '0') return 0;
+  const calendar = /^(\d+)([dwMy])$/.exec(s);
+  if (calendar) return Number(calendar[1]) * SECONDS[calendar[2]!]!;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s)) return undefined;
+  let total = 0;
+  for (const [, n, , unit] of s.matchAll(/(\d+(\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(n) * SECONDS[unit!]!;
+  return Math.round(total);
+}
+
+export const duration = scalar('a duration like 30s, 10m, 1h or 7d', parseDuration);
+
+/** Thrown (via `invalid`) by a list entry parser; becomes `invalid entry "<entry>": <why>`. */
+class EntryError extends Error {}
+export const invalid = (why: string): never => { throw new EntryError(why); };
+
+/**
+ * A list with one entry per line, as Moonraker's getlist; with `commas`, entries
+ * may also be separated by commas (handy on one line or in an env var).
+ */
+export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T } = {}) {
+  return z.string().transform((raw, ctx) => {
+    const out: T[] = [];
+    for (const s of raw.split(o.commas ? /[\n,]/ : '\n').map((e) => e.trim()).filter(Boolean)) {
+      try {
+        out.push(o.entry ? o.entry(s) : (s as T));
+      } catch (err) {
+        if (!(err instanceof EntryError)) throw err;
+        ctx.addIssue({ code: 'custom', message: `invalid entry ${JSON.stringify(s)}: ${err.message}` });
+      }
+    }
+    return out;
+  });
+}
+
+/** An IP address as a number, for host-bit checks. */
+function ipToBigInt(ip: string, family: 4 | 6): bigint {
+  if (family === 4) return ip.split('.').reduce((n, octet) => (n << 8n) | BigInt(octet), 0n);
+  let addr = ip.split('%')[0]!;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(addr)?.[1]; // ::ffff:1.2.3.4
+  if (v4) {
+    const n = ipToBigInt(v4, 4);
+    addr = addr.slice(0, -v4.length) + (n >> 16n).toString(16) + ':' + (n & 0xffffn).toString(16);
+  }
+  const [head = '', tail] = addr.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+// Moonraker's domain-name regex, `^([a-z0-9]+(-[a-z0-9]+)*\.?)+[a-z]{2,}$`,
+// rewritten without nested quantifiers (same language, no catastrophic backtracking).
+const DOMAIN = /^[a-z0-9]+(?:[.-][a-z0-9]+)*\.?[a-z]{2,}$/;
+
+/** A trusted_clients entry: an IP, a CIDR network with no host bits set, or a domain name. */
+export function trustedClient(s: string): string {
+  if (isIP(s)) return s;
+  const [addr = '', bits, extra] = s.split('/');
+  const family = isIP(addr) as 0 | 4 | 6;
+  if (family && bits !== undefined && extra === undefined) {
+    const width = family === 4 ? 32 : 128;
+    if (!/^\d+$/.test(bits) || Number(bits) > width) invalid(`prefix length must be 0 to ${width}`);
+    const hostMask = (1n << BigInt(width - Number(bits))) - 1n;
+    if (ipToBigInt(addr, family) & hostMask) invalid('the network has host bits set');
+    return s;
+  }
+  if (DOMAIN.test(s)) return s;
+  return invalid('not an IP address, a CIDR network or a (lower-case) domain name');
+}
+
+/** A cors_domains entry: `*` may be a wildcard, but never in the top-level domain. */
+export function corsDomain(s: string): string {
+  if (/^.+\.[^:]*\*/.test(s)) invalid('wildcards are not permitted in the top-level domain');
+  if (s.endsWith('/')) invalid('a domain cannot end with "/"');
+  return s;
+}
