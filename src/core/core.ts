@@ -298,6 +298,20 @@ export class Core {
     return user.username;
   }
 
+  /** Administrative reset (CLI): no current password needed; every login of the user is revoked. */
+  async resetPassword(username: string, newPassword: string): Promise<void> {
+    const user = await this.users.fetch(username);
+    if (!user || user.isServiceAccount) throw Errors.noSuchUser(username);
+    if (user.source !== 'moonraker') throw Errors.ldapPasswordReset(username);
+    if (!newPassword) throw Errors.invalidArgument('password', 'must not be empty');
+    if (Buffer.byteLength(newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
+    await this.users.update(user.id, { passwordHash: await hashPassword(newPassword) });
+    const ids = await this.sessions.revokeUser(user.id);
+    await this.changed();
+    await this.audit.record('password_changed', { username, detail: { by: 'cli' } });
+    this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
+  }
+
   /** POST /access/refresh_jwt. With rotation on, the answer also carries a new refresh token and a spent one revokes its family. */
   async refresh(refreshToken: string, ip?: string): Promise<{ user: UserRecord; token: string; refreshToken?: string }> {
     const claims = await this.jwt.verify(refreshToken, 'refresh', true);

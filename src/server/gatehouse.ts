@@ -32,12 +32,24 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
+/** The store, keys and core without any HTTP: what the CLI's admin commands use. */
+export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
   const store = await openStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
-  const keyring = loadKeyring(o.dataDir);
+  try {
+    const keyring = loadKeyring(o.dataDir);
+    const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${hostname()}:${o.port}`, log });
+    await core.start();
+    return { core, store };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
-  const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${hostname()}:${o.port}`, log: app.log });
-  await core.start();
+  const { core, store } = await openCore(o, app.log);
+  core.startSync();
 
   if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
 
@@ -58,6 +70,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
     async close() {
       if (closed) return;
       closed = true;
+      core.stopSync();
       await app.close();
       await store.close();
     },

@@ -1,0 +1,41 @@
+// `gatehouse serve`: run the server until SIGINT/SIGTERM.
+import { resolve, join } from 'node:path';
+import { createGatehouse } from '../../server/gatehouse.js';
+import { CliError, type Command } from '../command.js';
+import { CONFIG_USAGE, optionsFromFlags, parseFlags } from '../config-flags.js';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'start the server (default 127.0.0.1:7125, SQLite in ./data)',
+  usage: `usage: gatehouse serve [--config FILE] [--host HOST] [--port PORT] [--data-dir DIR]\n${CONFIG_USAGE}\n  --host HOST       listen address (default 127.0.0.1)\n  --port PORT       listen port (default 7125)`,
+  async run(argv, ctx) {
+    const { values, positionals } = parseFlags(argv, { host: { type: 'string' }, port: { type: 'string' } });
+    if (positionals.length) throw new CliError(`unexpected argument "${positionals[0]}"`);
+    let port: number | undefined;
+    if (values.port !== undefined) {
+      port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got "${values.port}"`);
+    }
+    const opts = optionsFromFlags(values, ctx, { host: values.host, port });
+    const started = Date.now();
+    const gh = await createGatehouse(opts);
+    let address;
+    try {
+      address = await gh.listen();
+    } catch (err) {
+      await gh.close();
+      throw new CliError(`cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+    }
+    const where = opts.store === 'sqlite' ? join(resolve(opts.dataDir), 'gatehouse.sqlite') : 'postgresql';
+    ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${opts.store} ${where}; ready in ${Date.now() - started} ms)`);
+    await new Promise<void>((done) => {
+      const stop = (sig: string) => {
+        ctx.out(`gatehouse: ${sig} received, shutting down`);
+        gh.close().then(done, done);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,72 @@
+// `gatehouse user create|list|delete|passwd`: local account administration.
+import { randomAlnum } from '../../core/crypto.js';
+import { CliError, type Command, type CommandContext } from '../command.js';
+import { CONFIG_USAGE, parseFlags, withCore } from '../config-flags.js';
+
+const USAGE = `usage:
+  gatehouse user create NAME [--password PW | --password-stdin]   (no password: one is generated and shown once)
+  gatehouse user list
+  gatehouse user delete NAME
+  gatehouse user passwd NAME [--password PW | --password-stdin]   (revokes the user's logins)
+${CONFIG_USAGE}`;
+
+async function readStdinLine(): Promise<string> {
+  let data = '';
+  for await (const chunk of process.stdin) data += chunk;
+  return data.split(/\r?\n/)[0] ?? '';
+}
+
+async function passwordFrom(values: { password?: string; 'password-stdin'?: boolean }, ctx: CommandContext): Promise<{ password: string; generated: boolean }> {
+  if (values.password !== undefined && values['password-stdin']) throw new CliError('give --password or --password-stdin, not both');
+  if (values['password-stdin']) return { password: await readStdinLine(), generated: false };
+  if (values.password !== undefined) return { password: values.password, generated: false };
+  void ctx;
+  return { password: randomAlnum(20), generated: true };
+}
+
+export const user: Command = {
+  name: 'user',
+  summary: 'create, list and delete users; reset a password',
+  usage: USAGE,
+  async run(argv, ctx) {
+    const { values, positionals } = parseFlags(argv, { password: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+    const [sub, name, ...extra] = positionals;
+    if (extra.length) throw new CliError(`unexpected argument "${extra[0]}"`);
+    const needName = () => {
+      if (!name) throw new CliError(`user ${sub}: missing NAME\n${USAGE}`);
+      return name;
+    };
+    switch (sub) {
+      case 'create': {
+        const username = needName();
+        const { password, generated } = await passwordFrom(values, ctx);
+        await withCore(values, ctx, (core) => core.createUser({ username, password, source: 'moonraker', actor: null }));
+        ctx.out(`created user "${username}"`);
+        if (generated) ctx.out(`password (shown once): ${password}`);
+        return 0;
+      }
+      case 'list': {
+        const users = await withCore(values, ctx, async (core) => core.users.list());
+        if (!users.length) ctx.out('no users');
+        for (const u of users) ctx.out(`${u.username}\t${u.source}\t${new Date(u.createdAt).toISOString()}`);
+        return 0;
+      }
+      case 'delete': {
+        const username = needName();
+        await withCore(values, ctx, (core) => core.deleteUser({ username, actor: null }));
+        ctx.out(`deleted user "${username}"`);
+        return 0;
+      }
+      case 'passwd': {
+        const username = needName();
+        const { password, generated } = await passwordFrom(values, ctx);
+        await withCore(values, ctx, (core) => core.resetPassword(username, password));
+        ctx.out(`password of "${username}" reset; its logins were revoked`);
+        if (generated) ctx.out(`password (shown once): ${password}`);
+        return 0;
+      }
+      default:
+        throw new CliError(sub ? `unknown subcommand "user ${sub}"\n${USAGE}` : USAGE);
+    }
+  },
+};
