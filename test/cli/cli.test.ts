@@ -1,0 +1,139 @@
+// The CLI as a user runs it: real processes, a real data directory.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve('bin/gatehouse.js');
+let dir: string;
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', join(dir, 'data')], { input, encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts `gatehouse serve` and resolves once it prints its listening line. */
+function serve(args: string[]): Promise<{ port: number; stop: () => Promise<number | null>; output: () => string }> {
+  const p = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', join(dir, 'data'), ...args], { cwd: dir });
+  let out = '';
+  return new Promise((ok, fail) => {
+    const onData = (c: Buffer) => {
+      out += c;
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) ok({
+        port: Number(m[1]),
+        output: () => out,
+        stop: () => new Promise((done) => { p.once('exit', (code) => done(code)); p.kill('SIGTERM'); }),
+      });
+    };
+    p.stdout.on('data', onData);
+    p.stderr.on('data', (c) => { out += c; });
+    p.once('exit', (code) => fail(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+
+before(() => { dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-')); });
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('user create / list / delete with clear messages and exit codes', () => {
+  let r = cli(['user', 'create', 'ada', '--password', 'pw-ada']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /created user "ada"/);
+  r = cli(['user', 'create', 'ada', '--password', 'x']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /User ada already exists/);
+  r = cli(['user', 'list']);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^ada\tmoonraker\t/m);
+  r = cli(['user', 'delete', 'nobody']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /No registered user: nobody/);
+  r = cli(['user', 'create', 'bad\u0007name', '--password', 'x']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /username/);
+});
+
+test('user create without a password generates one and shows it once; --password-stdin reads it', () => {
+  let r = cli(['user', 'create', 'gen']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /password \(shown once\): [0-9A-Za-z]{20}/);
+  r = cli(['user', 'create', 'piped', '--password-stdin'], 'from-stdin\n');
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.out, /from-stdin/);
+});
+
+test('apikey show prints 32 hex; rotate replaces it', () => {
+  const a = cli(['apikey', 'show']);
+  assert.equal(a.code, 0);
+  assert.match(a.out.trim(), /^[0-9a-f]{32}$/);
+  const b = cli(['apikey', 'rotate']);
+  assert.equal(b.code, 0);
+  assert.notEqual(b.out.trim(), a.out.trim());
+  assert.equal(cli(['apikey', 'show']).out.trim(), b.out.trim());
+});
+
+test('unknown command, unknown subcommand and bad flags exit non-zero with a message', () => {
+  assert.equal(cli(['frob']).code, 2);
+  const r = cli(['user', 'frob']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /unknown subcommand "user frob"/);
+  const f = cli(['user', 'list', '--nope']);
+  assert.equal(f.code, 1);
+  assert.match(f.err, /nope/);
+});
+
+test('serve answers on its port; changes made by the CLI reach the running server', async () => {
+  const s = await serve([]);
+  try {
+    const base = `http://127.0.0.1:${s.port}`;
+    const info = await (await fetch(base + '/access/info')).json();
+    assert.equal(info.result.default_source, 'moonraker');
+    // a user created by the CLI while the server runs can log in at once
+    assert.equal(cli(['user', 'create', 'live', '--password', 'pw-live']).code, 0);
+    const login = await fetch(base + '/access/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'live', password: 'pw-live' }) });
+    assert.equal(login.status, 200);
+    const { result } = await login.json();
+    const auth = { authorization: `Bearer ${result.token}` };
+    assert.equal((await fetch(base + '/access/user', { headers: auth })).status, 200);
+    // a password reset by the CLI revokes the running server's tokens within the sync interval
+    assert.equal(cli(['user', 'passwd', 'live', '--password', 'pw-new']).code, 0);
+    let status = 200;
+    for (let i = 0; i < 40 && status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await fetch(base + '/access/user', { headers: auth })).status;
+    }
+    assert.equal(status, 401);
+  } finally {
+    assert.equal(await s.stop(), 0);
+  }
+});
+
+test('serve reads a moonraker.conf as it is: unread sections give one warning, [authorization] applies', async () => {
+  const conf = join(dir, 'moonraker.conf');
+  writeFileSync(conf, `[server]\nhost: 0.0.0.0\nport: 7125\nklippy_uds_address: /tmp/klippy_uds\n\n[authorization]\nforce_logins: True\ntrusted_clients:\n  127.0.0.0/8\n  10.0.0.0/8\ncors_domains:\n  *.local\n\n[update_manager mainsail]\ntype: web\n`);
+  const s = await serve(['--config', conf]);
+  try {
+    const info = await (await fetch(`http://127.0.0.1:${s.port}/access/info`)).json();
+    assert.equal(info.result.trusted, true);
+    assert.equal((s.output().match(/warning:/g) ?? []).length, 1);
+    assert.match(s.output(), /server/);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a bad option stops start-up with file, line and option named', () => {
+  const conf = join(dir, 'bad.conf');
+  writeFileSync(conf, `[authorization]\nforce_logins: maybe\n`);
+  const r = spawnSync(process.execPath, [BIN, 'serve', '--config', conf, '--port', '0', '--data-dir', join(dir, 'data')], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /bad\.conf:2: \[authorization\] force_logins/);
+  const u = spawnSync(process.execPath, [BIN, 'serve', '--config', join(dir, 'missing.conf')], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(u.status, 1);
+  assert.match(u.stderr, /missing\.conf/);
+  const p = spawnSync(process.execPath, [BIN, 'serve', '--port', 'abc'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(p.status, 1);
+  assert.match(p.stderr, /--port/);
+});
