@@ -8,7 +8,7 @@ export function optionsFromConfig(c: Config): GatehouseOptions {
     host: c.gatehouse.host,
     port: c.gatehouse.port,
     dataDir: c.gatehouse.data_dir,
-    store: c.gatehouse.store,
+    store: c.gatehouse.store as GatehouseOptions['store'],
     postgresUrl: c.gatehouse.postgres_url,
     maxBodyBytes: c.gatehouse.max_body_bytes,
     maxHeaderBytes: c.limits.max_header_bytes,

@@ -88,13 +88,13 @@ test('serve answers on its port; changes made by the CLI reach the running serve
   const s = await serve([]);
   try {
     const base = `http://127.0.0.1:${s.port}`;
-    const info = await (await fetch(base + '/access/info')).json();
+    const info: any = await (await fetch(base + '/access/info')).json();
     assert.equal(info.result.default_source, 'moonraker');
     // a user created by the CLI while the server runs can log in at once
     assert.equal(cli(['user', 'create', 'live', '--password', 'pw-live']).code, 0);
     const login = await fetch(base + '/access/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'live', password: 'pw-live' }) });
     assert.equal(login.status, 200);
-    const { result } = await login.json();
+    const { result }: any = await login.json();
     const auth = { authorization: `Bearer ${result.token}` };
     assert.equal((await fetch(base + '/access/user', { headers: auth })).status, 200);
     // a password reset by the CLI revokes the running server's tokens within the sync interval
@@ -115,7 +115,7 @@ test('serve reads a moonraker.conf as it is: unread sections give one warning, [
   writeFileSync(conf, `[server]\nhost: 0.0.0.0\nport: 7125\nklippy_uds_address: /tmp/klippy_uds\n\n[authorization]\nforce_logins: True\ntrusted_clients:\n  127.0.0.0/8\n  10.0.0.0/8\ncors_domains:\n  *.local\n\n[update_manager mainsail]\ntype: web\n`);
   const s = await serve(['--config', conf]);
   try {
-    const info = await (await fetch(`http://127.0.0.1:${s.port}/access/info`)).json();
+    const info: any = await (await fetch(`http://127.0.0.1:${s.port}/access/info`)).json();
     assert.equal(info.result.trusted, true);
     assert.equal((s.output().match(/warning:/g) ?? []).length, 1);
     assert.match(s.output(), /server/);

@@ -76,7 +76,7 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
         },
       });
     }
-    const allowed = new Set(eps.map((e) => e.http.method));
+    const allowed = new Set<string>(eps.map((e) => e.http.method));
     const others = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const).filter((m) => !allowed.has(m));
     app.route({ method: [...others, 'OPTIONS'], url: path, handler: async () => { throw Errors.methodNotAllowed(); } });
   }

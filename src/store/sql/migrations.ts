@@ -1,14 +1,16 @@
 // Versioned schema migrations, applied in order at start-up by Kysely's Migrator.
 // Written with the schema builder so the same steps run on SQLite and PostgreSQL;
 // `id` differs per engine and is passed in.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 
 export type Engine = 'sqlite' | 'postgres';
 
+/** Adds the auto-increment primary key `id`, spelled as each engine wants it. */
 function idColumn(engine: Engine) {
-  return engine === 'postgres'
-    ? (t: any) => t.addColumn('id', 'bigserial', (c: any) => c.primaryKey())
-    : (t: any) => t.addColumn('id', 'integer', (c: any) => c.primaryKey().autoIncrement());
+  return <T extends string>(t: CreateTableBuilder<T, never>) =>
+    engine === 'postgres'
+      ? t.addColumn('id', 'bigserial', (c) => c.primaryKey())
+      : t.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
 }
 
 function migrations(engine: Engine): Record<string, Migration> {
