@@ -1,0 +1,58 @@
+// Shared by the security suite: accounts over the real API, and tokens minted
+// by hand (with jose and the victim's own key file) to isolate each check the
+// server makes on a JWT.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
+import type { Running } from '../helpers/server.js';
+
+export const b64url = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
+
+/** The victim's signing key, read from its data directory as an attacker with file access would. */
+export function victimKey(dataDir: string): { privateKey: KeyObject; publicKey: KeyObject; publicPem: string; kid: string } {
+  const privateKey = createPrivateKey(readFileSync(join(dataDir, 'jwt-ed25519.pem')));
+  const publicKey = createPublicKey(privateKey);
+  const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+  return { privateKey, publicKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, kid };
+}
+
+/** Signs `claims` with `key` under `header` (EdDSA unless the header says otherwise). */
+export async function mint(key: KeyObject | Uint8Array, claims: Record<string, unknown>, header: Record<string, unknown>): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', ...header } as any).sign(key as any);
+}
+
+/** An unsigned token: `alg: none`, empty signature. */
+export const unsigned = (claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'none', typ: 'JWT' }) =>
+  `${b64url(header)}.${b64url(claims)}.`;
+
+export const claimsOf = (token: string) => decodeJwt(token) as Record<string, any>;
+export const headerOf = (token: string) => decodeProtectedHeader(token) as Record<string, any>;
+
+export interface Login { username: string; password: string; token: string; refresh: string }
+
+/** Creates a user with the global API key and returns its first login. */
+export async function createUser(s: Running, username: string, password: string): Promise<Login> {
+  const r = await s.req('POST', '/access/user', { body: { username, password }, headers: { 'x-api-key': s.apiKey() } });
+  if (r.status !== 200) throw new Error(`create ${username}: ${r.status} ${r.text}`);
+  return { username, password, token: r.json.result.token, refresh: r.json.result.refresh_token };
+}
+
+export async function login(s: Running, username: string, password: string): Promise<Login> {
+  const r = await s.req('POST', '/access/login', { body: { username, password } });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
+  return { username, password, token: r.json.result.token, refresh: r.json.result.refresh_token };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** GET /access/user with a token: the status tells whether the token is accepted. */
+export async function whoami(s: Running, token: string) {
+  return s.req('GET', '/access/user', { headers: bearer(token) });
+}
+
+/** Number of fast-check runs per property: small by default, GATEHOUSE_FUZZ_RUNS for a long run. */
+export const fuzzRuns = (dflt: number) => {
+  const n = Number(process.env.GATEHOUSE_FUZZ_RUNS);
+  return Number.isInteger(n) && n > 0 ? n : dflt;
+};
