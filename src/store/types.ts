@@ -127,6 +127,8 @@ export interface Store {
     membership(orgId: number, userId: number): Promise<OrgMembership | undefined>;
     membershipsOfUser(userId: number): Promise<OrgMembership[]>;
     members(orgId: number): Promise<OrgMembership[]>;
+    /** Every membership of every org (the Grafana face indexes them in memory). */
+    allMemberships(): Promise<OrgMembership[]>;
   };
   apiKeys: {
     create(k: NewApiKey): Promise<ApiKeyRecord>;
@@ -146,6 +148,12 @@ export interface Store {
     seen(id: number, at: number): Promise<void>;
     revoke(id: number, at: number): Promise<void>;
     revokeForUser(userId: number, at: number): Promise<void>;
+    /** Sessions not revoked, seen since `seenSince` and created since `createdSince`. */
+    listLive(seenSince: number, createdSince: number): Promise<WebSession[]>;
+    /** Batched last-seen updates. */
+    seenMany(ids: number[], at: number): Promise<void>;
+    /** Deletes sessions revoked, last seen before `seenBefore` or created before `createdBefore`. */
+    prune(seenBefore: number, createdBefore: number): Promise<void>;
   };
   loginAttempts: {
     add(username: string, ip: string, at: number): Promise<void>;

@@ -288,6 +288,10 @@ export function createSqlStore(a: EngineAdapter): Store {
         const rows = await db.selectFrom('org_users').selectAll().where('org_id', '=', orgId).orderBy('user_id').execute();
         return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
       },
+      async allMemberships() {
+        const rows = await db.selectFrom('org_users').selectAll().execute();
+        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+      },
     },
 
     apiKeys: {
@@ -359,6 +363,18 @@ export function createSqlStore(a: EngineAdapter): Store {
       },
       async revokeForUser(userId, at) {
         await db.updateTable('web_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      },
+      async listLive(seenSince, createdSince) {
+        const rows = await db.selectFrom('web_sessions').selectAll().where('revoked_at', 'is', null)
+          .where('seen_at', '>=', seenSince).where('created_at', '>=', createdSince).execute();
+        return rows.map(toWebSession);
+      },
+      async seenMany(ids, at) {
+        if (ids.length) await db.updateTable('web_sessions').set({ seen_at: at }).where('id', 'in', ids).where('seen_at', '<', at).execute();
+      },
+      async prune(seenBefore, createdBefore) {
+        await db.deleteFrom('web_sessions')
+          .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('seen_at', '<', seenBefore), eb('created_at', '<', createdBefore)])).execute();
       },
     },
 
