@@ -13,6 +13,7 @@ import { hashPassword, MAX_PASSWORD_BYTES } from './passwords.js';
 import { TokenSessions } from './token-sessions.js';
 import { normalizeIp, TrustedClients } from './trusted-clients.js';
 import { LocalSource } from './user-sources/local.js';
+import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginTicket } from './limits/login-limiter.js';
 import type { UserSource } from './user-sources/types.js';
 import { UserDirectory } from './users.js';
 import { validateUsername } from './validation.js';
@@ -23,6 +24,10 @@ const TRUSTED_SESSION_MS = 3600_000;
 export const DEFAULT_ORG_ID = 1;
 export const DEFAULT_ORG_NAME = 'Main Org.';
 const GENERATION = 'store_generation';
+/** Failures that are guesses at a credential; they count toward the login limits. */
+const GUESS_FAILURES = new Set(['INVALID_PASSWORD', 'UNKNOWN_USER', 'LDAP_DENIED']);
+/** Bound on the per-address counters of max_login_attempts (oldest address forgotten first). */
+const MAX_TRACKED_IPS = 100_000;
 
 export interface CoreOptions {
   issuer: string;
@@ -34,6 +39,12 @@ export interface CoreOptions {
   trustedClients: string[];
   refreshTokenRotation: boolean;
   oneshotRatePerMinute: number;
+  /** Failed password checks per account within lockoutSeconds before it is locked (default 10; 0: no limit). */
+  loginAttemptsPerUser?: number | null;
+  /** Failed password checks per client address within lockoutSeconds before it is locked (default 20; 0: no limit). */
+  loginAttemptsPerIp?: number | null;
+  /** The window over which failures are counted, and so the longest a lockout lasts (default 300). */
+  lockoutSeconds?: number;
   auditJsonLines?: string;
   log?: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 }
@@ -54,6 +65,7 @@ export class Core {
   readonly trusted: TrustedClients;
   readonly audit: AuditLog;
   readonly sources = new Map<string, UserSource>();
+  readonly loginLimiter: LoginLimiter;
   private failedLogins = new Map<string, number>();
   private trustedSessions = new Map<string, { createdOn: number; expires: number }>();
   private oneshotIssued = new Map<string, number[]>();
@@ -66,6 +78,11 @@ export class Core {
     this.trusted = new TrustedClients(opts.trustedClients);
     this.audit = new AuditLog(store, opts.auditJsonLines, (err) => opts.log?.error({ err }, 'audit write failed'));
     this.sources.set('moonraker', new LocalSource(this.users));
+    this.loginLimiter = new LoginLimiter(store, {
+      perUser: opts.loginAttemptsPerUser === undefined ? DEFAULT_LOGIN_LIMITS.perUser : opts.loginAttemptsPerUser,
+      perIp: opts.loginAttemptsPerIp === undefined ? DEFAULT_LOGIN_LIMITS.perIp : opts.loginAttemptsPerIp,
+      windowSeconds: opts.lockoutSeconds ?? DEFAULT_LOGIN_LIMITS.windowSeconds,
+    });
   }
 
   async start(): Promise<void> {
@@ -162,27 +179,55 @@ export class Core {
     if (source === 'ldap' && !this.sources.has('ldap')) throw Errors.ldapUnavailable();
   }
 
-  /** POST /access/login: Moonraker's `_login_jwt_user` rules, plus per-IP max_login_attempts. */
+  /**
+   * POST /access/login: Moonraker's `_login_jwt_user` rules, plus per-IP max_login_attempts,
+   * plus gatehouse's per-account and per-address lockouts (checked before any hashing).
+   */
   async login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
     const ip = normalizeIp(a.ip);
     const max = this.opts.maxLoginAttempts;
-    if (max !== null && (this.failedLogins.get(ip) ?? 0) >= max) {
-      await this.audit.record('lockout', { username: a.username, ip });
-      throw Errors.loginsMaxed();
-    }
+    if (max !== null && (this.failedLogins.get(ip) ?? 0) >= max) throw Errors.loginsMaxed();
+    const ticket = await this.loginLimiter.begin(a.username, ip);
+    let result: LoginResult;
     try {
-      const result = await this.authenticateAndIssue(a.username, a.password, (a.source ?? this.opts.defaultSource).toLowerCase());
-      this.failedLogins.delete(ip);
-      await this.audit.record('login_ok', { username: result.user.username, ip, detail: { source: result.user.source } });
-      return result;
+      result = await this.authenticateAndIssue(a.username, a.password, (a.source ?? this.opts.defaultSource).toLowerCase());
     } catch (err) {
-      this.failedLogins.set(ip, (this.failedLogins.get(ip) ?? 0) + 1);
-      await this.audit.record('login_failed', { username: a.username, ip, detail: { reason: (err as { code?: string }).code ?? 'error' } });
+      const failures = (this.failedLogins.get(ip) ?? 0) + 1;
+      this.failedLogins.delete(ip); // re-insert: the map stays in least-recently-failed order
+      this.failedLogins.set(ip, failures);
+      if (this.failedLogins.size > MAX_TRACKED_IPS) this.failedLogins.delete(this.failedLogins.keys().next().value!);
+      const reason = (err as { code?: string }).code ?? 'error';
+      await this.audit.record('login_failed', { username: a.username, ip, detail: { reason } });
+      await this.settleFailure(ticket, err, a.username, ip);
+      if (max !== null && failures === max) await this.audit.record('lockout', { username: a.username, ip, detail: { scope: 'ip', rule: 'max_login_attempts', attempts: max } });
       throw err;
+    }
+    await ticket.succeeded();
+    this.failedLogins.delete(ip);
+    await this.audit.record('login_ok', { username: result.user.username, ip, detail: { source: result.user.source } });
+    return result;
+  }
+
+  /** Records a failed password check against the limits (if it was a guess) and audits any lockout it started. */
+  private async settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
+    if (!GUESS_FAILURES.has((err as { code?: string }).code ?? '')) return ticket.release();
+    for (const scope of await ticket.failed()) {
+      await this.audit.record('lockout', { username, ip, detail: { scope, attempts: scope === 'user' ? this.opts.loginAttemptsPerUser ?? DEFAULT_LOGIN_LIMITS.perUser : this.opts.loginAttemptsPerIp ?? DEFAULT_LOGIN_LIMITS.perIp, seconds: this.opts.lockoutSeconds ?? DEFAULT_LOGIN_LIMITS.windowSeconds } });
     }
   }
 
   private async authenticateAndIssue(username: string, password: string, source: string): Promise<LoginResult> {
+    const user = await this.verifyPassword(username, password, source);
+    if (user.isDisabled) throw Errors.invalidPassword();
+    return this.issueTokens(user);
+  }
+
+  /**
+   * Proves a username/password pair through its user source (local or LDAP),
+   * issuing nothing. The account may be disabled: callers decide what that means.
+   * Moonraker's login and Grafana's basic auth and login form all come here.
+   */
+  async verifyPassword(username: string, password: string, source: string): Promise<UserRecord> {
     this.checkSource(source);
     if (RESERVED_USERS.includes(username)) throw Errors.reservedUser(username);
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
@@ -203,8 +248,7 @@ export class Core {
       if (user.source !== source) throw Errors.wrongSource(username, user.source);
       await this.sources.get(source)!.authenticate(username, password, user);
     }
-    if (user.isDisabled) throw Errors.invalidPassword();
-    return this.issueTokens(user);
+    return user;
   }
 
   async issueTokens(user: UserRecord): Promise<LoginResult> {
@@ -287,7 +331,18 @@ export class Core {
     const user = this.users.getById(actor.userId);
     if (!user) throw Errors.noCurrentUser();
     if (Buffer.byteLength(a.password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
-    await this.sources.get('moonraker')!.authenticate(user.username, a.password, user);
+    // Checking the current password is a password check like a login: the same limits apply,
+    // so a stolen access token cannot be used to guess the password behind it.
+    const ip = a.ip === undefined ? undefined : normalizeIp(a.ip);
+    const ticket = await this.loginLimiter.begin(user.username, ip);
+    try {
+      await this.sources.get('moonraker')!.authenticate(user.username, a.password, user);
+    } catch (err) {
+      await this.audit.record('login_failed', { username: user.username, ip, detail: { reason: (err as { code?: string }).code ?? 'error', via: 'password_change' } });
+      await this.settleFailure(ticket, err, user.username, ip);
+      throw err;
+    }
+    await ticket.succeeded();
     if (!a.newPassword) throw Errors.invalidArgument('new_password', 'must not be empty');
     if (Buffer.byteLength(a.newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('new_password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
     await this.users.update(user.id, { passwordHash: await hashPassword(a.newPassword) });
@@ -295,6 +350,7 @@ export class Core {
     await this.changed();
     await this.audit.record('password_changed', { username: user.username, ip: a.ip });
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
+    this.events.emit('password_changed', { userId: user.id, username: user.username });
     return user.username;
   }
 
@@ -310,6 +366,7 @@ export class Core {
     await this.changed();
     await this.audit.record('password_changed', { username, detail: { by: 'cli' } });
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
+    this.events.emit('password_changed', { userId: user.id, username });
   }
 
   /** POST /access/refresh_jwt. With rotation on, the answer also carries a new refresh token and a spent one revokes its family. */
@@ -318,7 +375,7 @@ export class Core {
     if (!claims) throw Errors.invalidRefreshToken();
     const user = await this.users.fetch(claims.username);
     const session = await this.sessions.resolve(claims.sid);
-    if (!user || !session || session.userId !== user.id) throw Errors.invalidRefreshToken();
+    if (!user || user.isDisabled || !session || session.userId !== user.id) throw Errors.invalidRefreshToken();
     let nextRefresh: string | undefined;
     if (this.opts.refreshTokenRotation) {
       const jti = randomBase32(10);

@@ -22,7 +22,7 @@ export const Errors = {
   invalidArgument: (key: string, why: string) => e('INVALID_ARGUMENT', `Invalid argument [${key}]: ${why}`, 400, { key }),
   invalidJson: () => e('INVALID_JSON', 'Malformed JSON in request body', 400),
   bodyNotObject: () => e('BODY_NOT_OBJECT', 'Request body must be a JSON object', 400),
-  bodyTooLarge: (limit: number) => e('BODY_TOO_LARGE', `Request body exceeds ${limit} bytes`, 413),
+  bodyTooLarge: (limit?: number) => e('BODY_TOO_LARGE', limit ? `Request body exceeds ${limit} bytes` : 'Request body too large', 413),
 
   unauthorized: () => e('UNAUTHORIZED', 'Unauthorized', 401),
   forceLogins: () => e('FORCE_LOGINS', 'Unauthorized, Force Logins Enabled', 401),
@@ -54,6 +54,10 @@ export const Errors = {
   loginsMaxed: () => e('LOGIN_LOCKED', 'Unauthorized, Maximum Login Attempts Reached', 401),
   userLocked: () => e('LOGIN_LOCKED', 'Too many failed login attempts, try again later', 429),
   oneshotRate: () => e('RATE_LIMITED', 'Too many oneshot token requests, try again later', 429),
+  loginLockedUser: (seconds: number) =>
+    e('LOGIN_LOCKED', `Too many failed login attempts for this account; try again in up to ${seconds} seconds`, 429, { scope: 'user', seconds }),
+  loginLockedIp: (seconds: number) =>
+    e('LOGIN_LOCKED', `Too many failed login attempts from this address; try again in up to ${seconds} seconds`, 429, { scope: 'ip', seconds }),
 
   notFound: () => e('NOT_FOUND', 'Not Found', 404),
   methodNotAllowed: () => e('METHOD_NOT_ALLOWED', 'Method Not Allowed', 405),

@@ -7,6 +7,8 @@ export interface CoreEvents {
   user_logged_out: [{ username: string; userId: number }];
   /** Token families of a user were revoked (logout, password change, deletion). */
   sessions_revoked: [{ userId: number; sessionIds: string[] }];
+  /** A user's password was changed or reset (caches of verified credentials drop it; web sessions end). */
+  password_changed: [{ userId: number; username: string }];
   api_key_rotated: [];
   /** Another process changed the store; caches were reloaded from it. */
   reloaded: [];

@@ -45,6 +45,13 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   // Other bodies (forms, text) are read within the size limit and ignored, as Moonraker ignores them.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
+  // A declared length over the limit is refused before a byte of the body is read
+  // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
+  app.addHook('onRequest', async (req) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > o.maxBodyBytes) throw Errors.bodyTooLarge(o.maxBodyBytes);
+  });
+
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('X-Frame-Options', 'DENY');

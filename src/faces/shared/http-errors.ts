@@ -8,7 +8,7 @@ export function toGatehouseError(error: unknown, log: FastifyBaseLogger): Gateho
   if (isGatehouseError(error)) return error;
   const e = error as { code?: string; statusCode?: number; message?: string };
   switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return Errors.bodyTooLarge(Number((e.message ?? '').match(/\d+/)?.[0] ?? 0));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return Errors.bodyTooLarge(Number((e.message ?? '').match(/\d+/)?.[0]) || undefined);
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return Errors.invalidJson();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new GatehouseError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported Content-Type', 415);
