@@ -13,8 +13,22 @@ export interface HttpServerOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-const SECRET_QUERY = /([?&](?:token|access_token|api_key|apikey|password|refresh_token|auth_token)=)[^&#]*/gi;
-export const scrubUrl = (url: string) => url.replace(SECRET_QUERY, '$1[redacted]');
+/** A query parameter whose (decoded) name says it may carry a secret: password, new_password, token, api_key, … */
+const SECRET_PARAM = /pass|token|secret|key|auth|session|cookie/i;
+
+/** The URL for logging: the value of every parameter that may carry a secret is replaced by [redacted]. */
+export function scrubUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = url.slice(q + 1).split('&').map((part) => {
+    const eq = part.indexOf('=');
+    let name = eq < 0 ? part : part.slice(0, eq);
+    try { name = decodeURIComponent(name.replace(/\+/g, ' ')); } catch { /* keep it raw */ }
+    if (!SECRET_PARAM.test(name)) return part;
+    return eq < 0 ? part : `${part.slice(0, eq)}=[redacted]`;
+  });
+  return `${url.slice(0, q)}?${params.join('&')}`;
+}
 
 export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   const app = Fastify({

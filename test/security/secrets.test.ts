@@ -1,0 +1,201 @@
+// Secrets: a full scenario at log level debug, then every secret it created is
+// looked for in the logs, the audit trail (store and JSON lines), error bodies and
+// the raw bytes of the SQLite files. Plus file permissions of what holds secrets.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startGatehouse, type Running } from '../helpers/server.js';
+import { bearer, createUser, login } from './helpers.js';
+
+let s: Running;
+let dataDir: string;
+let auditFile: string;
+/** Every secret the scenario created or sent, by what it is. */
+const secrets = new Map<string, string>();
+/** Every body of a failed request (none may echo a secret). */
+const errorBodies: string[] = [];
+
+const keep = (what: string, value: string) => {
+  assert.ok(value && value.length >= 8, `${what} is too short to scan for: ${value}`);
+  secrets.set(value, what);
+  return value;
+};
+
+async function req(method: string, path: string, o?: Parameters<Running['req']>[2]) {
+  const r = await s.req(method, path, o);
+  if (r.status >= 400) errorBodies.push(r.text);
+  return r;
+}
+
+before(async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gatehouse-secrets-'));
+  dataDir = join(root, 'fresh', 'data'); // created by gatehouse itself
+  auditFile = join(root, 'audit.jsonl');
+  s = await startGatehouse({ logLevel: 'debug', core: { auditJsonLines: auditFile, refreshTokenRotation: true } }, dataDir);
+
+  const key1 = keep('api key', s.apiKey());
+  const pw = { ann: keep('password', 'Ann-pa55word-!'), ben: keep('password', 'Ben-pa55word-?'), ben2: keep('password', 'Ben-new-pa55word') };
+  const ann = await createUser(s, 'ann', pw.ann);
+  keep('access token', ann.token); keep('refresh token', ann.refresh);
+  const ben = await createUser(s, 'ben', pw.ben);
+  keep('access token', ben.token); keep('refresh token', ben.refresh);
+
+  // Wrong passwords are secrets too (often a real password with a typo).
+  await req('POST', '/access/login', { body: { username: 'ann', password: keep('wrong password', 'Ann-pa55word-#') } });
+  await req('POST', `/access/login?username=ann&password=${encodeURIComponent(keep('wrong password', 'query-string-pw-1'))}`);
+  const l = await login(s, 'ann', pw.ann);
+  keep('access token', l.token); keep('refresh token', l.refresh);
+
+  // Refresh (rotation on: a new refresh token comes back), then a replay of the spent one.
+  const r1 = await req('POST', '/access/refresh_jwt', { body: { refresh_token: l.refresh } });
+  keep('access token', r1.json.result.token); keep('refresh token', r1.json.result.refresh_token);
+  await req('POST', '/access/refresh_jwt', { body: { refresh_token: l.refresh } });
+  await req('POST', `/access/refresh_jwt?refresh_token=${encodeURIComponent(keep('garbage refresh token', 'garbage.refresh.token-123'))}`);
+
+  // Tokens in every place a client may put them, including query strings.
+  await req('GET', `/access/user?access_token=${encodeURIComponent(ann.token)}`);
+  await req('GET', '/access/user', { headers: { 'x-access-token': ann.token } });
+  await req('GET', '/access/user', { headers: bearer(keep('forged token', 'eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFubiJ9.')) });
+  await req('GET', `/access/user?access_token=${keep('forged token', 'not-a-jwt-in-query')}`);
+
+  // Oneshot tokens: issued, used in the query string, reused.
+  for (let i = 0; i < 3; i++) {
+    const o = await req('GET', '/access/oneshot_token', { headers: bearer(ann.token) });
+    const t = keep('oneshot token', o.json.result);
+    await req('GET', `/access/user?token=${t}`);
+    await req('GET', `/access/user?token=${t}`);
+  }
+
+  // API key: read, rotate, used right and wrong.
+  await req('GET', '/access/api_key', { headers: { 'x-api-key': key1 } });
+  const rot = await req('POST', '/access/api_key', { headers: bearer(ann.token) });
+  keep('api key', rot.json.result);
+  await req('GET', '/access/user', { headers: { 'x-api-key': key1 } }); // the old key, now wrong
+  await req('GET', `/access/user?api_key=${key1}`);
+
+  // Password change (body and query string forms), a wrong current password, delete, logout.
+  await req('POST', '/access/user/password', { headers: bearer(ben.token), body: { password: keep('wrong password', 'Ben-wrong-current'), new_password: keep('password', 'never-set-pw-1') } });
+  await req('POST', `/access/user/password?password=${encodeURIComponent(pw.ben)}&new_password=${encodeURIComponent(pw.ben2)}`, { headers: bearer(ben.token) });
+  await req('POST', `/access/user?username=cat&password=${encodeURIComponent(keep('password', 'cat-query-pw-123'))}`, { headers: { 'x-api-key': s.apiKey() } });
+  await req('POST', `/access/user?username=dan&pass%77ord=${encodeURIComponent(keep('password', 'dan-encoded-name-pw'))}`, { headers: { 'x-api-key': s.apiKey() } });
+  await req('DELETE', '/access/user', { headers: bearer(ann.token), body: { username: 'ben' } });
+  await req('POST', '/access/logout', { headers: bearer(ann.token) });
+  await req('GET', '/access/user', { headers: bearer(ann.token) }); // revoked now
+});
+
+after(async () => {
+  await s?.stop().catch(() => {});
+});
+
+function findSecrets(haystack: string | Buffer, where: string) {
+  const text = typeof haystack === 'string' ? haystack : haystack.toString('latin1');
+  const found: string[] = [];
+  for (const [secret, what] of secrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      if (text.includes(form)) found.push(`${what} ${JSON.stringify(secret)} in ${where}`);
+    }
+  }
+  return found;
+}
+
+test('the scenario created secrets of every kind', () => {
+  const kinds = new Set(secrets.values());
+  for (const k of ['api key', 'password', 'wrong password', 'access token', 'refresh token', 'oneshot token']) assert.ok(kinds.has(k), k);
+  assert.ok(secrets.size >= 25, String(secrets.size));
+});
+
+test('no secret in any log line (debug level, query strings included)', () => {
+  const logs = s.logs.join('');
+  assert.ok(logs.length > 1000, 'logs were captured');
+  assert.match(logs, /\[redacted\]/, 'query-string secrets were seen and scrubbed');
+  assert.deepEqual(findSecrets(logs, 'logs'), []);
+});
+
+test('no secret in any error body', () => {
+  assert.ok(errorBodies.length >= 10);
+  assert.deepEqual(errorBodies.flatMap((b, i) => findSecrets(b, `error body ${i}: ${b}`)), []);
+});
+
+test('no secret in any audit entry (store and JSON lines file)', async () => {
+  const entries = await s.gh.core.audit.query({ limit: 10_000 });
+  assert.ok(entries.length >= 10);
+  assert.deepEqual(findSecrets(JSON.stringify(entries), 'audit store'), []);
+  const lines = readFileSync(auditFile, 'utf8');
+  assert.equal(lines.trim().split('\n').length, entries.length);
+  assert.deepEqual(findSecrets(lines, 'audit JSON lines'), []);
+});
+
+/** The database file and its WAL/SHM companions, byte for byte. */
+function dbFiles() {
+  return readdirSync(dataDir).filter((f) => f.startsWith('gatehouse.sqlite')).map((f) => ({ f, bytes: readFileSync(join(dataDir, f)) }));
+}
+
+test('no plaintext secret in the SQLite files while running (WAL included)', () => {
+  const files = dbFiles();
+  assert.ok(files.some((x) => x.f.endsWith('-wal')), 'a WAL file exists while running');
+  assert.deepEqual(files.flatMap((x) => findSecrets(x.bytes, x.f)), []);
+});
+
+test('at rest: argon2id password hashes, hashed oneshot tokens, the API key sealed (AES-GCM), and no plaintext anywhere after shutdown', async () => {
+  const current = s.apiKey();
+  await s.stop({ keepData: true });
+  const files = dbFiles();
+  assert.deepEqual(files.flatMap((x) => findSecrets(x.bytes, x.f)), []);
+  const db = new Database(join(dataDir, 'gatehouse.sqlite'), { readonly: true });
+  try {
+    for (const u of db.prepare('select username, password_hash from users').all() as { username: string; password_hash: string }[]) {
+      assert.match(u.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, u.username);
+    }
+    const sealed = (db.prepare("select value from settings where key = 'moonraker_api_key'").get() as { value: string }).value;
+    assert.ok(!sealed.includes(current));
+    assert.ok(Buffer.from(sealed, 'base64url').length >= 12 + 16 + 40, 'iv | tag | ciphertext');
+    const hex = Buffer.from(sealed, 'base64url').toString('hex');
+    assert.ok(!hex.includes(Buffer.from(current).toString('hex')));
+    for (const r of db.prepare('select token_hash from oneshot_tokens').all() as { token_hash: string }[]) assert.match(r.token_hash, /^[0-9a-f]{64}$/);
+    // Every text cell of every table, decoded, against every secret (catches any encoding the raw scan would miss).
+    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
+    const cells = tables.flatMap((t) => db.prepare(`select * from "${t}"`).all().flatMap((row) => Object.values(row as object).map(String)));
+    assert.deepEqual(findSecrets(cells.join('\n'), 'decoded cells'), []);
+  } finally {
+    db.close();
+  }
+});
+
+test('the data directory is 0700; key files, the database (and WAL/SHM) and the audit file are 0600', () => {
+  const mode = (p: string) => statSync(p).mode & 0o777;
+  assert.equal(mode(dataDir), 0o700);
+  for (const f of readdirSync(dataDir)) assert.equal(mode(join(dataDir, f)), 0o600, f);
+  for (const f of ['master.key', 'jwt-ed25519.pem', 'gatehouse.sqlite']) assert.ok(existsSync(join(dataDir, f)), f);
+  assert.equal(mode(auditFile), 0o600);
+});
+
+test('key files restored with loose permissions are tightened to 0600 at start', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-perms-'));
+  try {
+    const first = await startGatehouse({}, dir);
+    await first.stop({ keepData: true });
+    for (const f of ['master.key', 'jwt-ed25519.pem', 'gatehouse.sqlite']) chmodSync(join(dir, f), 0o644);
+    const again = await startGatehouse({}, dir);
+    await again.stop({ keepData: true });
+    for (const f of ['master.key', 'jwt-ed25519.pem', 'gatehouse.sqlite']) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt master key stops start-up with a message that does not print the key material', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-badkey-'));
+  try {
+    writeFileSync(join(dir, 'master.key'), 'deadbeef-secret-material\n', { mode: 0o600 });
+    await assert.rejects(startGatehouse({}, dir), (err: Error) => {
+      assert.match(err.message, /master\.key is not a 32-byte hex key/);
+      assert.doesNotMatch(err.message, /deadbeef-secret-material/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
