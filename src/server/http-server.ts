@@ -2,8 +2,9 @@
 // parser that reports malformed bodies as 400, security headers on every
 // response, and request logs with secrets scrubbed from URLs.
 import http from 'node:http';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Errors } from '../core/errors.js';
+import { toGatehouseError } from '../faces/shared/http-errors.js';
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
@@ -30,8 +31,30 @@ export function scrubUrl(url: string): string {
   return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
+/** On every response, whatever produced it. */
+function securityHeaders(reply: FastifyReply) {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('Cache-Control', 'no-store');
+  reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+}
+
+/**
+ * Errors outside any face (a bad URL, an oversized body on an unknown path): the
+ * same `{"error": {"code", "message"}}` envelope as the 404 handler, never
+ * Fastify's default body (which names internal FST_ codes and echoes the URL).
+ * Faces set their own handler for their routes.
+ */
+function rootError(error: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const err = toGatehouseError(error, req.log);
+  securityHeaders(reply); // framework errors (a bad URL) are answered before any hook runs
+  return reply.code(err.status).type('application/json; charset=UTF-8').send({ error: { code: err.status, message: err.message } });
+}
+
 export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   const app = Fastify({
+    frameworkErrors: rootError,
     bodyLimit: o.maxBodyBytes,
     serverFactory: (handler) => http.createServer({ maxHeaderSize: o.maxHeaderBytes }, handler),
     logger: {
@@ -45,6 +68,8 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: true,
   });
+
+  app.setErrorHandler(rootError);
 
   // Empty body is "no arguments"; malformed JSON is a 400 naming the problem.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -67,11 +92,7 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   });
 
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Cache-Control', 'no-store');
-    reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    securityHeaders(reply);
     return payload;
   });
 

@@ -43,6 +43,8 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
 
   app.setErrorHandler((error, req, reply) => {
     const err = toGatehouseError(error, req.log);
+    // RFC 9110 §11.6.1: a 401 names the scheme (Moonraker itself sends none; its clients ignore it).
+    if (err.status === 401) reply.header('WWW-Authenticate', err.code === 'JWT_INVALID' ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
     return reply.code(err.status).type(JSON_TYPE).send(moonrakerErrorBody(err));
   });
 
