@@ -2,6 +2,7 @@
 // parser that reports malformed bodies as 400, security headers on every
 // response, and request logs with secrets scrubbed from URLs.
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Errors } from '../core/errors.js';
 import { toGatehouseError } from '../faces/shared/http-errors.js';
@@ -31,13 +32,37 @@ export function scrubUrl(url: string): string {
   return `${url.slice(0, q)}?${params.join('&')}`;
 }
 
+const SECURITY_HEADERS: [string, string][] = [
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cache-Control', 'no-store'],
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+];
+
 /** On every response, whatever produced it. */
 function securityHeaders(reply: FastifyReply) {
-  reply.header('X-Content-Type-Options', 'nosniff');
-  reply.header('X-Frame-Options', 'DENY');
-  reply.header('Referrer-Policy', 'no-referrer');
-  reply.header('Cache-Control', 'no-store');
-  reply.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+  for (const [k, v] of SECURITY_HEADERS) reply.header(k, v);
+}
+
+/**
+ * Requests Node's parser refuses before Fastify sees them (headers over
+ * maxHeaderBytes, a malformed request line, a timeout): answered on the raw
+ * socket, in the same JSON envelope and with the same headers as everything else.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request headers too large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request timeout']
+    : [400, 'Bad Request'];
+  const body = JSON.stringify({ error: { code: status, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      SECURITY_HEADERS.map(([k, v]) => `${k}: ${v}\r\n`).join('') + `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /**
@@ -55,6 +80,7 @@ function rootError(error: unknown, req: FastifyRequest, reply: FastifyReply) {
 export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     frameworkErrors: rootError,
+    clientErrorHandler: clientError,
     bodyLimit: o.maxBodyBytes,
     serverFactory: (handler) => http.createServer({ maxHeaderSize: o.maxHeaderBytes }, handler),
     logger: {
