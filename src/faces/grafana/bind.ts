@@ -1,0 +1,13 @@
+// Request bodies as Grafana's web.Bind reads them: JSON into a Go struct, so
+// absent and null fields take their zero value, unknown fields are ignored and a
+// value of the wrong type (a string for an int, 1.5 for an int) fails the bind.
+import { z } from 'zod';
+
+export const goString = z.string().nullish().transform((v) => v ?? '');
+export const goInt = z.number().int().nullish().transform((v) => v ?? 0);
+export const goBool = z.boolean().nullish().transform((v) => v ?? false);
+/** A field whose absence the handler must tell apart from its zero value (PATCH bodies). */
+export const optString = z.string().nullish().transform((v) => v ?? undefined);
+export const optBool = z.boolean().nullish().transform((v) => v ?? undefined);
+
+export const goStruct = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);

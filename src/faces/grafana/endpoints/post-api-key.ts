@@ -1,0 +1,24 @@
+// POST /api/auth/keys {"name","role","secondsToLive"}: the key is in this answer
+// only. With legacy_api_key_create = "gone" (Grafana 11.3+) it answers 410
+// whatever the body, once authentication and access have passed. Org Admin.
+import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { goInt, goString, goStruct } from '../bind.js';
+import { defineRoute } from '../route.js';
+
+export default defineRoute({
+  method: 'POST',
+  url: '/api/auth/keys',
+  access: { org: 'Admin', action: 'apikeys:create' },
+  body: goStruct({ name: goString, role: goString, secondsToLive: goInt }),
+  bodyOptional: true,
+  async handle({ g, identity, body }) {
+    if (g.opts.legacyApiKeyCreate === 'gone') throw G.keyCreateGone();
+    if (!body) throw G.badRequestData();
+    if (!body.name || !body.role) throw G.badRequestData(); // binding:"Required"
+    if (body.name.length > 190) throw G.badRequestData();
+    return g.keys.createLegacy({
+      orgId: identity.orgId, name: body.name, role: body.role, secondsToLive: body.secondsToLive,
+      caller: { role: identity.orgRole, isServerAdmin: identity.isGrafanaAdmin }, actor: identity.username,
+    });
+  },
+});

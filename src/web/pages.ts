@@ -1,0 +1,52 @@
+// The small web UI of the Grafana face: a login form (GET /login, posting JSON to
+// POST /login) and the API Keys page (GET /org/apikeys), plain HTML with a little
+// vanilla JS calling /api/auth/keys with the session cookie. Files are read once
+// at start; scripts are same-origin files so the pages run under a strict CSP.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
+
+const DIR = dirname(fileURLToPath(import.meta.url));
+const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
+
+const ASSETS: Record<string, { type: string; body: string }> = {
+  'login.js': { type: 'text/javascript; charset=utf-8', body: read('login.js') },
+  'apikeys.js': { type: 'text/javascript; charset=utf-8', body: read('apikeys.js') },
+  'style.css': { type: 'text/css; charset=utf-8', body: read('style.css') },
+};
+const LOGIN_HTML = read('login.html');
+const APIKEYS_HTML = read('apikeys.html');
+
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const HTML = 'text/html; charset=utf-8';
+
+export interface WebHelpers {
+  identify(req: FastifyRequest, reply: FastifyReply): Promise<GrafanaIdentity | null>;
+}
+
+export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHelpers) {
+  // The server's default CSP forbids everything; pages need their own scripts and styles.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('Content-Security-Policy', PAGE_CSP);
+    return payload;
+  });
+
+  app.get('/login', async (_req, reply) => {
+    const body = g.opts.disableLoginForm ? LOGIN_HTML.replace('<!--DISABLED-->', '<p class="error">Login is disabled.</p>') : LOGIN_HTML;
+    return reply.type(HTML).send(body);
+  });
+
+  app.get('/org/apikeys', async (req, reply) => {
+    const id = await h.identify(req, reply);
+    if (!id) return reply.redirect('/login?redirectTo=%2Forg%2Fapikeys', 302);
+    return reply.type(HTML).send(APIKEYS_HTML);
+  });
+
+  app.get('/public/gatehouse/:file', async (req, reply) => {
+    const asset = ASSETS[(req.params as { file: string }).file];
+    if (!asset) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
+    return reply.type(asset.type).send(asset.body);
+  });
+}
