@@ -8,6 +8,9 @@ import { openStore, type Store } from '../store/index.js';
 import { createHttpServer } from './http-server.js';
 import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
 import { Errors } from '../core/errors.js';
+import { grafanaHttp } from '../faces/grafana/http.js';
+import { GrafanaCore } from '../core/grafana/grafana-core.js';
+import type { GrafanaOptions } from '../core/grafana/options.js';
 
 export interface GatehouseOptions {
   host: string;
@@ -20,6 +23,8 @@ export interface GatehouseOptions {
   logLevel: string;
   logStream?: NodeJS.WritableStream;
   moonraker: { enabled: boolean; corsDomains: string[] };
+  /** The Grafana face (absent: off). Options not given take Grafana's defaults. */
+  grafana?: { enabled: boolean } & Partial<GrafanaOptions>;
   core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
 }
 
@@ -27,6 +32,8 @@ export interface Gatehouse {
   core: Core;
   store: Store;
   app: FastifyInstance;
+  /** The Grafana side of the core when that face is on; `grafana.bootstrap.generatedPassword` is the first start's admin password, to show once. */
+  grafana?: GrafanaCore;
   /** Resolves with the bound address once listening. */
   listen(): Promise<{ host: string; port: number }>;
   close(): Promise<void>;
@@ -52,8 +59,16 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   core.startSync();
 
   if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
+  let grafana: GrafanaCore | undefined;
+  if (o.grafana?.enabled) {
+    grafana = new GrafanaCore(core, o.grafana);
+    await grafana.start();
+    await app.register(grafanaHttp, { core, grafana: o.grafana, grafanaCore: grafana });
+  }
 
-  app.setNotFoundHandler((_req, reply) => {
+  app.setNotFoundHandler((req, reply) => {
+    // Grafana's API answers an unknown route with its own body.
+    if (grafana && /^\/api(\/|\?|$)/.test(req.url)) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
     reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));
   });
 
@@ -62,6 +77,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
     core,
     store,
     app,
+    grafana,
     async listen() {
       await app.listen({ host: o.host, port: o.port });
       const addr = app.server.address();
@@ -72,6 +88,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
       closed = true;
       core.stopSync();
       await app.close();
+      await grafana?.stop();
       await store.close();
     },
   };

@@ -18,6 +18,8 @@ export function defaultOptions(dataDir: string): GatehouseOptions {
     maxHeaderBytes: 16384,
     logLevel: 'info',
     moonraker: { enabled: true, corsDomains: [] },
+    // Off unless a test turns it on: its first start creates the bootstrap admin account.
+    grafana: { enabled: false },
     core: {
       forceLogins: false,
       defaultSource: 'moonraker',
