@@ -17,7 +17,13 @@ export class MoonrakerApiKey {
   async load(): Promise<void> {
     const sealed = await this.store.settings.get(SETTING);
     if (sealed) {
-      const { key, createdOn } = JSON.parse(decrypt(this.masterKey, sealed));
+      let plain: string;
+      try {
+        plain = decrypt(this.masterKey, sealed);
+      } catch {
+        throw new Error('master.key does not match the store: instances sharing a store need the same master.key and jwt-ed25519.pem');
+      }
+      const { key, createdOn } = JSON.parse(plain);
       this.key = key;
       this.createdOn = createdOn;
     } else {

@@ -1,6 +1,5 @@
 // The composition root: store + keys + core + faces, listening. Used by the CLI
 // (`gatehouse serve`) and by applications embedding gatehouse as a library.
-import { hostname } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { Core, type CoreOptions } from '../core/core.js';
 import { loadKeyring } from '../core/keyring.js';
@@ -44,7 +43,7 @@ export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): P
   const store = await openStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
   try {
     const keyring = loadKeyring(o.dataDir);
-    const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${hostname()}:${o.port}`, log });
+    const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${o.host}:${o.port}`, log });
     await core.start();
     return { core, store };
   } catch (err) {

@@ -24,6 +24,7 @@ export function optionsFromConfig(c: Config): GatehouseOptions {
       refreshTokenRotation: c.authorization.refresh_token_rotation,
       oneshotRatePerMinute: c.authorization.oneshot_rate_per_minute,
       auditJsonLines: c.audit.json_lines_file,
+      issuer: c.gatehouse.issuer,
     },
   };
 }

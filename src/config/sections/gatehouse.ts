@@ -15,6 +15,8 @@ export const gatehouse = z.object({
   /** With grafana_port, the Grafana face gets its own listener. */
   grafana_host: z.string().optional(),
   grafana_port: port.optional(),
+  /** JWT `iss`; instances behind one load balancer must agree on it. Default http://HOST:PORT. */
+  issuer: z.string().optional(),
 }).superRefine((g, ctx) => {
   if (g.store === 'postgres' && !g.postgres_url) ctx.addIssue({ code: 'custom', path: ['store'], message: '"postgres" needs postgres_url' });
 });

@@ -1,0 +1,128 @@
+// One contract, every engine: the same behaviours against SQLite and PostgreSQL.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, DuplicateError, type Store, type NewUser } from '../../src/store/index.js';
+import { createTempDatabase } from '../helpers/postgres.js';
+import { startGatehouse } from '../helpers/server.js';
+
+const newUser = (username: string): NewUser => ({
+  uid: `uid-${username}`, username, email: null, name: '', passwordHash: 'h', source: 'moonraker',
+  isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: 1,
+});
+
+const engines: { name: 'sqlite' | 'postgres'; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
+      const store = await openStore({ engine: 'sqlite', dataDir: dir });
+      return { store, cleanup: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    },
+  },
+  {
+    name: 'postgres',
+    async open() {
+      const db = await createTempDatabase();
+      const store = await openStore({ engine: 'postgres', dataDir: '', postgresUrl: db.url });
+      return { store, cleanup: async () => { await store.close(); await db.drop(); } };
+    },
+  },
+];
+
+for (const engine of engines) {
+  describe(`store contract on ${engine.name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => ({ store, cleanup } = await engine.open()));
+    after(() => cleanup());
+
+    test('migrations are idempotent', async () => {
+      await store.migrate();
+      await store.migrate();
+    });
+
+    test('users: create, unique username, update, delete', async () => {
+      await store.orgs.create('Main Org.').catch(() => {});
+      const u = await store.users.create(newUser('ada'));
+      assert.equal(typeof u.id, 'number');
+      assert.equal(typeof u.createdAt, 'number');
+      await assert.rejects(store.users.create({ ...newUser('ada'), uid: 'other' }), DuplicateError);
+      await store.users.update(u.id, { passwordHash: 'h2', isDisabled: true });
+      const again = await store.users.byUsername('ada');
+      assert.equal(again?.passwordHash, 'h2');
+      assert.equal(again?.isDisabled, true);
+      assert.equal(await store.users.count(), 1);
+      assert.equal(await store.users.delete(u.id), true);
+      assert.equal(await store.users.byId(u.id), undefined);
+    });
+
+    test('token families: revoke all of a user but one', async () => {
+      const u = await store.users.create(newUser('bob'));
+      const now = Date.now();
+      for (const id of ['s1', 's2', 's3']) await store.sessions.create({ id, userId: u.id, createdAt: now, expiresAt: now + 60_000, revokedAt: null, refreshJti: 'j0' });
+      const revoked = await store.sessions.revokeForUser(u.id, now, 's2');
+      assert.deepEqual(revoked.sort(), ['s1', 's3']);
+      assert.deepEqual((await store.sessions.listLive(now)).map((s) => s.id), ['s2']);
+      assert.equal(await store.sessions.setRefreshJti('s2', 'j1', 'j0'), true);
+      assert.equal(await store.sessions.setRefreshJti('s2', 'j2', 'j0'), false, 'a spent refresh id cannot advance twice');
+    });
+
+    test('oneshot take is atomic: of two concurrent takes exactly one wins', async () => {
+      await store.oneshot.put('hash-1', { userId: null, identityKind: 'api_key', ip: '127.0.0.1', expiresAt: Date.now() + 5000 });
+      const results = await Promise.all([store.oneshot.take('hash-1'), store.oneshot.take('hash-1')]);
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    test('settings upsert and audit filters', async () => {
+      await store.settings.set('k', 'v1');
+      await store.settings.set('k', 'v2');
+      assert.equal(await store.settings.get('k'), 'v2');
+      await store.audit.append({ at: 1000, event: 'login_ok', username: 'ada', ip: '127.0.0.1', detail: { source: 'moonraker' } });
+      await store.audit.append({ at: 2000, event: 'login_failed', username: 'bob', ip: '127.0.0.1', detail: null });
+      const rows = await store.audit.query({ event: 'login_ok' });
+      assert.equal(rows.length, 1);
+      assert.deepEqual(rows[0]!.detail, { source: 'moonraker' });
+      assert.equal((await store.audit.query({ since: 1500 })).length, 1);
+    });
+
+    test('api keys: unique (org, name), lookup by hash', async () => {
+      const k = await store.apiKeys.create({ orgId: 1, name: 'ci', role: 'Viewer', hash: 'abc', hashKind: 'sha256', serviceAccountId: null, expiresAt: null });
+      assert.equal((await store.apiKeys.byHash('abc'))?.id, k.id);
+      await assert.rejects(store.apiKeys.create({ orgId: 1, name: 'ci', role: 'Admin', hash: 'def', hashKind: 'sha256', serviceAccountId: null, expiresAt: null }), DuplicateError);
+    });
+  });
+}
+
+test('the Moonraker face works unchanged on PostgreSQL, and two instances share one database', async () => {
+  const db = await createTempDatabase();
+  const a = await startGatehouse({ store: 'postgres', postgresUrl: db.url });
+  // Instances behind one load balancer share the key files (README, "Scaling out").
+  const bDir = mkdtempSync(join(tmpdir(), 'gatehouse-b-'));
+  for (const f of ['master.key', 'jwt-ed25519.pem']) copyFileSync(join(a.dataDir, f), join(bDir, f));
+  const b = await startGatehouse({ store: 'postgres', postgresUrl: db.url }, bDir);
+  try {
+    const created = await a.req('POST', '/access/user', { body: { username: 'pg-user', password: 'pw' }, headers: { 'x-api-key': a.apiKey() } });
+    assert.equal(created.status, 200, created.text);
+    const login = await b.req('POST', '/access/login', { body: { username: 'pg-user', password: 'pw' } });
+    assert.equal(login.status, 200, login.text);
+    const list = await b.req('GET', '/access/users/list', { headers: { authorization: `Bearer ${login.json.result.token}` } });
+    assert.deepEqual(list.json.result.users.map((u: any) => u.username), ['pg-user']);
+    // a token issued by b works on a at once; a logout on a reaches b within the sync interval
+    const auth = { authorization: `Bearer ${login.json.result.token}` };
+    assert.equal((await a.req('GET', '/access/user', { headers: auth })).status, 200);
+    assert.equal((await a.req('POST', '/access/logout', { headers: auth })).status, 200);
+    let status = 200;
+    for (let i = 0; i < 40 && status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await b.req('GET', '/access/user', { headers: auth })).status;
+    }
+    assert.equal(status, 401);
+  } finally {
+    await a.stop();
+    await b.stop();
+    await db.drop();
+  }
+});
