@@ -4,12 +4,15 @@
 import assert from 'node:assert/strict';
 import { startGatehouse, type DeepPartial, type Running } from '../helpers/server.js';
 import type { GatehouseOptions } from '../../src/server/gatehouse.js';
+import type { GrafanaOptions } from '../../src/core/grafana/options.js';
 
 export const ADMIN_PASSWORD = 'admin-pw-for-tests';
 
 export type G = Running;
 
-export async function startGrafana(over: DeepPartial<GatehouseOptions> = {}, dataDir?: string): Promise<Running> {
+export type GrafanaOverrides = DeepPartial<Omit<GatehouseOptions, 'grafana'>> & { grafana?: Partial<GrafanaOptions> & { enabled?: boolean } };
+
+export async function startGrafana(over: GrafanaOverrides = {}, dataDir?: string): Promise<Running> {
   const grafana = { enabled: true, adminPassword: ADMIN_PASSWORD, ...(over.grafana ?? {}) };
   return startGatehouse({ ...over, grafana } as DeepPartial<GatehouseOptions>, dataDir);
 }

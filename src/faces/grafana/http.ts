@@ -110,8 +110,9 @@ export async function grafanaHttp(app: FastifyInstance, opts: GrafanaHttpOptions
 
   // Grafana binds a body after authentication: a body that is not JSON is
   // carried to the handler and refused there, not before the credentials are looked at.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  // Like Grafana's web.Bind, a JSON body sent as text/plain is read as JSON all the same.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, undefined);
     try {
