@@ -6,10 +6,12 @@ import { loadKeyring } from '../core/keyring.js';
 import { openStore, type Store } from '../store/index.js';
 import { createHttpServer } from './http-server.js';
 import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
+import { moonrakerWebsocket, type WebsocketLimits } from '../faces/moonraker/websocket/index.js';
 import { Errors } from '../core/errors.js';
 import { grafanaHttp } from '../faces/grafana/http.js';
 import { GrafanaCore } from '../core/grafana/grafana-core.js';
 import type { GrafanaOptions } from '../core/grafana/options.js';
+import { LdapSource, type LdapOptions } from '../core/user-sources/ldap.js';
 
 export interface GatehouseOptions {
   host: string;
@@ -22,9 +24,13 @@ export interface GatehouseOptions {
   logLevel: string;
   logStream?: NodeJS.WritableStream;
   moonraker: { enabled: boolean; corsDomains: string[] };
+  /** Limits of the Moonraker websocket (/websocket); any field left out takes its default (see DEFAULT_WEBSOCKET_LIMITS). */
+  websocket?: Partial<WebsocketLimits>;
   /** The Grafana face (absent: off). Options not given take Grafana's defaults. */
   grafana?: { enabled: boolean } & Partial<GrafanaOptions>;
   core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
+  /** The LDAP user source, Moonraker's [ldap] (absent: no 'ldap' source). */
+  ldap?: LdapOptions;
 }
 
 export interface Gatehouse {
@@ -54,10 +60,13 @@ export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): P
 
 export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
+  const ldap = o.ldap ? new LdapSource(o.ldap, app.log) : undefined; // a bad [ldap] fails before the store opens
   const { core, store } = await openCore(o, app.log);
+  if (ldap) core.addSource(ldap);
   core.startSync();
 
   if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
+  if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
   let grafana: GrafanaCore | undefined;
   if (o.grafana?.enabled) {
     grafana = new GrafanaCore(core, o.grafana);

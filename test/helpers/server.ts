@@ -18,6 +18,8 @@ export function defaultOptions(dataDir: string): GatehouseOptions {
     maxHeaderBytes: 16384,
     logLevel: 'info',
     moonraker: { enabled: true, corsDomains: [] },
+    // The defaults, spelled out; websocket tests lower them to reach the limits quickly.
+    websocket: { maxMessageBytes: 65536, messagesPerSecond: 50, burst: 100, pingIntervalMs: 10_000 },
     // Off unless a test turns it on: its first start creates the bootstrap admin account.
     grafana: { enabled: false },
     core: {

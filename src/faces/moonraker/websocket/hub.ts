@@ -1,0 +1,245 @@
+// Every open websocket connection of this instance: admission (rate limit,
+// in-flight cap), dispatch, notifications on core events, liveness of
+// identities, keep-alive pings and shutdown.
+import { performance } from 'node:perf_hooks';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Core } from '../../../core/core.js';
+import type { Identity } from '../../../core/identity.js';
+import { Connection, CLOSE, REJECT } from './connection.js';
+import type { WebsocketLimits } from './limits.js';
+import { buildMethods } from './methods.js';
+import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
+
+const OPEN = 1;
+const kConn = Symbol('gatehouse.connection');
+type TaggedSocket = WebSocket & { [kConn]?: Connection };
+
+/** JSON-RPC error for a message refused by the rate limit (the HTTP status, as Moonraker codes its errors). */
+const RATE_LIMITED = (id: unknown) => rpcError(429, 'Too Many Requests', id);
+
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_POLICY = 1008;
+
+export class WebsocketHub implements RpcHost {
+  readonly conns = new Map<number, Connection>();
+  private nextId = 1;
+  private methods: Map<string, RpcMethod>;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private apiKeyShared: { key: string; identity: Identity } | undefined;
+  private closing = false;
+  private unsubscribe: () => void;
+
+  constructor(readonly core: Core, readonly limits: WebsocketLimits, readonly log: FastifyBaseLogger) {
+    this.methods = buildMethods(this);
+    const ev = core.events;
+    const created = ({ username }: { username: string }) => this.notify('notify_user_created', username);
+    const deleted = ({ username, userId }: { username: string; userId: number }) => this.notify('notify_user_deleted', username, userId);
+    const loggedOut = ({ username, userId }: { username: string; userId: number }) => this.notify('notify_user_logged_out', username, userId);
+    ev.on('user_created', created);
+    ev.on('user_deleted', deleted);
+    ev.on('user_logged_out', loggedOut);
+    this.unsubscribe = () => {
+      ev.off('user_created', created);
+      ev.off('user_deleted', deleted);
+      ev.off('user_logged_out', loggedOut);
+    };
+    if (limits.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => this.pingAll(), limits.pingIntervalMs);
+      this.pingTimer.unref();
+    }
+  }
+
+  get size() { return this.conns.size; }
+  get full() { return this.conns.size >= this.limits.maxConnections; }
+
+  // ---- identities ------------------------------------------------------
+
+  /**
+   * One Identity object for everyone authenticated by the current API key:
+   * saves memory per connection, and replacing the key (POST /access/api_key,
+   * here or on another instance) makes the old object stale, so connections
+   * that authenticated with the old key lose their authentication.
+   */
+  private apiKeyIdentity(): Identity {
+    const key = this.core.apiKey.get();
+    if (this.apiKeyShared?.key !== key) this.apiKeyShared = { key, identity: this.core.apiKeyIdentity() };
+    return this.apiKeyShared.identity;
+  }
+
+  private isLive(id: Identity): boolean {
+    if (!this.core.isLive(id)) return false;
+    return id.kind !== 'api_key' || id === this.apiKeyIdentity();
+  }
+
+  /** The connection's identity while it is live: its user exists, its login family is not revoked, its API key is current. */
+  identityOf(conn: Connection): Identity | null {
+    if (conn.needAuth || conn.identity === null) return null;
+    return this.isLive(conn.identity) ? conn.identity : null;
+  }
+
+  authed(conn: Connection): boolean {
+    return !conn.needAuth && (conn.identity === null || this.isLive(conn.identity));
+  }
+
+  setIdentity(conn: Connection, identity: Identity | null): void {
+    conn.setIdentity(identity?.kind === 'api_key' ? this.apiKeyIdentity() : identity);
+  }
+
+  method(name: string): RpcMethod | undefined {
+    return this.methods.get(name);
+  }
+
+  logError(err: unknown, method: string): void {
+    this.log.error({ err, method }, 'websocket request failed');
+  }
+
+  // ---- connections -----------------------------------------------------
+
+  /** Takes over an upgraded socket. `identity` is what the upgrade request proved (null: it must identify). */
+  accept(ws: WebSocket, ip: string, identity: Identity | null): Connection {
+    const conn = new Connection(this, ws, this.nextId++, ip, this.limits.burst, performance.now());
+    this.setIdentity(conn, identity);
+    (ws as TaggedSocket)[kConn] = conn;
+    this.conns.set(conn.id, conn);
+    // Shared listeners (no per-connection closures); `this` is the socket.
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+    if (this.closing) ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
+    return conn;
+  }
+
+  /** @internal */
+  removed(conn: Connection): void {
+    this.conns.delete(conn.id);
+    if (this.closing && this.conns.size === 0) this.drained?.();
+  }
+
+  /** Sends text, or a prepared frame payload, unless the client stopped reading: then it is dropped. */
+  send(conn: Connection, data: string | Buffer): void {
+    const ws = conn.ws;
+    if (ws.readyState !== OPEN) return;
+    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.log.info({ connection: conn.id, buffered: ws.bufferedAmount }, 'websocket client not reading; dropped');
+      ws.terminate();
+      return;
+    }
+    ws.send(data, { binary: false });
+  }
+
+  /** @internal one incoming message */
+  onMessage(conn: Connection, data: Buffer | ArrayBuffer | Buffer[]): void {
+    const ws = conn.ws;
+    if (ws.readyState !== OPEN) return;
+    conn.alive = true;
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    let msg: unknown;
+    let parsed = true;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      parsed = false;
+    }
+    const cost = parsed && Array.isArray(msg) ? Math.max(1, msg.length) : 1;
+    const verdict = conn.admit(cost, performance.now(), this.limits.messagesPerSecond, this.limits.burst);
+    if (verdict === CLOSE) {
+      this.log.info({ connection: conn.id, ip: conn.ip }, 'websocket client over its message rate; closed');
+      this.closePolicy(conn, 'Rate limit exceeded');
+      return;
+    }
+    if (verdict === REJECT) {
+      const answer = Array.isArray(msg) ? msg.map((m) => RATE_LIMITED(idOf(m))) : RATE_LIMITED(idOf(msg));
+      this.send(conn, JSON.stringify(answer));
+      return;
+    }
+    if (!parsed) {
+      this.send(conn, PARSE_ERROR);
+      return;
+    }
+    if (++conn.inflight >= this.limits.maxInFlight) ws.pause();
+    dispatch(this, conn, msg).then(
+      (out) => { if (out !== undefined) this.send(conn, out); },
+      (err) => this.logError(err, '(dispatch)'),
+    ).finally(() => {
+      if (conn.inflight-- >= this.limits.maxInFlight && ws.readyState === OPEN) ws.resume();
+    });
+  }
+
+  /** Closes with 1008; a peer that does not complete the close handshake soon is cut off. */
+  private closePolicy(conn: Connection, reason: string): void {
+    conn.ws.close(CLOSE_POLICY, reason);
+    setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs).unref();
+  }
+
+  // ---- notifications ---------------------------------------------------
+
+  /**
+   * Moonraker's notify_clients: every connection that does not need auth gets
+   * `{"jsonrpc":"2.0","method":…,"params":[{"username":…}]}`. For a logout or a
+   * deletion ("logout" events in Moonraker) the user's own connections get it
+   * too, and then lose their authentication. Sending waits for the current turn
+   * of the event loop, so the answer to the request that caused the event goes
+   * out first (Moonraker delays these events by 5 ms).
+   */
+  notify(method: string, username: string, logoutUserId?: number): void {
+    const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method, params: [{ username }] }));
+    const targets: Connection[] = [];
+    for (const conn of this.conns.values()) {
+      const own = logoutUserId !== undefined && conn.identity?.userId === logoutUserId;
+      if (own ? !conn.needAuth : this.authed(conn)) targets.push(conn);
+      if (own) conn.setIdentity(null);
+    }
+    if (targets.length) setImmediate(() => { for (const conn of targets) this.send(conn, frame); });
+  }
+
+  // ---- keep-alive and shutdown -----------------------------------------
+
+  private pingAll(): void {
+    for (const conn of this.conns.values()) {
+      if (!conn.alive) {
+        this.log.debug({ connection: conn.id }, 'websocket peer did not answer ping; terminated');
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      if (conn.ws.readyState === OPEN) conn.ws.ping();
+    }
+  }
+
+  private drained: (() => void) | undefined;
+
+  /** Server shutdown: every client gets 1001 "Server Shutdown"; those that have not closed within closeGraceMs are cut off. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    clearInterval(this.pingTimer);
+    this.unsubscribe();
+    if (this.conns.size === 0) return;
+    const done = new Promise<void>((resolve) => { this.drained = resolve; });
+    for (const conn of this.conns.values()) conn.ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
+    const timer = setTimeout(() => { for (const conn of this.conns.values()) conn.ws.terminate(); }, this.limits.closeGraceMs);
+    await done;
+    clearTimeout(timer);
+  }
+}
+
+function onMessage(this: TaggedSocket, data: Buffer | ArrayBuffer | Buffer[]) {
+  const conn = this[kConn];
+  if (conn) conn.hub.onMessage(conn, data);
+}
+function onPong(this: TaggedSocket) {
+  const conn = this[kConn];
+  if (conn) conn.alive = true;
+}
+function onClose(this: TaggedSocket) {
+  const conn = this[kConn];
+  if (conn) conn.hub.removed(conn);
+}
+function onError(this: TaggedSocket, err: Error) {
+  // ws closes the connection itself (1009 for an oversized message, 1002/1007 for protocol errors).
+  const conn = this[kConn];
+  conn?.hub.log.debug({ connection: conn.id, err: err.message }, 'websocket error');
+}

@@ -1,0 +1,109 @@
+// The JSON-RPC method table: every /access endpoint under its `rpc` name (the
+// same schema and handler the HTTP face serves), plus the two connection
+// methods Moonraker's websocket manager registers (websockets.py):
+// `server.connection.identify` (no auth needed) and `server.websocket.id`.
+import { z } from 'zod';
+import { Errors, GatehouseError } from '../../../core/errors.js';
+import type { Identity } from '../../../core/identity.js';
+import type { Core } from '../../../core/core.js';
+import { parseArgs, str } from '../../shared/args.js';
+import { endpoints } from '../endpoints/index.js';
+import type { Connection } from './connection.js';
+import type { RpcMethod } from './rpc.js';
+
+/** What the methods need from the hub. */
+export interface MethodHost {
+  core: Core;
+  /** The connection's identity if it is still live, else null. */
+  identityOf(conn: Connection): Identity | null;
+  setIdentity(conn: Connection, identity: Identity | null): void;
+}
+
+/** Moonraker's CLIENT_TYPES. */
+export const CLIENT_TYPES = ['web', 'mobile', 'desktop', 'display', 'bot', 'agent', 'other'];
+
+const identifyArgs = z.object({
+  client_name: str(256),
+  version: str(256),
+  type: str(64),
+  url: str(2048),
+  access_token: str(8192).optional(),
+  api_key: str(256).optional(),
+});
+
+/** Python's repr() of a str, for messages that quote Moonraker's dicts verbatim. */
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = q;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\' || ch === q) out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + q;
+}
+
+const pyDict = (d: Record<string, string>) => '{' + Object.entries(d).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ') + '}';
+
+export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
+  const { core } = host;
+  const methods = new Map<string, RpcMethod>();
+
+  for (const ep of endpoints) {
+    methods.set(ep.rpc, {
+      authRequired: ep.authRequired,
+      async call(conn, params) {
+        const args = parseArgs(ep.args, params);
+        const identity = host.identityOf(conn);
+        const result = await ep.handle({
+          core, identity, ip: conn.ip, transport: 'websocket',
+          setConnectionIdentity: (id) => host.setIdentity(conn, id),
+        }, args);
+        // The API key this connection authenticated with was just replaced by
+        // the connection itself: it holds the new key (the result), so it stays
+        // authenticated; every other connection that used the old key loses it.
+        if (ep.rpc === 'access.post_api_key' && identity?.kind === 'api_key') host.setIdentity(conn, core.apiKeyIdentity());
+        return result;
+      },
+    });
+  }
+
+  // websockets.py `_handle_identify`: once per connection; the credential is
+  // checked before the client type, as there (so a bad type still leaves a good
+  // credential applied).
+  methods.set('server.connection.identify', {
+    authRequired: false,
+    async call(conn, params) {
+      if (conn.clientData) throw new GatehouseError('ALREADY_IDENTIFIED', `Connection already identified: ${pyDict({ ...conn.clientData })}`, 400);
+      const a = parseArgs(identifyArgs, params);
+      const type = a.type.toLowerCase();
+      if (a.access_token !== undefined) {
+        const identity = await core.verifyAccessToken(a.access_token, true);
+        if (!identity) throw Errors.jwtDecode();
+        host.setIdentity(conn, identity);
+      } else if (a.api_key !== undefined && host.identityOf(conn) === null) {
+        if (!core.opts.enableApiKey) throw Errors.apiKeyDisabled();
+        if (!core.apiKey.matches(a.api_key)) throw Errors.invalidApiKey();
+        host.setIdentity(conn, core.apiKeyIdentity());
+      } else if (host.identityOf(conn) === null) {
+        throw Errors.unauthorized();
+      }
+      if (!CLIENT_TYPES.includes(type)) throw new GatehouseError('INVALID_CLIENT_TYPE', `Invalid Client Type: ${type}`, 400);
+      conn.clientData = { name: a.client_name, version: a.version, type, url: a.url };
+      return { connection_id: conn.id };
+    },
+  });
+
+  methods.set('server.websocket.id', {
+    authRequired: true,
+    async call(conn) {
+      return { websocket_id: conn.id };
+    },
+  });
+
+  return methods;
+}
