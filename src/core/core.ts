@@ -13,6 +13,7 @@ import { hashPassword, MAX_PASSWORD_BYTES } from './passwords.js';
 import { TokenSessions } from './token-sessions.js';
 import { normalizeIp, TrustedClients } from './trusted-clients.js';
 import { LocalSource } from './user-sources/local.js';
+import { applyExternalProfile, createExternalUser } from './user-sources/external-users.js';
 import { DEFAULT_LOGIN_LIMITS, LoginLimiter, type LoginTicket } from './limits/login-limiter.js';
 import type { UserSource } from './user-sources/types.js';
 import { UserDirectory } from './users.js';
@@ -233,16 +234,17 @@ export class Core {
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
     let user = await this.users.fetch(username);
     if (source === 'ldap') {
-      const profile = await this.sources.get('ldap')!.authenticate(username, password, user);
-      if (!user) {
-        // Moonraker creates the user record of an LDAP user at first login.
-        user = await this.users.create({
-          username, email: profile?.email ?? null, name: profile?.name ?? '', passwordHash: null, source: 'ldap',
-          isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
-        });
-        await this.store.orgs.addMember(DEFAULT_ORG_ID, user.id, 'Viewer').catch(() => {});
-      }
+      const profile = await this.sources.get('ldap')!.authenticate(username, password, user) ?? {};
+      // Moonraker creates the user record of an LDAP user at first login.
+      user ??= await createExternalUser(this.users, this.store, username, 'ldap', profile, DEFAULT_ORG_ID);
       if (user.source !== 'ldap') throw Errors.wrongSource(username, user.source);
+      // What the directory says (group → org roles, server admin, name, email) applies at each login.
+      const synced = await applyExternalProfile(this.users, this.store, user, profile);
+      user = synced.user;
+      if (synced.changed) {
+        await this.changed();
+        this.events.emit('user_synced', { userId: user.id, username: user.username });
+      }
     } else {
       if (!user || user.isServiceAccount) throw Errors.unregisteredUser(username);
       if (user.source !== source) throw Errors.wrongSource(username, user.source);

@@ -9,6 +9,8 @@ export interface CoreEvents {
   sessions_revoked: [{ userId: number; sessionIds: string[] }];
   /** A user's password was changed or reset (caches of verified credentials drop it; web sessions end). */
   password_changed: [{ userId: number; username: string }];
+  /** An external source (LDAP) changed a user's org roles, server-admin flag, name or email at login. */
+  user_synced: [{ userId: number; username: string }];
   api_key_rotated: [];
   /** Another process changed the store; caches were reloaded from it. */
   reloaded: [];
