@@ -80,6 +80,8 @@ export class GrafanaCore {
       const u = this.core.users.get(username);
       if (u) void this.orgs.refreshUser(u.id).catch(log);
     });
+    // LDAP group mappings re-applied at a login changed this account's org roles
+    on('user_synced', ({ userId }: { userId: number }) => void this.orgs.refreshUser(userId).catch(log));
     on('user_deleted', ({ userId }: { userId: number }) => this.forgetUser(userId));
     on('password_changed', ({ userId }: { userId: number }) => {
       this.credentials.invalidateUser(userId);
