@@ -47,8 +47,9 @@ export class Connection {
   }
 
   /**
-   * Charges `cost` messages to the bucket. Within budget: run. Over it: the
-   * message is refused and the debt grows; a debt beyond `burst` closes.
+   * Charges a message of `cost` entries to the bucket. Within budget: run.
+   * Over it: the message is refused and the bucket goes one token into debt
+   * (whatever its size: refusing is cheap); a debt beyond `burst` closes.
    */
   admit(cost: number, now: number, perSecond: number, burst: number): Admit {
     this.tokens = Math.min(burst, this.tokens + ((now - this.stamp) * perSecond) / 1000);
@@ -57,7 +58,7 @@ export class Connection {
       this.tokens -= cost;
       return RUN;
     }
-    this.tokens -= cost;
+    this.tokens -= 1;
     return this.tokens < -burst ? CLOSE : REJECT;
   }
 }

@@ -6,9 +6,11 @@ export interface WebsocketLimits {
   maxMessageBytes: number;
   /**
    * Sustained messages per second per connection (token bucket refill rate; a
-   * batch costs one token per entry). Past the budget a message is answered
-   * with JSON-RPC error 429 "Too Many Requests" and not run; a client that keeps
-   * going until it is `burst` messages in debt is closed with 1008.
+   * batch costs one token per entry, and one larger than what is left is
+   * refused whole). Past the budget a message is answered with JSON-RPC error
+   * 429 "Too Many Requests" and not run; each refused message puts the bucket a
+   * token in debt, and a client that keeps sending until the debt passes
+   * `burst` is closed with 1008 "Rate limit exceeded".
    */
   messagesPerSecond: number;
   /** Bucket size: how many messages may arrive at once (and how far into debt before 1008). */
