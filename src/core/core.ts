@@ -175,9 +175,10 @@ export class Core {
 
   // ---- login and accounts ----------------------------------------------
 
-  private checkSource(source: string) {
+  /** Moonraker's order: an unknown source, then a reserved name (then, by the caller, LDAP creation or availability). */
+  private checkSource(source: string, username: string) {
     if (source !== 'moonraker' && source !== 'ldap') throw Errors.invalidSource(source);
-    if (source === 'ldap' && !this.sources.has('ldap')) throw Errors.ldapUnavailable();
+    if (RESERVED_USERS.includes(username)) throw Errors.reservedUser(username);
   }
 
   /**
@@ -229,8 +230,8 @@ export class Core {
    * Moonraker's login and Grafana's basic auth and login form all come here.
    */
   async verifyPassword(username: string, password: string, source: string): Promise<UserRecord> {
-    this.checkSource(source);
-    if (RESERVED_USERS.includes(username)) throw Errors.reservedUser(username);
+    this.checkSource(source, username);
+    if (source === 'ldap' && !this.sources.has('ldap')) throw Errors.ldapUnavailable();
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw Errors.invalidPassword();
     let user = await this.users.fetch(username);
     if (source === 'ldap') {
@@ -267,9 +268,8 @@ export class Core {
   /** POST /access/user: creates a local user and logs it in. */
   async createUser(a: { username: string; password: string; source?: string; actor: Identity | null; ip?: string }): Promise<LoginResult> {
     const source = (a.source ?? this.opts.defaultSource).toLowerCase();
-    this.checkSource(source);
-    if (RESERVED_USERS.includes(a.username)) throw Errors.reservedUser(a.username);
-    if (source === 'ldap') throw Errors.ldapCreate();
+    this.checkSource(source, a.username);
+    if (source === 'ldap') throw Errors.ldapCreate(); // before availability, as Moonraker
     validateUsername(a.username);
     if (!a.password) throw Errors.invalidArgument('password', 'must not be empty');
     if (Buffer.byteLength(a.password) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
