@@ -13,7 +13,7 @@
 // slapadd bypasses overlays, so the base entries and users are loaded offline
 // with slapadd and the groups are added with ldapadd once slapd runs.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ export const ADMIN_PASSWORD = 'admin-secret';
 export const READER_DN = `cn=reader,${BASE_DN}`;
 export const READER_PASSWORD = 'reader-secret';
 export const HOST = '127.0.0.1';
+/** Also served (ldaps only) but not named in the server certificate. */
+export const OTHER_LOOPBACK = '127.0.0.2';
 /** A member DN with no entry, so that no group is ever empty (groupOfNames requires a member). */
 const PLACEHOLDER_MEMBER = `cn=placeholder,${GROUPS}`;
 
@@ -151,8 +153,8 @@ export interface Slapd {
   stop(): Promise<void>;
   /** Starts it again on the same ports with the same database. */
   start(): Promise<void>;
-  /** Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered. */
-  pause(): void;
+  /** Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered. Resolves once every thread is stopped. */
+  pause(): Promise<void>;
   resume(): void;
   /** Stops slapd and removes its directory. */
   close(): Promise<void>;
@@ -232,7 +234,7 @@ access to *
 
   async function launch(): Promise<void> {
     stderr = '';
-    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://${HOST}:${port}/ ldaps://${HOST}:${ldapsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(slapdBin, ['-f', conf, '-h', `ldap://${HOST}:${port}/ ldaps://${HOST}:${ldapsPort}/ ldaps://${OTHER_LOOPBACK}:${ldapsPort}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     proc.stderr!.on('data', (c) => { stderr = (stderr + String(c)).slice(-4000); });
     let exited: string | undefined;
@@ -298,7 +300,17 @@ access to *
     removeFromGroup: (group, uid) => run(tools.ldapmodify, [], `dn: ${groupDn(group)}\nchangetype: modify\ndelete: member\nmember: ${userDn(uid)}\n`),
     stop,
     start: launch,
-    pause: () => { child?.kill('SIGSTOP'); },
+    async pause() {
+      const pid = child?.pid;
+      if (pid === undefined) throw new Error('slapd is not running');
+      child!.kill('SIGSTOP');
+      // the stop takes effect when each thread is next scheduled: wait until all of them are stopped
+      const deadline = Date.now() + 5000;
+      while (!allThreadsStopped(pid)) {
+        if (Date.now() > deadline) throw new Error('slapd did not stop on SIGSTOP');
+        await sleep(5);
+      }
+    },
     resume: () => { child?.kill('SIGCONT'); },
     async close() {
       await stop();
@@ -321,6 +333,18 @@ access to *
     throw err;
   }
   return s;
+}
+
+/** Linux: every thread of the process is in the stopped state (T). */
+function allThreadsStopped(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return /^[Tt]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+    });
+  } catch {
+    return false;
+  }
 }
 
 function userEntry(u: SeedUser): Record<string, string | string[]> {
