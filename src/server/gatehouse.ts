@@ -27,7 +27,7 @@ export interface GatehouseOptions {
   /** Limits of the Moonraker websocket (/websocket); any field left out takes its default (see DEFAULT_WEBSOCKET_LIMITS). */
   websocket?: Partial<WebsocketLimits>;
   /** The Grafana face (absent: off). Options not given take Grafana's defaults. */
-  grafana?: { enabled: boolean } & Partial<GrafanaOptions>;
+  grafana?: { enabled: boolean; listen?: { host: string; port: number } } & Partial<GrafanaOptions>;
   core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
   /** The LDAP user source, Moonraker's [ldap] (absent: no 'ldap' source). */
   ldap?: LdapOptions;
@@ -41,6 +41,8 @@ export interface Gatehouse {
   grafana?: GrafanaCore;
   /** Resolves with the bound address once listening. */
   listen(): Promise<{ host: string; port: number }>;
+  /** The Grafana face's own address, when it has one (config grafana_port). */
+  grafanaAddress(): { host: string; port: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -68,17 +70,23 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
   if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
   let grafana: GrafanaCore | undefined;
+  // The Grafana face shares the main listener unless it is given its own address.
+  const grafanaApp = o.grafana?.enabled && o.grafana.listen
+    ? createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream })
+    : app;
   if (o.grafana?.enabled) {
     grafana = new GrafanaCore(core, o.grafana);
     await grafana.start();
-    await app.register(grafanaHttp, { core, grafana: o.grafana, grafanaCore: grafana });
+    await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana, grafanaCore: grafana });
   }
 
-  app.setNotFoundHandler((req, reply) => {
-    // Grafana's API answers an unknown route with its own body.
-    if (grafana && /^\/api(\/|\?|$)/.test(req.url)) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
-    reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));
-  });
+  for (const a of new Set([app, grafanaApp])) {
+    a.setNotFoundHandler((req, reply) => {
+      // Grafana's API answers an unknown route with its own body.
+      if (grafana && (a === grafanaApp && a !== app || /^\/api(\/|\?|$)/.test(req.url))) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
+      reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));
+    });
+  }
 
   let closed = false;
   return {
@@ -88,16 +96,23 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
     grafana,
     async listen() {
       await app.listen({ host: o.host, port: o.port });
-      const addr = app.server.address();
-      return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: o.host, port: o.port };
+      if (grafanaApp !== app) await grafanaApp.listen({ host: o.grafana!.listen!.host, port: o.grafana!.listen!.port });
+      return boundAddress(app, o);
     },
+    grafanaAddress: () => (grafanaApp === app ? undefined : boundAddress(grafanaApp, o.grafana!.listen!)),
     async close() {
       if (closed) return;
       closed = true;
       core.stopSync();
       await app.close();
+      if (grafanaApp !== app) await grafanaApp.close();
       await grafana?.stop();
       await store.close();
     },
   };
+}
+
+function boundAddress(app: FastifyInstance, fallback: { host: string; port: number }) {
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: fallback.host, port: fallback.port };
 }
