@@ -5,6 +5,8 @@ import {
   DuplicateError,
   type ApiKeyRecord,
   type AuditEvent,
+  type OrgMembership,
+  type OrgRecord,
   type Role,
   type Store,
   type TokenSession,
@@ -65,6 +67,10 @@ const toWebSession = (r: Row<'web_sessions'>): WebSession => ({
   seenAt: Number(r.seen_at),
   revokedAt: r.revoked_at == null ? null : Number(r.revoked_at),
 });
+
+const toOrg = (r: Row<'orgs'>): OrgRecord => ({ id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) });
+
+const toMembership = (r: Row<'org_users'>): OrgMembership => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) });
 
 const bool = (b: boolean) => (b ? 1 : 0);
 
@@ -241,19 +247,19 @@ export function createSqlStore(a: EngineAdapter): Store {
         const now = Date.now();
         const r = await unique('org', () =>
           db.insertInto('orgs').values({ name, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow());
-        return { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+        return toOrg(r);
       },
       async byId(id) {
         const r = await db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
-        return r && { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+        return r && toOrg(r);
       },
       async byName(name) {
         const r = await db.selectFrom('orgs').selectAll().where('name', '=', name).executeTakeFirst();
-        return r && { id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
+        return r && toOrg(r);
       },
       async list() {
         const rows = await db.selectFrom('orgs').selectAll().orderBy('name').execute();
-        return rows.map((r) => ({ id: Number(r.id), name: r.name, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) }));
+        return rows.map(toOrg);
       },
       async rename(id, name) {
         await unique('org', () => db.updateTable('orgs').set({ name, updated_at: Date.now() }).where('id', '=', id).execute());
@@ -278,19 +284,19 @@ export function createSqlStore(a: EngineAdapter): Store {
       },
       async membership(orgId, userId) {
         const r = await db.selectFrom('org_users').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
-        return r && { orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) };
+        return r && toMembership(r);
       },
       async membershipsOfUser(userId) {
         const rows = await db.selectFrom('org_users').selectAll().where('user_id', '=', userId).orderBy('org_id').execute();
-        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+        return rows.map(toMembership);
       },
       async members(orgId) {
         const rows = await db.selectFrom('org_users').selectAll().where('org_id', '=', orgId).orderBy('user_id').execute();
-        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+        return rows.map(toMembership);
       },
       async allMemberships() {
         const rows = await db.selectFrom('org_users').selectAll().execute();
-        return rows.map((r) => ({ orgId: Number(r.org_id), userId: Number(r.user_id), role: r.role as Role, createdAt: Number(r.created_at) }));
+        return rows.map(toMembership);
       },
     },
 
