@@ -19,16 +19,38 @@ export function authRequestOf(req: FastifyRequest, authRequired: boolean): AuthR
   return { method: req.method, headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired };
 }
 
-/** Query arguments (last value wins, Moonraker's exclusions dropped), then the JSON body over them. */
+/** One query-string component, decoded strictly: bad percent-encoding or UTF-8 is a 400, as Tornado's get_argument refuses it. */
+function decodeQueryPart(text: string, key: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw Errors.invalidArgument(key, 'is not valid percent-encoded UTF-8');
+  }
+}
+
+/**
+ * Query arguments (last value wins, Moonraker's exclusions dropped), then the JSON body over them.
+ * The query is decoded here rather than taken from Fastify, whose parser keeps an undecodable value
+ * as its raw `%XX` text (so `?username=a%ED%A0%80` would name an account "a%ED%A0%80").
+ * The media type is matched case-insensitively (RFC 9110), and the arguments live in a
+ * null-prototype object so a `"__proto__"` key is just an unknown argument, never inherited ones.
+ */
 function collectArgs(req: FastifyRequest): Record<string, unknown> {
-  const args: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
-    if (!EXCLUDED_ARGS.has(k)) args[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  const args: Record<string, unknown> = Object.create(null);
+  const q = req.url.indexOf('?');
+  if (q >= 0) {
+    for (const part of req.url.slice(q + 1).split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const rawKey = eq < 0 ? part : part.slice(0, eq);
+      const k = decodeQueryPart(rawKey, rawKey.slice(0, 64));
+      if (!EXCLUDED_ARGS.has(k)) args[k] = decodeQueryPart(eq < 0 ? '' : part.slice(eq + 1), k.slice(0, 64));
+    }
   }
   const body = req.body;
-  if (body !== undefined && body !== null && req.headers['content-type']?.startsWith('application/json')) {
-    if (typeof body !== 'object' || Array.isArray(body)) throw Errors.bodyNotObject();
-    Object.assign(args, body);
+  if (body !== undefined && req.headers['content-type']?.toLowerCase().startsWith('application/json')) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Errors.bodyNotObject();
+    for (const [k, v] of Object.entries(body)) args[k] = v;
   }
   return args;
 }
@@ -80,7 +102,9 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
     }
     const allowed = new Set<string>(eps.map((e) => e.http.method));
     const others = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const).filter((m) => !allowed.has(m));
-    app.route({ method: [...others, 'OPTIONS'], url: path, handler: async () => { throw Errors.methodNotAllowed(); } });
+    // RFC 9110 §15.5.6: a 405 lists the methods the resource does support (Moonraker's Tornado sends none).
+    const allow = [...allowed, ...(allowed.has('GET') ? ['HEAD'] : [])].join(', ');
+    app.route({ method: [...others, 'OPTIONS'], url: path, handler: async (_req, reply) => { reply.header('Allow', allow); throw Errors.methodNotAllowed(); } });
   }
 }
 

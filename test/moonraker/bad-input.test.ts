@@ -1,0 +1,235 @@
+// Bad input at every /access endpoint: a JSON 4xx in Moonraker's envelope that
+// says what was wrong, never a 5xx.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startGatehouse, type Running } from '../helpers/server.js';
+import { apiKey, assertError, bearer, createUser, resultOf, type Reply } from './helpers.js';
+
+let s: Running;
+let token: string;
+const seen: Reply[] = [];
+before(async () => {
+  s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+  token = (await createUser(s, 'ann', 'ann-pass')).token;
+});
+after(() => s.stop());
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+async function send(method: string, path: string, o: { body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  const r = await s.req(method, path, o);
+  seen.push(r);
+  return r;
+}
+const raw = (method: string, path: string, text: string, headers: Record<string, string> = {}) =>
+  send(method, path, { raw: text, headers: { ...JSON_TYPE, ...headers } });
+const createRaw = (text: string) => raw('POST', '/access/user', text, apiKey(s));
+
+describe('bodies', () => {
+  test('malformed JSON: 400 "Malformed JSON in request body" (gatehouse; Moonraker silently ignores a body it cannot parse)', async () => {
+    for (const text of ['{"username":', '{username: "a"}', "{'a':1}", '{"a":1,}', 'nope']) {
+      assertError(await raw('POST', '/access/login', text), 400, 'Malformed JSON in request body');
+    }
+  });
+
+  test('a JSON body that is not an object (array, string, number, true, null): 400 "Request body must be a JSON object"', async () => {
+    for (const text of ['[]', '["ann","ann-pass"]', '"ann"', '42', 'true', 'null']) {
+      assertError(await raw('POST', '/access/login', text), 400, 'Request body must be a JSON object');
+    }
+  });
+
+  test('an empty JSON body is no arguments: 400 "No data for argument: username"', async () => {
+    assertError(await raw('POST', '/access/login', ''), 400, 'No data for argument: username');
+  });
+
+  test('a body that is not JSON (text/plain, form) is ignored, as Moonraker ignores it', async () => {
+    assertError(await raw('POST', '/access/login', '{"username":"ann","password":"ann-pass"}', { 'content-type': 'text/plain' }), 400, 'No data for argument: username');
+    assertError(await raw('POST', '/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded' }), 400, 'No data for argument: username');
+  });
+
+  test('the JSON media type is matched case-insensitively, with parameters (gatehouse; Moonraker compares it case-sensitively)', async () => {
+    const r = await raw('POST', '/access/login', '{"username":"ann","password":"ann-pass"}', { 'content-type': 'Application/JSON; charset=UTF-8' });
+    assert.equal(resultOf(r).username, 'ann');
+  });
+
+  test('a "__proto__" key is just an unknown argument: nothing is inherited from it', async () => {
+    assertError(await raw('POST', '/access/login', '{"__proto__":{"username":"ann","password":"ann-pass"}}'), 400, 'No data for argument: username');
+    assertError(await raw('POST', '/access/login', '{"constructor":{"prototype":{"username":"ann"}},"password":"x"}'), 400, 'No data for argument: username');
+  });
+
+  test('a body over maxBodyBytes: 413 with a JSON error', async () => {
+    const big = JSON.stringify({ username: 'ann', password: 'x'.repeat(70_000) });
+    assertError(await raw('POST', '/access/login', big), 413, 'Request body exceeds 65536 bytes');
+  });
+
+  test('deeply nested JSON (30 000 levels) is a clean 400', async () => {
+    assertError(await raw('POST', '/access/login', '['.repeat(30_000) + ']'.repeat(30_000)), 400, 'Request body must be a JSON object');
+    assertError(await raw('POST', '/access/login', `{"username":${'['.repeat(30_000)}${']'.repeat(30_000)}}`), 400, 'Invalid argument [username]: expected a string');
+  });
+
+  test('duplicate keys in the body: the last one counts (JSON.parse)', async () => {
+    assert.equal(resultOf(await raw('POST', '/access/login', '{"username":"ann","password":"bad","password":"ann-pass"}')).username, 'ann');
+  });
+});
+
+describe('argument types', () => {
+  const wrong: [string, string][] = [['an object', '{}'], ['an array', '["ann"]'], ['a boolean', 'true'], ['null', 'null']];
+
+  for (const [what, json] of wrong) {
+    test(`username as ${what}: 400 "Invalid argument [username]: expected a string" (login, create, delete)`, async () => {
+      const msg = 'Invalid argument [username]: expected a string';
+      assertError(await raw('POST', '/access/login', `{"username":${json},"password":"x"}`), 400, msg);
+      assertError(await createRaw(`{"username":${json},"password":"x"}`), 400, msg);
+      assertError(await raw('DELETE', '/access/user', `{"username":${json}}`, apiKey(s)), 400, msg);
+    });
+  }
+
+  test('every string argument names itself when it has the wrong type', async () => {
+    const cases: [string, string, string, Record<string, string>][] = [
+      ['POST', '/access/login', '{"username":"ann","password":{}}', {}],
+      ['POST', '/access/login', '{"username":"ann","password":"x","source":[]}', {}],
+      ['POST', '/access/user', '{"username":"u","password":false}', apiKey(s)],
+      ['POST', '/access/refresh_jwt', '{"refresh_token":{"a":1}}', {}],
+      ['POST', '/access/user/password', '{"password":null,"new_password":"x"}', bearer(token)],
+      ['POST', '/access/user/password', '{"password":"ann-pass","new_password":[1]}', bearer(token)],
+    ];
+    const keys = ['password', 'source', 'password', 'refresh_token', 'password', 'new_password'];
+    for (const [i, [m, p, body, h]] of cases.entries()) {
+      assertError(await raw(m, p, body, h), 400, `Invalid argument [${keys[i]}]: expected a string`);
+    }
+  });
+
+  test('numbers are taken as their text, as Moonraker\'s get_str does', async () => {
+    assertError(await send('POST', '/access/login', { body: { username: 12, password: 3.5 } }), 400, 'Unregistered User: 12');
+  });
+
+  test('a number JSON cannot hold (1e400 → Infinity) is not a string: 400', async () => {
+    assertError(await raw('POST', '/access/login', '{"username":1e400,"password":"x"}'), 400, 'Invalid argument [username]: expected a string');
+  });
+});
+
+describe('lengths', () => {
+  test('a 64-character username can be created; 65 is 400 naming the limit', async () => {
+    resultOf(await send('POST', '/access/user', { body: { username: 'u'.repeat(64), password: 'pw' }, headers: apiKey(s) }));
+    assertError(await send('POST', '/access/user', { body: { username: 'u'.repeat(65), password: 'pw' }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 64 characters');
+  });
+
+  test('the limit counts characters, not UTF-16 units (64 emoji are fine)', async () => {
+    resultOf(await send('POST', '/access/user', { body: { username: '🦊'.repeat(32), password: 'pw' }, headers: apiKey(s) }));
+  });
+
+  test('a very long username (10 000 chars): 400 at login, create and delete', async () => {
+    const long = 'x'.repeat(10_000);
+    assertError(await send('POST', '/access/login', { body: { username: long, password: 'x' } }), 400, 'Invalid argument [username]: must be at most 256 characters');
+    assertError(await send('POST', '/access/user', { body: { username: long, password: 'x' }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 256 characters');
+    assertError(await send('DELETE', '/access/user', { body: { username: long }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 256 characters');
+  });
+
+  test('a password over 1024 bytes: 400 naming the field on create, "Invalid Password" at login (no hashing either way)', async () => {
+    assertError(await send('POST', '/access/user', { body: { username: 'longpw', password: 'p'.repeat(1025) }, headers: apiKey(s) }), 400, 'Invalid argument [password]: must be at most 1024 bytes');
+    assertError(await send('POST', '/access/login', { body: { username: 'ann', password: 'p'.repeat(2000) } }), 400, 'Invalid Password');
+    assertError(await send('POST', '/access/login', { body: { username: 'ann', password: 'p'.repeat(5000) } }), 400, 'Invalid argument [password]: must be at most 4096 characters');
+  });
+
+  test('a 9 KB refresh token: 400 naming the field', async () => {
+    assertError(await send('POST', '/access/refresh_jwt', { body: { refresh_token: 'a'.repeat(9000) } }), 400, 'Invalid argument [refresh_token]: must be at most 8192 characters');
+  });
+});
+
+describe('unicode oddities in usernames', () => {
+  // Raw JSON text, so lone surrogates travel as \\u escapes exactly as a client could send them.
+  const odd: [string, string, string][] = [
+    ['NUL', 'a\\u0000b', 'contains control or invisible characters'],
+    ['a control character (BEL)', 'a\\u0007b', 'contains control or invisible characters'],
+    ['a newline', 'a\\nb', 'contains control or invisible characters'],
+    ['DEL', 'a\\u007fb', 'contains control or invisible characters'],
+    ['a lone high surrogate', 'a\\ud800b', 'contains an unpaired surrogate'],
+    ['a lone low surrogate', 'a\\udc00b', 'contains an unpaired surrogate'],
+    ['a right-to-left override', 'admin\\u202egnp.exe', 'contains control or invisible characters'],
+    ['a zero-width space', 'ad\\u200bmin', 'contains control or invisible characters'],
+    ['a line separator', 'a\\u2028b', 'contains control or invisible characters'],
+    ['a non-NFC form (e + combining acute)', 'jose\\u0301', 'must be in Unicode normal form C'],
+    ['leading whitespace', ' ann', 'must not start or end with whitespace'],
+    ['trailing whitespace', 'ann\\u00a0', 'must not start or end with whitespace'],
+  ];
+
+  for (const [what, text, why] of odd) {
+    test(`${what}: 400 on create; login with it is a 4xx`, async () => {
+      assertError(await createRaw(`{"username":"${text}","password":"pw"}`), 400, `Invalid argument [username]: ${why}`);
+      const r = await raw('POST', '/access/login', `{"username":"${text}","password":"pw"}`);
+      assert.ok(r.status >= 400 && r.status < 500, `${r.status} ${r.text}`);
+      assert.ok(r.json?.error, r.text);
+    });
+  }
+
+  test('the same oddities in the query string: a 4xx, never a 5xx', async () => {
+    for (const q of ['%00', '%07', '%ED%A0%80', '%E2%80%AE', '%E0%A4', '%', '%zz', '%C0%AF']) {
+      const a = await send('POST', `/access/login?username=a${q}b&password=pw`);
+      assert.ok(a.status >= 400 && a.status < 500, `${q}: ${a.status} ${a.text}`);
+      const c = await send('POST', `/access/user?username=a${q}b&password=pw`, { headers: apiKey(s) });
+      assert.ok(c.status >= 400 && c.status < 500, `${q}: ${c.status} ${c.text}`);
+    }
+  });
+
+  test('a query value that is not percent-encoded UTF-8: 400 naming the argument, never kept as its raw %XX text', async () => {
+    assertError(await send('POST', '/access/user?username=a%ED%A0%80b&password=pw', { headers: apiKey(s) }), 400, 'Invalid argument [username]: is not valid percent-encoded UTF-8');
+    assertError(await send('POST', '/access/login?username=ann&password=%FF'), 400, 'Invalid argument [password]: is not valid percent-encoded UTF-8');
+    const names = resultOf(await send('GET', '/access/users/list', { headers: apiKey(s) })).users.map((u: any) => u.username);
+    assert.ok(!names.some((n: string) => n.includes('%')), names.join(' '));
+  });
+
+  test('query values are decoded as forms are: "+" is a space, %2B a plus', async () => {
+    resultOf(await send('POST', '/access/user?username=plus%2Bsign&password=a+b%2Bc', { headers: apiKey(s) }));
+    assert.equal(resultOf(await send('POST', '/access/login', { body: { username: 'plus+sign', password: 'a b+c' } })).username, 'plus+sign');
+  });
+
+  test('well-formed names in other scripts are fine (NFC "josé", 用户, Ελένη)', async () => {
+    for (const name of ['jos\u00e9', '用户', 'Ελένη']) {
+      assert.equal(resultOf(await send('POST', '/access/user', { body: { username: name, password: 'pw' }, headers: apiKey(s) })).username, name);
+      assert.equal(resultOf(await send('POST', '/access/login', { body: { username: name, password: 'pw' } })).username, name);
+    }
+  });
+});
+
+describe('routes and methods', () => {
+  test('an unknown path: 404 {"error":{"code":404,"message":"Not Found"}}', async () => {
+    for (const p of ['/access/nope', '/nope', '/access', '/access/login/', '/access/user/list', '/ACCESS/LOGIN']) {
+      assertError(await send('GET', p), 404, 'Not Found');
+      assertError(await send('POST', p, { body: {} }), 404, 'Not Found');
+    }
+  });
+
+  const endpoints: [string, string[]][] = [
+    ['/access/login', ['POST']],
+    ['/access/logout', ['POST']],
+    ['/access/user', ['GET', 'POST', 'DELETE']],
+    ['/access/users/list', ['GET']],
+    ['/access/user/password', ['POST']],
+    ['/access/refresh_jwt', ['POST']],
+    ['/access/oneshot_token', ['GET']],
+    ['/access/info', ['GET']],
+    ['/access/api_key', ['GET', 'POST']],
+  ];
+  for (const [path, methods] of endpoints) {
+    test(`${path}: other methods are 405 "Method Not Allowed" with an Allow header (${methods.join(', ')})`, async () => {
+      for (const m of ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'].filter((x) => !methods.includes(x))) {
+        const r = await send(m, path, { headers: apiKey(s) });
+        assertError(r, 405, 'Method Not Allowed');
+        for (const ok of methods) assert.match(r.headers.get('allow') ?? '', new RegExp(`\\b${ok}\\b`));
+      }
+    });
+  }
+
+  test('a 405 comes before authentication (no credentials needed to learn the method is wrong)', async () => {
+    assertError(await send('PUT', '/access/user'), 405, 'Method Not Allowed');
+  });
+
+  test('authentication comes before argument checks: bad arguments without credentials are 401', async () => {
+    assertError(await raw('POST', '/access/user', '{"username":{}}'), 401, 'Unauthorized');
+  });
+});
+
+test('no response in this file was a 5xx', () => {
+  assert.ok(seen.length > 100, String(seen.length));
+  const bad = seen.filter((r) => r.status >= 500);
+  assert.deepEqual(bad.map((r) => `${r.status} ${r.text}`), []);
+});
