@@ -1,0 +1,323 @@
+// `npm run bench`: gatehouse against a bare node:http baseline measured in the
+// same run. Servers run in child processes; the load generator (autocannon, and
+// an open-loop probe) runs here. Prints one table; `--record LABEL` also puts it
+// on top of bench/RESULTS.md. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR, startChild, type Child } from './lib/child.js';
+import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
+import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '32' },
+    logins: { type: 'string', default: '16' },
+    'probe-rate': { type: 'string', default: '200' },
+    only: { type: 'string' },
+    grafana: { type: 'string', default: 'auto' },
+    'log-level': { type: 'string' },
+    'startup-runs': { type: 'string', default: '5' },
+    'startup-users': { type: 'string', default: '10000' },
+    profile: { type: 'boolean', default: false },
+    record: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (flags.help) {
+  console.log(readFileSync(join(BENCH_DIR, 'README.md'), 'utf8'));
+  process.exit(0);
+}
+
+const num = (name: keyof typeof flags) => {
+  const n = Number(flags[name]);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number, got "${flags[name]}"`);
+  return n;
+};
+const DURATION = num('duration');
+const WARMUP = num('warmup');
+const ROUNDS = Math.max(1, Math.round(num('rounds')));
+const CONNECTIONS = num('connections');
+const LOGINS = num('logins');
+const PROBE_RATE = num('probe-rate');
+const STARTUP_RUNS = num('startup-runs');
+const STARTUP_N = num('startup-users');
+const ONLY = (flags.only ?? '0,1,2,3,4,5,6').split(',').map((s) => s.trim());
+/** `--only 1` selects 1a, 1b, 1c; `--only 1b` selects 1b (and so group 1). */
+const want = (id: string) => ONLY.some((o) => o === id || o.startsWith(id) || id.startsWith(o));
+const PROFILE = flags.profile;
+const LOG_LEVEL = flags['log-level'];
+
+const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
+
+// ---- the table ------------------------------------------------------------
+
+interface Row {
+  scenario: string;
+  rps?: number;
+  p50?: number;
+  p99?: number;
+  ratio?: number;
+  /** Server CPU time per request, µs (all threads of the server process). */
+  cpuUs?: number;
+  target?: string;
+  pass?: boolean;
+  note?: string;
+}
+const rows: Row[] = [];
+const add = (r: Row) => { rows.push(r); log(`${r.scenario}: ${fmtRow(r).slice(1).join(' | ')}`); };
+
+const f0 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : Math.round(n).toLocaleString('en-US'));
+const f2 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : n < 10 ? n.toFixed(2) : n.toFixed(1));
+function fmtRow(r: Row): string[] {
+  const verdict = r.pass === undefined ? '' : r.pass ? 'yes' : '**NO**';
+  return [r.scenario, f0(r.rps), f2(r.p50), f2(r.p99), r.ratio === undefined ? '—' : r.ratio.toFixed(2), r.target ?? '', verdict, f0(r.cpuUs), r.note ?? ''];
+}
+function table(): string {
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'target', 'met', 'server CPU µs/req', 'notes'];
+  const lines = [head, head.map(() => '---'), ...rows.map(fmtRow)];
+  return lines.map((l) => `| ${l.join(' | ')} |`).join('\n');
+}
+
+function problems(r: LoadResult): string | undefined {
+  const bad = r.non2xx + r.errors;
+  if (!bad) return undefined;
+  const codes = Object.entries(r.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
+  return `${bad} failed (${[codes, r.errors ? `errors×${r.errors}` : ''].filter(Boolean).join(' ')})`;
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
+
+function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean }): Promise<Child<GatehouseInfo>> {
+  return startChild<GatehouseInfo>('servers/gatehouse.ts', [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE });
+}
+
+const load = (port: number, path: string, o: { headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string; connections?: number; duration?: number } = {}) =>
+  runLoad({ url: `http://127.0.0.1:${port}${path}`, method: o.method, headers: o.headers, body: o.body, connections: o.connections ?? CONNECTIONS, duration: o.duration ?? DURATION, warmup: WARMUP });
+
+function grafanaLanded(): boolean {
+  try {
+    return execFileSync('git', ['ls-files', 'src/faces/grafana/http.ts'], { cwd: join(BENCH_DIR, '..'), encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: join(BENCH_DIR, '..'), encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'src'], { cwd: join(BENCH_DIR, '..'), encoding: 'utf8' }).trim();
+    if (dirty) commit += ' + uncommitted src changes';
+  } catch { /* not a checkout */ }
+  return `nproc ${os.availableParallelism()}, ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
+    `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; commit ${commit}; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per scenario (in ${ROUNDS} rounds alternating with the baseline) after ${WARMUP} s warm-up${LOG_LEVEL ? `; server log_level ${LOG_LEVEL}` : ''}`;
+}
+
+// ---- scenarios ----------------------------------------------------------------
+
+const header = machine();
+const startedAt = new Date();
+log(header);
+const httpScenarios = want('0') || want('1') || want('2');
+
+// The baseline server lives through scenarios 1 and 2. Each scenario is measured
+// in ROUNDS slices alternating with slices of the baseline (B S, S B, B S, …), and
+// its ratio is the median of the per-round ratios: a load change on the shared
+// machine hits both sides of a round alike.
+let bare: Child<{ port: number }> | undefined;
+const baseSlices: (LoadResult & { cpuUs: number })[] = [];
+
+/** A load run, with the server's CPU time per 2xx response (µs): a cost figure less disturbed by neighbours than req/s. */
+async function measured(child: Child<unknown>, spec: LoadSpec): Promise<LoadResult & { cpuUs: number }> {
+  const c0 = await child.cpu();
+  const r = await runLoad(spec);
+  const c1 = await child.cpu();
+  return { ...r, cpuUs: (c1 - c0) / Math.max(1, r.ok + r.non2xx) };
+}
+
+async function vsBaseline(server: Child<unknown>, id: string, scenario: string, path: string, headers: Record<string, string>, min: number, note?: string) {
+  if (!want(id)) return;
+  scenario = `${id} ${scenario}`;
+  const port = (server.info as { port: number }).port;
+  const slice = DURATION / ROUNDS;
+  const baseSpec = { url: `http://127.0.0.1:${bare!.info.port}/access/user`, connections: CONNECTIONS, duration: slice };
+  const spec = { url: `http://127.0.0.1:${port}${path}`, headers, connections: CONNECTIONS, duration: slice };
+  await runLoad({ ...spec, duration: WARMUP });
+  const ratios: number[] = [];
+  const mine: (LoadResult & { cpuUs: number })[] = [];
+  const theirs: (LoadResult & { cpuUs: number })[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    let b, r;
+    if (i % 2 === 0) { b = await measured(bare!, baseSpec); r = await measured(server, spec); } else { r = await measured(server, spec); b = await measured(bare!, baseSpec); }
+    baseSlices.push(b);
+    theirs.push(b);
+    mine.push(r);
+    ratios.push(r.rps / b.rps);
+  }
+  const r = mergeResults(mine);
+  const ratio = median(ratios);
+  const cpu = median(mine.map((x) => x.cpuUs));
+  const baseCpu = median(theirs.map((x) => x.cpuUs));
+  add({
+    scenario, rps: r.rps, p50: r.p50, p99: r.p99, ratio, cpuUs: cpu, target: `≥ ${min.toFixed(2)} × baseline`, pass: ratio >= min,
+    note: [problems(r), `baseline alongside ${f0(mergeResults(theirs).rps)}/s at ${baseCpu.toFixed(0)} µs/req`, `round ratios ${ratios.map((x) => x.toFixed(2)).join(' ')}`, note].filter(Boolean).join('; '),
+  });
+}
+
+async function moonraker() {
+  const gh = await gatehouse('moonraker', { trustedClients: ['127.0.0.0/8'] });
+  try {
+    const { jwt, apiKey } = gh.info;
+    await vsBaseline(gh, '1a', 'Moonraker GET /access/user, Bearer JWT', '/access/user', { authorization: `Bearer ${jwt}` }, 0.7);
+    await vsBaseline(gh, '1b', 'Moonraker GET /access/user, X-Api-Key', '/access/user', { 'x-api-key': apiKey }, 0.7);
+    await vsBaseline(gh, '1c', 'Moonraker GET /access/user, trusted client (127.0.0.0/8)', '/access/user', {}, 0.7);
+  } finally {
+    await gh.stop();
+  }
+}
+
+async function grafana() {
+  const mode = flags.grafana;
+  const landed = grafanaLanded();
+  const names: [string, string][] = [['2a', 'Grafana GET /api/org, Bearer API key'], ['2b', 'Grafana GET /api/org, Bearer service-account token'], ['2c', 'Grafana GET /api/org, Basic api_key:<key>'], ['2d', 'Grafana GET /api/org, Basic user:password (cached after 1st)']];
+  const na = (why: string) => { for (const [id, n] of names) if (want(id)) add({ scenario: `${id} ${n}`, note: `n/a (${why})` }); };
+  if (mode === 'off' || (mode === 'auto' && !landed)) {
+    na(mode === 'off' ? '--grafana off' : 'face not landed');
+    return;
+  }
+  const gh = await gatehouse('grafana', { grafana: true });
+  try {
+    const { grafana: g, grafanaError, user, password } = gh.info;
+    if (!g) return na(`set-up failed: ${grafanaError}`);
+    const note = landed ? undefined : 'working tree, face not committed';
+    const basic = (u: string, p: string) => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64');
+    await vsBaseline(gh, ...names[0]!, '/api/org', { authorization: `Bearer ${g.apiKey}` }, 0.7, note);
+    await vsBaseline(gh, ...names[1]!, '/api/org', { authorization: `Bearer ${g.saToken}` }, 0.7, note);
+    await vsBaseline(gh, ...names[2]!, '/api/org', { authorization: basic('api_key', g.apiKey) }, 0.7, note);
+    await vsBaseline(gh, ...names[3]!, '/api/org', { authorization: basic(user, password) }, 0.5, note);
+  } finally {
+    await gh.stop();
+  }
+}
+
+async function logins() {
+  const duration = Math.max(DURATION, 5);
+  const raw = await startChild<{}>('servers/argon2-rate.ts', [], { name: 'argon2', profile: PROFILE });
+  let rawRate: number;
+  try {
+    rawRate = (await raw.request<{ rate: number }>({ type: 'run', concurrency: LOGINS, duration, warmup: WARMUP }, 'result')).rate;
+  } finally {
+    await raw.stop();
+  }
+  add({ scenario: `3 raw argon2id verify, ${LOGINS} concurrent (ARGON2_PARAMS)`, rps: rawRate, note: 'reference for 3' });
+
+  const gh = await gatehouse('logins', {});
+  try {
+    const { port, jwt, user, password } = gh.info;
+    const loginReq = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password }), connections: LOGINS };
+    if (want('3')) {
+      const r = await load(port, '/access/login', { ...loginReq, duration });
+      add({ scenario: `3 Moonraker POST /access/login, ${LOGINS} connections`, rps: r.rps, p50: r.p50, p99: r.p99, ratio: r.rps / rawRate, target: '≥ 0.90 × raw hash rate', pass: r.rps / rawRate >= 0.9, note: problems(r) });
+    }
+    if (want('4')) {
+      const url = `http://127.0.0.1:${port}/access/user`;
+      const headers = { authorization: `Bearer ${jwt}` };
+      const quiet = await probe({ url, headers, rate: PROBE_RATE, duration, warmup: WARMUP });
+      add({ scenario: `4 GET /access/user (JWT) at ${PROBE_RATE}/s, quiet`, rps: quiet.rps, p50: quiet.p50, p99: quiet.p99, note: [problems(quiet), 'reference for 4'].filter(Boolean).join('; ') });
+      const storm = load(port, '/access/login', { ...loginReq, duration: duration + 2 * WARMUP + 1 });
+      await new Promise((r) => setTimeout(r, (WARMUP + 1) * 1000)); // the storm's warm-up, then its steady state
+      const during = await probe({ url, headers, rate: PROBE_RATE, duration });
+      const s = await storm;
+      add({
+        scenario: `4 GET /access/user (JWT) at ${PROBE_RATE}/s, beside a login storm (${LOGINS} conn)`, rps: during.rps, p50: during.p50, p99: during.p99,
+        target: 'p99 < 10 ms', pass: during.p99 < 10, note: [problems(during), `storm: ${f0(s.rps)} logins/s; max ${f2(during.max)} ms`].filter(Boolean).join('; '),
+      });
+    }
+  } finally {
+    await gh.stop();
+  }
+}
+
+async function websocket() {
+  const script = join(BENCH_DIR, 'ws-connections.ts');
+  if (!existsSync(script)) {
+    add({ scenario: '5 websocket connect + identify rate', note: 'n/a (bench/ws-connections.ts not landed)' });
+    add({ scenario: '5 websocket memory per identified connection at 10,000', target: '≤ 20 KiB/conn', note: 'n/a (bench/ws-connections.ts not landed)' });
+    return;
+  }
+  const mod = await import(script);
+  for (const r of (await mod.runForBench({ connections: 10_000, profile: PROFILE, log })) as Row[]) add(r);
+}
+
+async function startup() {
+  const seed = await seededDataDir(STARTUP_N, STARTUP_N, log);
+  const bare = await bareStartup(STARTUP_RUNS + 1);
+  bare.shift(); // the first run fills tsx's transform cache
+  add({ scenario: `6 start-up floor: node + tsx + bare node:http, spawn → first 200`, p50: median(bare), p99: Math.max(...bare), note: `ms, median and worst of ${bare.length}` });
+  const empty = await seededDataDir(0, 0, log);
+  const e = await gatehouseStartup(empty, STARTUP_RUNS + 1);
+  e.shift();
+  add({ scenario: `6 gatehouse serve, empty store, spawn → first 200`, p50: median(e), p99: Math.max(...e), note: `ms, median and worst of ${e.length}` });
+  const g = await gatehouseStartup(seed, STARTUP_RUNS);
+  add({
+    scenario: `6 gatehouse serve, ${f0(seed.users)} users + ${f0(seed.keys)} keys, spawn → first 200`, p50: median(g), p99: Math.max(...g),
+    target: '< 500 ms', pass: median(g) < 500, note: `ms, median and worst of ${g.length}; first 200 = GET /access/user with X-Api-Key`,
+  });
+}
+
+try {
+  if (httpScenarios) {
+    bare = await startChild<{ port: number }>('servers/bare.ts', [], { name: 'bare', profile: PROFILE });
+    try {
+      await runLoad({ url: `http://127.0.0.1:${bare.info.port}/access/user`, connections: CONNECTIONS, duration: WARMUP });
+      if (want('0')) {
+        const fy = await startChild<{ port: number }>('servers/fastify.ts', [], { name: 'fastify', profile: PROFILE });
+        try {
+          await vsBaseline(fy, '0', 'reference: bare Fastify 5, same JSON, no auth, no logger', '/access/user', {}, 0);
+        } finally {
+          await fy.stop();
+        }
+        rows.at(-1)!.target = undefined;
+        rows.at(-1)!.pass = undefined;
+      }
+      if (want('1')) await moonraker();
+      if (want('2')) await grafana();
+    } finally {
+      await bare.stop();
+    }
+    const b = mergeResults(baseSlices);
+    if (b.ok) rows.unshift({ scenario: 'baseline: bare node:http, same JSON, no auth', rps: b.rps, p50: b.p50, p99: b.p99, ratio: 1, cpuUs: median(baseSlices.map((x) => x.cpuUs)), note: [problems(b), `all ${baseSlices.length} slices`].filter(Boolean).join('; ') });
+  }
+  if (want('3') || want('4')) await logins();
+  if (want('5')) await websocket();
+  if (want('6')) await startup();
+} catch (err) {
+  log(`failed: ${(err as Error).stack}`);
+  process.exitCode = 1;
+}
+
+const out = `${table()}\n\nRatios to baseline: median over ${ROUNDS} rounds of (scenario req/s ÷ baseline req/s), each round measuring both back to back.`;
+console.log(`\n${header}\n\n${out}`);
+if (flags.json) console.log(JSON.stringify({ machine: header, date: startedAt.toISOString(), rows }, null, 2));
+
+if (flags.record !== undefined) {
+  const file = join(BENCH_DIR, 'RESULTS.md');
+  const intro = '# Benchmark results\n\nNewest first. Produced by `npm run bench -- --record "<label>"`; every figure is measured in the same run as its baseline (see README.md).\n';
+  const prev = existsSync(file) ? readFileSync(file, 'utf8').replace(intro, '').trimStart() : '';
+  const section = `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${flags.record}\n\n${header}\n\n${out}\n`;
+  writeFileSync(file, `${intro}\n${section}\n${prev}`);
+  log(`recorded in ${file}`);
+}
