@@ -32,11 +32,13 @@ export async function verifyPassword(stored: string, password: string): Promise<
   const [, kind, salt, expected] = stored.split('$');
   if (kind === 'moonraker-pbkdf2' && salt !== undefined && expected) {
     const got = await pbkdf2Async(password, Buffer.from(salt, 'hex'), 100_000, 32, 'sha256');
-    return { ok: hexEqual(got, expected), needsRehash: true };
+    const ok = hexEqual(got, expected);
+    return { ok, needsRehash: ok };
   }
   if (kind === 'grafana-pbkdf2' && salt !== undefined && expected) {
     const got = await pbkdf2Async(password, salt, 10_000, 50, 'sha256');
-    return { ok: hexEqual(got, expected), needsRehash: true };
+    const ok = hexEqual(got, expected);
+    return { ok, needsRehash: ok };
   }
   return { ok: false, needsRehash: false };
 }
