@@ -58,6 +58,11 @@ export class JwtService {
 
   private async verifySignature(token: string): Promise<Claims | undefined> {
     if (token.length > 4096) return undefined;
+    // One spelling per token: base64url leaves spare bits in the signature's last
+    // character, and a decoder ignores them, so without this check several
+    // strings would carry the same valid signature.
+    const sig = token.slice(token.lastIndexOf('.') + 1);
+    if (Buffer.from(sig, 'base64url').toString('base64url') !== sig) return undefined;
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== 'EdDSA' || header.typ !== 'JWT' || header.kid !== this.signing.kid) return undefined;

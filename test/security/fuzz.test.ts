@@ -157,7 +157,7 @@ test('authenticated (API key) random arguments at every endpoint: no 5xx, JSON 4
   assert.equal((await s.req('GET', '/access/info')).status, 200);
 });
 
-test('mutations of a real access token never authenticate as anyone else', async () => {
+test('mutations of a real access token are never accepted (not even a re-spelling of its signature)', async () => {
   const real = user.token;
   let accepted = 0;
   await fc.assert(
@@ -173,22 +173,14 @@ test('mutations of a real access token never authenticate as anyone else', async
         else { const [h, p, sig] = t.split('.'); t = [p, h, sig].join('.'); }
         const r = await send('GET', '/access/user', bearer(t), undefined);
         if (t === real) return;
-        const [h0, p0] = real.split('.');
-        const [h1, p1] = t.split('.');
-        if (r.status === 200) {
-          // Only base64url padding bits of the signature may differ: same header, payload and signature bytes.
-          accepted++;
-          assert.equal(h1, h0, t);
-          assert.equal(p1, p0, t);
-          assert.equal(JSON.parse(r.text).result.username, 'fuzzer');
-        } else {
-          assert.equal(r.status, 401, `${t} → ${r.status} ${r.text}`);
-        }
+        // Not even a spelling of the same signature with other spare base64url bits is accepted.
+        if (r.status === 200) accepted++;
+        assert.equal(r.status, 401, `${t} → ${r.status} ${r.text}`);
       },
     ),
     { numRuns: fuzzRuns(200) },
   );
-  counts.tokenMutationsAcceptedSameBytes = accepted;
+  assert.equal(accepted, 0);
 });
 
 test('raw malformed HTTP over TCP never crashes the server', async () => {

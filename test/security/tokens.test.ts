@@ -111,6 +111,12 @@ describe('pinned algorithm and header (RFC 8725 §2.1, §3.1)', () => {
     const forged = Buffer.from(JSON.stringify({ ...claimsOf(alice.token), username: 'admin' })).toString('base64url');
     await assertRefused(`${h}.${forged}.${sig}`);
     await assertRefused(`${h}.${alice.token.split('.')[1]}.${sig!.slice(0, -4)}AAAA`);
+    // The same signature bytes spelled differently (the spare low bits of the last base64url character).
+    const last = sig!.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelled = alphabet[alphabet.indexOf(last) ^ 1]!;
+    assert.deepEqual(Buffer.from(sig!.slice(0, -1) + respelled, 'base64url'), Buffer.from(sig!, 'base64url'));
+    await assertRefused(`${h}.${alice.token.split('.')[1]}.${sig!.slice(0, -1)}${respelled}`);
   });
 });
 

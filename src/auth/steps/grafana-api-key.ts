@@ -20,7 +20,7 @@ export const grafanaApiKey: GrafanaAuthStep = {
   name: 'grafana-api-key',
   test: (req) => apiKeyFromRequest(req) !== '',
   async authenticate(req, g, orgId) {
-    const key = await g.keys.verify(apiKeyFromRequest(req), orgId);
+    const key = await g.keys.verify(apiKeyFromRequest(req), orgId, req.ip);
     return g.keyIdentity(key);
   },
 };

@@ -18,6 +18,7 @@ import type { GrafanaOptions } from './options.js';
 const LAST_USED_EVERY_MS = 5 * 60_000;
 const FLUSH_EVERY_MS = 10_000;
 const MISS_CACHE_MAX = 10_000;
+const EXPIRED_AUDIT_EVERY_MS = 60_000;
 
 export interface Caller { role: Role | null; isServerAdmin: boolean }
 
@@ -84,7 +85,7 @@ export class ApiKeyService {
    * invalid; then expired → revoked → not the requested org. `requestedOrg` 0
    * means the request named no org.
    */
-  async verify(token: string, requestedOrg: number): Promise<ApiKeyRecord> {
+  async verify(token: string, requestedOrg: number, ip?: string): Promise<ApiKeyRecord> {
     const decoded = decodeKey(token);
     if (!decoded) throw G.invalidApiKey();
     const hash = keyHash(token);
@@ -93,7 +94,10 @@ export class ApiKeyService {
     if (!key) throw G.invalidApiKey();
     if (decoded.kind === 'legacy' && (decoded.orgId !== key.orgId || decoded.name !== key.name)) throw G.invalidApiKey();
     const now = Date.now();
-    if (key.expiresAt !== null && key.expiresAt <= now) throw G.expiredApiKey();
+    if (key.expiresAt !== null && key.expiresAt <= now) {
+      this.auditExpiredUse(key, now, ip);
+      throw G.expiredApiKey();
+    }
     if (key.isRevoked) throw G.revokedApiKey();
     if (requestedOrg !== 0 && requestedOrg !== key.orgId) throw G.apiKeyOrgMismatch();
     if (key.lastUsedAt === null || now - key.lastUsedAt > LAST_USED_EVERY_MS) {
@@ -102,6 +106,22 @@ export class ApiKeyService {
     }
     return key;
   }
+
+  /**
+   * key_used_after_expiry, at most once a minute per key: an expired key left in
+   * a retry loop must not turn every request into a store write (fire and forget).
+   */
+  private auditExpiredUse(key: ApiKeyRecord, now: number, ip: string | undefined) {
+    if ((this.expiredAudited.get(key.id) ?? -Infinity) > now - EXPIRED_AUDIT_EVERY_MS) return;
+    this.expiredAudited.set(key.id, now);
+    if (this.expiredAudited.size > MISS_CACHE_MAX) this.expiredAudited.delete(this.expiredAudited.keys().next().value!);
+    void this.core.audit.record('key_used_after_expiry', {
+      username: key.serviceAccountId === null ? `api_key:${key.name}` : this.core.users.getById(key.serviceAccountId)?.username ?? null,
+      ip,
+      detail: { id: key.id, name: key.name, orgId: key.orgId, serviceAccountId: key.serviceAccountId, expiredAt: new Date(key.expiresAt!).toISOString() },
+    });
+  }
+  private expiredAudited = new Map<number, number>();
 
   /** The slow way, once per imported key: Grafana's PBKDF2, then re-stored under SHA-256. */
   private async verifyImported(token: string, hash: string, d: DecodedKey): Promise<ApiKeyRecord | undefined> {
