@@ -202,6 +202,24 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
     } finally { await s.stop(); }
   });
 
+  test('credentials in the upgrade URL or in identify never reach the logs (at debug level, where everything is logged)', async () => {
+    const s = await startGatehouse({ logLevel: 'debug' });
+    try {
+      const { token } = await createUser(s, 'paul');
+      const ost = (await s.req('GET', '/access/oneshot_token', { headers: { authorization: `Bearer ${token}` } })).json.result;
+      for (const query of [{ access_token: token }, { token: ost }, { access_token: 'bad-' + token }]) {
+        const c = await RpcClient.open(s.port, { query });
+        await c.identify({ access_token: token });
+        await c.identify({ api_key: s.apiKey() });
+        await c.call('access.login', { username: 'paul', password: 'secret-pw' });
+        await c.close();
+      }
+      const logs = s.logs.join('');
+      assert.ok(logs.includes('/websocket'), 'upgrades are logged');
+      for (const secret of [token, ost, s.apiKey(), 'secret-pw']) assert.ok(!logs.includes(secret), 'a secret reached the log');
+    } finally { await s.stop(); }
+  });
+
   test('cors_domains admit a cross-origin upgrade', async () => {
     const s = await startGatehouse({ moonraker: { enabled: true, corsDomains: ['http://*.printer.example'] } });
     try {

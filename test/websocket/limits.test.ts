@@ -124,6 +124,29 @@ describe('websocket limits', () => {
     c.ws.terminate();
   });
 
+  test('a client that stops reading is dropped once maxBufferedBytes of answers are queued for it; others carry on', async () => {
+    const s = await startGatehouse({ websocket: { maxBufferedBytes: 65536, maxMessageBytes: 1 << 20, messagesPerSecond: 1e6, burst: 1e6 } });
+    try {
+      const slow = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
+      const other = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
+      const raw = (slow.ws as any)._socket;
+      raw.pause(); // nothing is read any more: the kernel buffers fill, then the server's queue
+      const batch = JSON.stringify(Array.from({ length: 5000 }, (_, i) => ({ jsonrpc: '2.0', method: 'access.get_api_key', id: i })));
+      let closed = false;
+      slow.closed.then(() => { closed = true; });
+      for (let i = 0; i < 400 && !closed; i++) {
+        slow.ws.send(batch);
+        await sleep(20);
+        if (raw.destroyed || raw.readableEnded) break;
+      }
+      raw.resume();
+      assert.equal((await slow.closed).code, 1006, 'cut off, no close handshake possible');
+      assert.ok(s.logs.join('').includes('websocket client not reading; dropped'));
+      assert.equal(await other.result('access.get_api_key'), s.apiKey());
+      await other.close();
+    } finally { await s.stop(); }
+  });
+
   test('past maxConnections the upgrade is refused with 503', async () => {
     const s = await startGatehouse({ websocket: { maxConnections: 2 } });
     try {
