@@ -271,3 +271,25 @@ test('the session cookie works for the key routes (the web page\'s path)', async
     await s.stop();
   }
 });
+
+test('[quota] org_api_key: 403 "api_key Quota reached" once the org has that many keys (quotas on)', async () => {
+  const s = await startGrafana({ grafana: { quotaEnabled: true, quotaOrgApiKey: 2 } });
+  try {
+    await mkKey(s, 'q1', 'Viewer');
+    await mkKey(s, 'q2', 'Viewer');
+    const r = await s.req('POST', '/api/auth/keys', { headers: admin(), body: { name: 'q3', role: 'Viewer' } });
+    assert.equal(r.status, 403);
+    assert.deepEqual(r.json, { message: 'api_key Quota reached' });
+    const org2 = (await s.req('POST', '/api/orgs', { headers: admin(), body: { name: 'Q2' } })).json.orgId;
+    assert.equal((await s.req('POST', '/api/auth/keys', { headers: { ...admin(), 'x-grafana-org-id': String(org2) }, body: { name: 'q3', role: 'Viewer' } })).status, 200, 'per org');
+  } finally {
+    await s.stop();
+  }
+  const off = await startGrafana({ grafana: { quotaOrgApiKey: 1 } });
+  try {
+    await mkKey(off, 'a', 'Viewer');
+    await mkKey(off, 'b', 'Viewer');
+  } finally {
+    await off.stop();
+  }
+});

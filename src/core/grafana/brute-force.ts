@@ -62,6 +62,16 @@ export class BruteForceGuard {
       map.set(key, [...(map.get(key) ?? []), now]);
       if (map.size > MAX_TRACKED) map.delete(map.keys().next().value!);
     }
+    // The failure that reaches the threshold starts a lockout: audit it once.
+    const max = this.opts.bruteForceLoginProtectionMaxAttempts;
+    const since = now - LOGIN_ATTEMPTS_WINDOW_MS;
+    const seconds = LOGIN_ATTEMPTS_WINDOW_MS / 1000;
+    if ((await this.core.store.loginAttempts.countByUsername(user, since)) === max) {
+      await this.core.audit.record('lockout', { username, ip, detail: { face: 'grafana', scope: 'user', attempts: max, seconds } });
+    }
+    if (this.ipEnabled && (await this.core.store.loginAttempts.countByIp(ip, since)) === max) {
+      await this.core.audit.record('lockout', { username, ip, detail: { face: 'grafana', scope: 'ip', attempts: max, seconds } });
+    }
   }
 
   /** A successful POST /login starts the count over. */

@@ -65,6 +65,7 @@ export const GrafanaErrors = {
   ttlRequired: () => legacy(400, 'Number of seconds before expiration should be set'),
   ttlAboveLimit: () => legacy(400, 'Number of seconds before expiration is greater than the global limit'),
   ttlNegative: () => legacy(400, 'negative value for SecondsToLive'),
+  quotaReached: (target: string) => legacy(403, `${target} Quota reached`),
   keyDuplicate: () => legacy(409, 'API key, organization ID and name must be unique'),
   keyDeleteFailed: () => legacy(404, 'Failed to delete API key'),
   keyCreateGone: () =>

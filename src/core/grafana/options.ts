@@ -39,6 +39,11 @@ export interface GrafanaOptions {
   // [service_accounts]
   /** Days; unset: service-account tokens may be created without expiry. */
   tokenExpirationDayLimit?: number;
+  // [quota]
+  /** Quotas are enforced (`[quota] enabled`). */
+  quotaEnabled: boolean;
+  /** API keys per org when quotas are on; -1: unlimited (`[quota] org_api_key`). */
+  quotaOrgApiKey: number;
 }
 
 export const DEFAULT_GRAFANA_OPTIONS: GrafanaOptions = {
@@ -59,4 +64,6 @@ export const DEFAULT_GRAFANA_OPTIONS: GrafanaOptions = {
   cookieSecure: false,
   cookieSameSite: 'lax',
   allowOrgCreate: false,
+  quotaEnabled: false,
+  quotaOrgApiKey: 10,
 };
