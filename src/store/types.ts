@@ -140,6 +140,8 @@ export interface Store {
     delete(id: number): Promise<boolean>;
     rehash(id: number, hash: string, hashKind: ApiKeyRecord['hashKind']): Promise<void>;
     touch(ids: number[], at: number): Promise<void>;
+    /** Binds a key to a service account (Grafana's migration of API keys to service accounts). */
+    setServiceAccount(id: number, serviceAccountId: number): Promise<void>;
   };
   webSessions: {
     create(s: Omit<WebSession, 'id'>): Promise<WebSession>;

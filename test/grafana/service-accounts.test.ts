@@ -203,3 +203,25 @@ test('service accounts are per org: X-Grafana-Org-Id picks the org; another org\
     await s.stop();
   }
 });
+
+test('POST /api/serviceaccounts/migrate: API keys become service-account tokens and keep working', async () => {
+  const s = await startGrafana();
+  try {
+    const a = await mkKey(s, 'alpha', 'Editor');
+    const b = await mkKey(s, 'beta', 'Admin');
+    assert.equal((await s.req('GET', '/api/user', { headers: bearer(a.key) })).status, 403);
+    const r = await s.req('POST', '/api/serviceaccounts/migrate', { headers: admin() });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { total: 2, migrated: 2, failed: 0, failedApikeyIDs: [], failedDetails: [] });
+    assert.deepEqual((await s.req('GET', '/api/auth/keys', { headers: admin() })).json, [], 'no legacy keys left');
+    const accounts = (await s.req('GET', '/api/serviceaccounts/search', { headers: admin() })).json.serviceAccounts;
+    assert.deepEqual(accounts.map((x: any) => [x.name, x.role, x.tokens]), [['sa-autogen-alpha', 'Editor', 1], ['sa-autogen-beta', 'Admin', 1]]);
+    // the old keys authenticate, now as their service accounts with the same role
+    assert.equal((await s.req('GET', '/api/org', { headers: bearer(a.key) })).status, 200);
+    assertDenied(await s.req('GET', '/api/auth/keys', { headers: bearer(a.key) }), 'apikeys:read');
+    assert.equal((await s.req('GET', '/api/auth/keys', { headers: bearer(b.key) })).status, 200);
+    assertDenied(await s.req('POST', '/api/serviceaccounts/migrate', { headers: bearer(a.key) }), 'serviceaccounts:create');
+  } finally {
+    await s.stop();
+  }
+});

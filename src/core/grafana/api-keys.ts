@@ -250,6 +250,12 @@ export class ApiKeyService {
     return true;
   }
 
+  async bindToServiceAccount(id: number, serviceAccountId: number): Promise<void> {
+    await this.core.store.apiKeys.setServiceAccount(id, serviceAccountId);
+    const k = this.byId.get(id);
+    if (k) k.serviceAccountId = serviceAccountId;
+  }
+
   /** Drops a deleted service account's tokens from the index (the store cascades). */
   forgetServiceAccount(serviceAccountId: number) {
     for (const k of [...this.byId.values()]) if (k.serviceAccountId === serviceAccountId) this.unindex(k);

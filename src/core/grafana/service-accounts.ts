@@ -88,6 +88,34 @@ export class ServiceAccountService {
     return this.get(orgId, id)!;
   }
 
+  /**
+   * POST /api/serviceaccounts/migrate: each API key of the org becomes the token
+   * of a new service account `sa-autogen-<name>` with the key's role; the key
+   * itself (and its hash) is kept, so it goes on working, now as that account.
+   */
+  async migrateApiKeys(orgId: number, actor?: string): Promise<{ total: number; migrated: number; failed: number; failedApikeyIDs: number[]; failedDetails: string[] }> {
+    const keys = this.keys.listLegacy(orgId, true);
+    const out = { total: keys.length, migrated: 0, failed: 0, failedApikeyIDs: [] as number[], failedDetails: [] as string[] };
+    for (const key of keys) {
+      try {
+        const user = await this.core.users.create({
+          username: `sa-autogen-${orgId}-${key.name}`, email: null, name: `sa-autogen-${key.name}`, passwordHash: null, source: SERVICE_ACCOUNT_SOURCE,
+          isAdmin: false, isServiceAccount: true, isDisabled: false, orgId,
+        });
+        await this.orgs.addMember(orgId, user.id, key.role);
+        await this.keys.bindToServiceAccount(key.id, user.id);
+        out.migrated++;
+      } catch (err) {
+        out.failed++;
+        out.failedApikeyIDs.push(key.id);
+        out.failedDetails.push(`API key name: ${key.name} - Error: ${(err as Error).message}`);
+      }
+    }
+    await this.core.changed();
+    await this.core.audit.record('service_account_created', { username: actor ?? null, detail: { migratedApiKeys: out.migrated, orgId } });
+    return out;
+  }
+
   /** Deletes the account and, with it, its tokens. */
   async delete(orgId: number, id: number, actor?: string): Promise<void> {
     const sa = this.get(orgId, id);

@@ -342,6 +342,9 @@ export function createSqlStore(a: EngineAdapter): Store {
       async touch(ids, at) {
         if (ids.length) await db.updateTable('api_keys').set({ last_used_at: at }).where('id', 'in', ids).execute();
       },
+      async setServiceAccount(id, serviceAccountId) {
+        await db.updateTable('api_keys').set({ service_account_id: serviceAccountId }).where('id', '=', id).execute();
+      },
     },
 
     webSessions: {

@@ -26,11 +26,12 @@ import saTokensList from './sa-tokens-list.js';
 import saTokensCreate from './sa-tokens-create.js';
 import saTokensDelete from './sa-tokens-delete.js';
 import rotateSession from './rotate-session.js';
+import saMigrate from './sa-migrate.js';
 
 export const routes: GrafanaRoute<any>[] = [
   loginPing, getOrg, putOrg, getOrgUsers, postOrgUsers, patchOrgUser, deleteOrgUser,
   getOrgs, postOrgs, getOrgById, deleteOrg,
   getUser, getUserOrgs, postUserUsing, rotateSession,
   getApiKeys, postApiKey, deleteApiKey,
-  saSearch, saCreate, saGet, saUpdate, saDelete, saTokensList, saTokensCreate, saTokensDelete,
+  saSearch, saMigrate, saCreate, saGet, saUpdate, saDelete, saTokensList, saTokensCreate, saTokensDelete,
 ];
