@@ -191,7 +191,7 @@ describe('unicode oddities in usernames', () => {
 });
 
 describe('routes and methods', () => {
-  test('an unknown path: 404 {"error":{"code":404,"message":"Not Found"}}', async () => {
+  test('an unknown path: 404 {"error":{"code":404,"message":"Not Found"}} (gatehouse answers 404 to anyone; Moonraker authenticates first, so a stranger gets 401 there)', async () => {
     for (const p of ['/access/nope', '/nope', '/access', '/access/login/', '/access/user/list', '/ACCESS/LOGIN']) {
       assertError(await send('GET', p), 404, 'Not Found');
       assertError(await send('POST', p, { body: {} }), 404, 'Not Found');
@@ -219,7 +219,7 @@ describe('routes and methods', () => {
     });
   }
 
-  test('a 405 comes before authentication (no credentials needed to learn the method is wrong)', async () => {
+  test('a 405 comes before authentication (gatehouse; Moonraker runs authentication first, so a stranger gets 401 there)', async () => {
     assertError(await send('PUT', '/access/user'), 405, 'Method Not Allowed');
   });
 

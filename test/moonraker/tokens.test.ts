@@ -73,6 +73,10 @@ describe('presenting an access token', () => {
     assertError(await whoami(s, { authorization: 'Basic dGluYTpwdw==', 'x-access-token': u.token }), 401, 'Unauthorized');
   });
 
+  test('the scheme is matched as Moonraker does, case-sensitively: "bearer <valid token>" is not a JWT (401 "Unauthorized")', async () => {
+    assertError(await whoami(s, { authorization: `bearer ${u.token}` }), 401, 'Unauthorized');
+  });
+
   test('Authorization wins over X-Access-Token and ?access_token=', async () => {
     const other = await createUser(s, 'tom', 'pw-tom');
     const r = resultOf(await whoami(s, { ...bearer(other.token), 'x-access-token': u.token }, `?access_token=${u.token}`));
@@ -170,4 +174,13 @@ describe('POST /access/logout', () => {
     resultOf(await s.req('POST', '/access/logout', { headers: bearer(u.token) }));
     assertError(await s.req('POST', '/access/logout', { headers: bearer(u.token) }), 401, 'JWT Decode Error');
   });
+});
+
+test('tokens presented in the query string (?access_token=) never reach the logs', async () => {
+  const u = await createUser(s, 'quiet', 'pw-quiet');
+  resultOf(await whoami(s, {}, `?access_token=${u.token}`));
+  assertError(await whoami(s, {}, `?access_token=${u.token}x`), 401, 'JWT Decode Error');
+  const logs = s.logs.join('');
+  assert.ok(logs.includes('access_token='), 'the requests were logged');
+  assert.ok(!logs.includes(u.token.split('.')[2]!), 'a token signature is in the logs');
 });
