@@ -34,7 +34,9 @@ before(async () => {
   const root = mkdtempSync(join(tmpdir(), 'gatehouse-secrets-'));
   dataDir = join(root, 'fresh', 'data'); // created by gatehouse itself
   auditFile = join(root, 'audit.jsonl');
-  s = await startGatehouse({ logLevel: 'debug', core: { auditJsonLines: auditFile, refreshTokenRotation: true } }, dataDir);
+  const grafanaAdminPw = 'Grafana-admin-pa55';
+  s = await startGatehouse({ logLevel: 'debug', core: { auditJsonLines: auditFile, refreshTokenRotation: true }, grafana: { enabled: true, adminPassword: grafanaAdminPw } } as any, dataDir);
+  keep('password', grafanaAdminPw);
 
   const key1 = keep('api key', s.apiKey());
   const pw = { ann: keep('password', 'Ann-pa55word-!'), ben: keep('password', 'Ben-pa55word-?'), ben2: keep('password', 'Ben-new-pa55word') };
@@ -81,6 +83,29 @@ before(async () => {
   await req('POST', `/access/user/password?password=${encodeURIComponent(pw.ben)}&new_password=${encodeURIComponent(pw.ben2)}`, { headers: bearer(ben.token) });
   await req('POST', `/access/user?username=cat&password=${encodeURIComponent(keep('password', 'cat-query-pw-123'))}`, { headers: { 'x-api-key': s.apiKey() } });
   await req('POST', `/access/user?username=dan&pass%77ord=${encodeURIComponent(keep('password', 'dan-encoded-name-pw'))}`, { headers: { 'x-api-key': s.apiKey() } });
+  // The Grafana face: basic auth, a legacy API key, a service account and its token, a browser session.
+  const basicAuth = (u: string, p: string) => ({ authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
+  const admin = basicAuth('admin', grafanaAdminPw);
+  await req('GET', '/api/org', { headers: basicAuth('admin', keep('wrong password', 'Grafana-wrong-pw')) });
+  const gk = await req('POST', '/api/auth/keys', { headers: admin, body: { name: 'ci-key', role: 'Admin' } });
+  const grafanaKey = keep('grafana api key', gk.json.key);
+  await req('GET', '/api/org', { headers: { authorization: `Bearer ${grafanaKey}` } });
+  await req('GET', '/api/org', { headers: basicAuth('api_key', grafanaKey) });
+  await req('GET', '/api/org', { headers: { authorization: `Bearer ${grafanaKey.slice(0, -4)}AAAA` } });
+  const sa = await req('POST', '/api/serviceaccounts', { headers: admin, body: { name: 'robot', role: 'Editor' } });
+  const sat = await req('POST', `/api/serviceaccounts/${sa.json.id}/tokens`, { headers: admin, body: { name: 'robot-token' } });
+  const saToken = keep('service-account token', sat.json.key);
+  await req('GET', '/api/org', { headers: { authorization: `Bearer ${saToken}` } });
+  const gl = await req('POST', '/login', { body: { user: 'ann', password: pw.ann } });
+  const session = gl.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('grafana_session='))!;
+  keep('grafana session', session.slice('grafana_session='.length));
+  await req('GET', '/api/user', { headers: { cookie: session } });
+  await req('POST', '/login', { body: { user: 'ann', password: keep('wrong password', 'Ann-grafana-typo') } });
+  await req('DELETE', `/api/serviceaccounts/${sa.json.id}/tokens/${sat.json.id}`, { headers: admin });
+  await req('GET', '/api/org', { headers: { authorization: `Bearer ${saToken}` } });
+  await fetch(s.base + '/logout', { headers: { cookie: session }, redirect: 'manual' });
+  await req('GET', '/api/user', { headers: { cookie: session } });
+
   await req('DELETE', '/access/user', { headers: bearer(ann.token), body: { username: 'ben' } });
   await req('POST', '/access/logout', { headers: bearer(ann.token) });
   await req('GET', '/access/user', { headers: bearer(ann.token) }); // revoked now
@@ -103,7 +128,7 @@ function findSecrets(haystack: string | Buffer, where: string) {
 
 test('the scenario created secrets of every kind', () => {
   const kinds = new Set(secrets.values());
-  for (const k of ['api key', 'password', 'wrong password', 'access token', 'refresh token', 'oneshot token']) assert.ok(kinds.has(k), k);
+  for (const k of ['api key', 'password', 'wrong password', 'access token', 'refresh token', 'oneshot token', 'grafana api key', 'service-account token', 'grafana session']) assert.ok(kinds.has(k), k);
   assert.ok(secrets.size >= 25, String(secrets.size));
 });
 
@@ -139,15 +164,16 @@ test('no plaintext secret in the SQLite files while running (WAL included)', () 
   assert.deepEqual(files.flatMap((x) => findSecrets(x.bytes, x.f)), []);
 });
 
-test('at rest: argon2id password hashes, hashed oneshot tokens, the API key sealed (AES-GCM), and no plaintext anywhere after shutdown', async () => {
+test('at rest: argon2id password hashes, hashed oneshot tokens, Grafana keys and sessions as SHA-256, the API key sealed (AES-GCM), no plaintext anywhere after shutdown', async () => {
   const current = s.apiKey();
   await s.stop({ keepData: true });
   const files = dbFiles();
   assert.deepEqual(files.flatMap((x) => findSecrets(x.bytes, x.f)), []);
   const db = new Database(join(dataDir, 'gatehouse.sqlite'), { readonly: true });
   try {
-    for (const u of db.prepare('select username, password_hash from users').all() as { username: string; password_hash: string }[]) {
-      assert.match(u.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, u.username);
+    for (const u of db.prepare('select username, password_hash, is_service_account from users').all() as { username: string; password_hash: string | null; is_service_account: number }[]) {
+      if (u.is_service_account) assert.equal(u.password_hash, null, u.username); // service accounts have no password at all
+      else assert.match(u.password_hash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, u.username);
     }
     const sealed = (db.prepare("select value from settings where key = 'moonraker_api_key'").get() as { value: string }).value;
     assert.ok(!sealed.includes(current));
@@ -155,6 +181,12 @@ test('at rest: argon2id password hashes, hashed oneshot tokens, the API key seal
     const hex = Buffer.from(sealed, 'base64url').toString('hex');
     assert.ok(!hex.includes(Buffer.from(current).toString('hex')));
     for (const r of db.prepare('select token_hash from oneshot_tokens').all() as { token_hash: string }[]) assert.match(r.token_hash, /^[0-9a-f]{64}$/);
+    const keys = db.prepare('select hash, hash_kind from api_keys').all() as { hash: string; hash_kind: string }[];
+    assert.ok(keys.length >= 1);
+    for (const k of keys) assert.match(k.hash, /^[0-9a-f]{64}$/);
+    const sessions = db.prepare('select token_hash from web_sessions').all() as { token_hash: string }[];
+    assert.ok(sessions.length >= 1);
+    for (const w of sessions) assert.match(w.token_hash, /^[0-9a-f]{64}$/);
     // Every text cell of every table, decoded, against every secret (catches any encoding the raw scan would miss).
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((t) => t.name);
     const cells = tables.flatMap((t) => db.prepare(`select * from "${t}"`).all().flatMap((row) => Object.values(row as object).map(String)));
