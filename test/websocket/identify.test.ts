@@ -207,7 +207,7 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
     try {
       const { token } = await createUser(s, 'paul');
       const ost = (await s.req('GET', '/access/oneshot_token', { headers: { authorization: `Bearer ${token}` } })).json.result;
-      for (const query of [{ access_token: token }, { token: ost }, { access_token: 'bad-' + token }]) {
+      for (const query of [{ access_token: token }, { token: ost }, { access_token: 'bad-' + token }] as Record<string, string>[]) {
         const c = await RpcClient.open(s.port, { query });
         await c.identify({ access_token: token });
         await c.identify({ api_key: s.apiKey() });

@@ -21,6 +21,7 @@ const RATE_LIMITED = (id: unknown) => rpcError(429, 'Too Many Requests', id);
 export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export class WebsocketHub implements RpcHost {
   readonly conns = new Map<number, Connection>();
@@ -109,6 +110,8 @@ export class WebsocketHub implements RpcHost {
     ws.on('close', onClose);
     ws.on('error', onError);
     if (this.closing) ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
+    // Upgrades checked against maxConnections at the same moment may overshoot it: the last ones are sent away.
+    else if (this.conns.size > this.limits.maxConnections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
     return conn;
   }
 
@@ -135,7 +138,7 @@ export class WebsocketHub implements RpcHost {
     const ws = conn.ws;
     if (ws.readyState !== OPEN) return;
     conn.alive = true;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     let msg: unknown;
     let parsed = true;
     try {
@@ -164,7 +167,7 @@ export class WebsocketHub implements RpcHost {
       (out) => { if (out !== undefined) this.send(conn, out); },
       (err) => this.logError(err, '(dispatch)'),
     ).finally(() => {
-      if (conn.inflight-- >= this.limits.maxInFlight && ws.readyState === OPEN) ws.resume();
+      if (--conn.inflight < this.limits.maxInFlight && ws.isPaused && ws.readyState === OPEN) ws.resume();
     });
   }
 
