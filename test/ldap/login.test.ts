@@ -118,6 +118,11 @@ describe('Moonraker logins with source "ldap"', () => {
     }
     const source = new LdapSource(ldapOptions(slapd));
     assert.equal(source.filterFor(injection), '(&(objectClass=Person)(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a))');
+    // String.replace patterns in the username are not expanded into pieces of the filter
+    for (const username of ['$`', "$'", '$&', "a$'b$`c"]) {
+      assert.equal(source.filterFor(username), `(&(objectClass=Person)(uid=${username}))`);
+      denied(await login(g, username, 'alice-pw'), `username ${username}`);
+    }
   });
 
   test('a uid made of filter metacharacters logs in as itself (escaping, not refusing)', async () => {
@@ -149,6 +154,22 @@ describe('Moonraker logins with source "ldap"', () => {
     assert.equal(r.status, 401);
     assert.match(r.json.error.message, /must specify source 'moonraker'/);
     assert.equal((await login(g, 'carol', 'local-carol-pw', 'moonraker')).status, 200);
+  });
+
+  test('concurrent first logins make one record; an email already taken does not fail the login', async () => {
+    await slapd.addUser({ uid: 'ivy', password: 'ivy-pw', cn: 'Ivy', mail: 'ivy@example.org' });
+    const rs = await Promise.all(Array.from({ length: 6 }, () => login(g, 'ivy', 'ivy-pw')));
+    for (const r of rs) assert.equal(r.status, 200, r.text);
+    assert.equal((await g.gh.store.users.list()).filter((u) => u.username === 'ivy').length, 1);
+
+    // a local account already has the directory's email of jack
+    await mkLocal(g, 'jack-local', 'pw-jack-local');
+    const local = (await g.gh.store.users.byUsername('jack-local'))!;
+    await g.gh.core.users.update(local.id, { email: 'jack@example.org' });
+    await slapd.addUser({ uid: 'jack', password: 'jack-pw', mail: 'jack@example.org' });
+    assert.equal((await login(g, 'jack', 'jack-pw')).status, 200);
+    assert.equal((await login(g, 'jack', 'jack-pw')).status, 200);
+    assert.equal((await g.gh.store.users.byUsername('jack'))?.email, null);
   });
 
   test('removing a user from the directory (ldapdelete) stops their logins', async () => {
@@ -258,9 +279,12 @@ describe('lookup modes', () => {
     assert.throws(() => new LdapSource({ ...o, userFilter: '(uid=alice)' }), /missing required token USERNAME/);
     assert.throws(() => new LdapSource({ ...o, userFilter: '(uid=USERNAME' }), /not a valid LDAP filter/);
     assert.throws(() => new LdapSource({ ...o, bindPassword: undefined }), /'bind_password' is required/);
+    assert.throws(() => new LdapSource({ ...o, bindPassword: '' }), /'bind_password' must not be empty/);
     assert.throws(() => new LdapSource({ ...o, ldapSecure: true, startTls: true }), /start_tls cannot be combined/);
     assert.throws(() => new LdapSource({ ...o, membershipAttribute: 'groups' }), /membership_attribute/);
     assert.throws(() => new LdapSource({ ...o, caFile: '/nonexistent/ca.pem' }), /ca_file \/nonexistent\/ca\.pem cannot be read/);
+    assert.throws(() => new LdapSource({ ...o, ldapHost: 'ldap host' }), /ldap_host ldap host is not a host name/);
+    assert.throws(() => new LdapSource({ ...o, ldapPort: 70000 }), /ldap_port 70000/);
     assert.throws(() => parseGroupMapping('cn=x => Owner'), /group_mappings/);
     assert.deepEqual(parseGroupMapping(`${groupDn('x')} => editor @3`), { groupDn: groupDn('x'), role: 'Editor', orgId: 3 });
     assert.deepEqual(parseGroupMapping(`${groupDn('x')}=>Admin`), { groupDn: groupDn('x'), role: 'Admin', orgId: 1 });

@@ -95,6 +95,7 @@ export class LdapSource implements UserSource {
     if (!opts.ldapHost) throw new Error('[ldap] ldap_host is required');
     if (!opts.baseDn) throw new Error('[ldap] base_dn is required');
     if (opts.bindDn !== undefined && opts.bindPassword === undefined) throw new Error("[ldap] Option 'bind_password' is required when 'bind_dn' is provided");
+    if (opts.bindDn !== undefined && opts.bindPassword === '') throw new Error("[ldap] Option 'bind_password' must not be empty (a DN with an empty password is an unauthenticated bind)");
     if (opts.bindDn === undefined && opts.bindPassword !== undefined) throw new Error("[ldap] Option 'bind_password' is only allowed together with 'bind_dn'");
     if (opts.ldapSecure && opts.startTls) throw new Error('[ldap] start_tls cannot be combined with ldap_secure (ldaps:// is already TLS)');
     this.membershipAttribute = opts.membershipAttribute ?? 'memberOf';
@@ -128,8 +129,12 @@ export class LdapSource implements UserSource {
     }
 
     this.port = opts.ldapPort ?? (opts.ldapSecure ? 636 : 389);
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new Error(`[ldap] ldap_port ${this.port} is not a TCP port`);
     const host = isIP(opts.ldapHost) === 6 ? `[${opts.ldapHost}]` : opts.ldapHost;
     this.url = `${opts.ldapSecure ? 'ldaps' : 'ldap'}://${host}:${this.port}`;
+    let parsed: URL | undefined;
+    try { parsed = new URL(this.url); } catch { /* below */ }
+    if (!parsed || parsed.port !== String(this.port) || (parsed.pathname !== '/' && parsed.pathname !== '')) throw new Error(`[ldap] ldap_host ${opts.ldapHost} is not a host name or address`);
   }
 
   /** The directory's address, for messages and logs. */
@@ -137,7 +142,9 @@ export class LdapSource implements UserSource {
 
   /** The search filter for a username: every filter metacharacter of the username escaped (RFC 4515). */
   filterFor(username: string): string {
-    return this.filterTemplate.replaceAll('USERNAME', Filter.escape(username));
+    const escaped = Filter.escape(username);
+    // a function, not a string: a replacement string would expand $` $' $& from the username
+    return this.filterTemplate.replaceAll('USERNAME', () => escaped);
   }
 
   async authenticate(username: string, password: string, _existing: UserRecord | undefined): Promise<ExternalProfile> {
