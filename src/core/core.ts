@@ -297,7 +297,7 @@ export class Core {
   async deleteUser(a: { username: string; actor: Identity | null; ip?: string }): Promise<void> {
     if (a.actor && a.actor.username === a.username) throw Errors.cannotDeleteSelf(a.username);
     if (RESERVED_USERS.includes(a.username)) throw Errors.reservedDelete(a.username);
-    const user = this.users.get(a.username);
+    const user = await this.users.fetch(a.username); // also an account another process created since the last sync
     if (!user || user.isServiceAccount) throw Errors.noSuchUser(a.username);
     await this.removeUser(user);
     await this.audit.record('user_deleted', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });

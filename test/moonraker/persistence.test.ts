@@ -118,3 +118,18 @@ describe("accounts imported with Moonraker's PBKDF2 hash", () => {
     assert.match(storedHash(s.dataDir, 'legacy2')!, ARGON2ID);
   });
 });
+
+test('an account written to the store by another process (the CLI, a second instance) can be deleted at once, before any sync', async () => {
+  const s = await startGatehouse();
+  try {
+    await s.gh.store.users.create({
+      uid: 'elsewhere001', username: 'elsewhere', email: null, name: '', passwordHash: null, source: 'moonraker',
+      isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: 1,
+    });
+    const r = await s.req('DELETE', '/access/user', { body: { username: 'elsewhere' }, headers: { 'x-api-key': s.apiKey() } });
+    assert.deepEqual(resultOf(r), { username: 'elsewhere', action: 'user_deleted' });
+    assert.equal(await s.gh.store.users.byUsername('elsewhere'), undefined);
+  } finally {
+    await s.stop();
+  }
+});
