@@ -49,7 +49,7 @@ function gcFn(): () => void {
 
 // ---------------------------------------------------------------- server side
 
-interface Stats { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; connections: number }
+interface Stats { rss: number; heapUsed: number; heapTotal: number; external: number; arrayBuffers: number; connections: number; cpuUs: number }
 
 async function serve(): Promise<void> {
   const { createGatehouse } = await import('../src/server/gatehouse.js');
@@ -75,12 +75,14 @@ async function serve(): Promise<void> {
   const user = await gh.core.createUser({ username: 'bench', password: 'bench-password', actor: null });
   const hub = (gh.app as unknown as { moonrakerWebsocket: { size: number } }).moonrakerWebsocket;
   const stats = (): Stats => {
+    const c = process.cpuUsage(); // read before the GCs below, which are the benchmark's own cost
     for (let i = 0; i < 3; i++) gc();
     const m = process.memoryUsage();
-    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, connections: hub.size };
+    return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, connections: hub.size, cpuUs: c.user + c.system };
   };
   process.on('message', async (msg: any) => {
-    if (msg?.type === 'stats') process.send!({ type: 'stats', stats: stats(), heap: v8.getHeapStatistics() });
+    if (msg?.type === 'stats') process.send!({ type: 'stats', stats: stats() });
+    if (msg?.type === 'cpu') { const c = process.cpuUsage(); process.send!({ type: 'cpu', us: c.user + c.system }); }
     if (msg?.type === 'notify') {
       await gh.core.createUser({ username: msg.username, password: 'x', actor: null });
       process.send!({ type: 'notified' });
@@ -196,9 +198,11 @@ async function main(): Promise<void> {
   const full: Stats = loaded.stats;
 
   // Every socket still served: one request on each, all at once.
+  const cpu1 = (await server.request({ type: 'cpu' }, 'cpu')).us;
   const t1 = performance.now();
   const answers = await Promise.all(opened.map((c) => call(c, 'access.get_user')));
   const roundMs = performance.now() - t1;
+  const roundCpu = (await server.request({ type: 'cpu' }, 'cpu')).us - cpu1;
   const served = answers.filter((a) => a.result?.username).length;
 
   // One notification to all of them.
@@ -208,6 +212,7 @@ async function main(): Promise<void> {
   await server.request({ type: 'notify', username: 'bench-notify' }, 'notified');
   await Promise.race([allNotified, new Promise((r) => setTimeout(r, 60_000))]);
   const fanoutMs = performance.now() - t2;
+  const cpu3 = (await server.request({ type: 'cpu' }, 'cpu')).us;
 
   for (const c of opened) c.ws.close(1000);
   await Promise.all(opened.map((c) => (c.ws.readyState === WebSocket.CLOSED ? undefined : new Promise((r) => c.ws.once('close', r)))));
@@ -223,14 +228,15 @@ async function main(): Promise<void> {
     ['open and identified', `${opened.length} (server counted ${full.connections}; failures ${failures})`],
     ['identified with token / API key', `${Math.min(opened.length, Math.ceil(n * tokenShare))} / ${opened.length - Math.min(opened.length, Math.ceil(n * tokenShare))}`],
     ['connect+identify rate', `${Math.round(opened.length / (openMs / 1000))} /s (${(openMs / 1000).toFixed(2)} s for all, ${concurrency} in flight)`],
+    ['server CPU per connect+identify', `${((full.cpuUs - baseline.cpuUs) / Math.max(1, opened.length)).toFixed(0)} µs (user+system; wall-clock rates depend on what else the machine runs)`],
     ['connect+identify latency p50 / p99 / max', `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)} / ${latencies.at(-1)!.toFixed(1)} ms`],
     ['server RSS before / with all open / after close', `${(baseline.rss / MiB).toFixed(1)} / ${(full.rss / MiB).toFixed(1)} / ${(after.rss / MiB).toFixed(1)} MiB`],
     ['server heap used before / with all open / after close', `${(baseline.heapUsed / MiB).toFixed(1)} / ${(full.heapUsed / MiB).toFixed(1)} / ${(after.heapUsed / MiB).toFixed(1)} MiB`],
     ['RSS per connection', `${kib(per('rss'))} KiB`],
     ['JS heap per connection', `${kib(per('heapUsed'))} KiB`],
     ['external + array buffers per connection', `${kib(per('external'))} + ${kib(per('arrayBuffers'))} KiB`],
-    ['one request on every socket at once', `${served}/${opened.length} answered in ${roundMs.toFixed(0)} ms`],
-    ['notify_user_created to every socket', `${got}/${opened.length} in ${fanoutMs.toFixed(0)} ms`],
+    ['one request on every socket at once', `${served}/${opened.length} answered in ${roundMs.toFixed(0)} ms; server CPU ${(roundCpu / Math.max(1, opened.length)).toFixed(1)} µs per request`],
+    ['notify_user_created to every socket', `${got}/${opened.length} in ${fanoutMs.toFixed(0)} ms (includes creating the user: one argon2id hash); server CPU ${((cpu3 - cpu1 - roundCpu) / 1000).toFixed(0)} ms`],
     ['connections left after close', String(after.connections)],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
