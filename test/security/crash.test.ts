@@ -1,5 +1,6 @@
 // Crash safety: a real server process in the middle of a write storm (user
-// creates, password changes, API key rotations) is killed with SIGKILL, then
+// creates, password changes, Moonraker API key rotations, Grafana API key
+// creates) is killed with SIGKILL, then
 // restarted on the same data. Every write it acknowledged must be there, and the
 // store must be consistent. Run on SQLite, and on PostgreSQL (a throwaway
 // database per run on 127.0.0.1:5432, dropped afterwards).
@@ -19,6 +20,8 @@ const PG_ADMIN = process.env.GATEHOUSE_TEST_PG ?? 'postgres://postgres@127.0.0.1
 const KILL_AFTER_CREATES = Number(process.env.GATEHOUSE_CRASH_CREATES ?? 24);
 const STORM_MAX_MS = 15_000;
 const WORKERS = 6;
+const GRAFANA_ADMIN_PW = 'crash-grafana-admin';
+const grafanaAdmin = () => ({ authorization: 'Basic ' + Buffer.from(`admin:${GRAFANA_ADMIN_PW}`).toString('base64') });
 
 interface Server { proc: ChildProcess; base: string; apiKey: string; exited: Promise<number | null> }
 
@@ -40,8 +43,8 @@ function startServer(options: object): Promise<Server> {
   });
 }
 
-async function call(base: string, method: string, path: string, body?: unknown, token?: string, apiKey?: string) {
-  const headers: Record<string, string> = {};
+async function call(base: string, method: string, path: string, body?: unknown, token?: string, apiKey?: string, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = { ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (token) headers.authorization = `Bearer ${token}`;
   if (apiKey) headers['x-api-key'] = apiKey;
@@ -55,6 +58,7 @@ interface Acks {
   pendingPassword: Map<string, string>; // username → new password sent, not acknowledged
   keys: string[]; // acknowledged API keys, in order
   keyInFlight: boolean;
+  grafanaKeys: Map<string, string>; // name → key, acknowledged Grafana API key creates
   attempts: number;
 }
 
@@ -102,11 +106,28 @@ async function storm(base: string, adminToken: string, stop: () => boolean, acks
       acks.keyInFlight = false;
     }
   };
-  await Promise.all([...Array.from({ length: WORKERS }, (_, w) => worker(w)), rotator()]);
+  const grafanaKeyer = async () => {
+    for (let i = 0; !stop(); i++) {
+      const name = `crash-key-${i}`;
+      let r;
+      try {
+        r = await call(base, 'POST', '/api/auth/keys', { name, role: 'Viewer' }, undefined, undefined, grafanaAdmin());
+      } catch {
+        return;
+      }
+      if (r.status !== 200) throw new Error(`grafana key ${name}: ${r.status} ${JSON.stringify(r.json)}`);
+      acks.grafanaKeys.set(name, r.json.key);
+    }
+  };
+  await Promise.all([...Array.from({ length: WORKERS }, (_, w) => worker(w)), rotator(), grafanaKeyer()]);
 }
 
 async function crashScenario(engine: 'sqlite' | 'postgres', extra: object, dataDir: string) {
-  const options = { dataDir, store: engine, ...extra, core: { loginAttemptsPerUser: null, loginAttemptsPerIp: null } };
+  const options = {
+    dataDir, store: engine, ...extra,
+    core: { loginAttemptsPerUser: null, loginAttemptsPerIp: null },
+    grafana: { enabled: true, adminPassword: GRAFANA_ADMIN_PW },
+  };
   const s = await startServer(options);
   try {
     return await stormKillRestart(s, options);
@@ -118,11 +139,11 @@ async function crashScenario(engine: 'sqlite' | 'postgres', extra: object, dataD
 async function stormKillRestart(first: Server, options: object) {
   let s = first;
   const engine = (options as { store: string }).store;
-  const admin = await call(s.base, 'POST', '/access/user', { username: 'admin', password: 'admin-password' }, undefined, s.apiKey);
+  const admin = await call(s.base, 'POST', '/access/user', { username: 'storm-admin', password: 'admin-password' }, undefined, s.apiKey);
   if (admin.status !== 200) throw new Error(`admin: ${admin.status} ${JSON.stringify(admin.json)}`);
   const adminToken: string = admin.json.result.token;
 
-  const acks: Acks = { creates: new Map(), passwords: new Map(), pendingPassword: new Map(), keys: [], keyInFlight: false, attempts: 0 };
+  const acks: Acks = { creates: new Map(), passwords: new Map(), pendingPassword: new Map(), keys: [], keyInFlight: false, grafanaKeys: new Map(), attempts: 0 };
   let killed = false;
   const started = Date.now();
   const kill = () => {
@@ -142,7 +163,7 @@ async function stormKillRestart(first: Server, options: object) {
   // Restart on the same data.
   s = await startServer(options);
   try {
-    const relog = await call(s.base, 'POST', '/access/login', { username: 'admin', password: 'admin-password' });
+    const relog = await call(s.base, 'POST', '/access/login', { username: 'storm-admin', password: 'admin-password' });
     assert.equal(relog.status, 200);
     const token = relog.json.result.token;
     const list = await call(s.base, 'GET', '/access/users/list', undefined, token);
@@ -175,16 +196,25 @@ async function stormKillRestart(first: Server, options: object) {
       assert.ok(!acks.keys.includes(key), 'the API key went back to an older one');
     }
 
+    // Every acknowledged Grafana key is there and still authenticates.
+    let grafanaKeysFound = 0;
+    for (const [name, key] of acks.grafanaKeys) {
+      const r = await call(s.base, 'GET', '/api/org', undefined, key);
+      assert.equal(r.status, 200, `Grafana key ${name} lost: ${JSON.stringify(r.json)}`);
+      grafanaKeysFound++;
+    }
+
     const figures = {
       engine, stormMs, attempts: acks.attempts,
       createsAcknowledged: acks.creates.size, createsFound: acks.creates.size - missing.length,
       passwordChangesAcknowledged: acks.passwords.size, passwordChangesFound: passwordsFound,
       keyRotationsAcknowledged: acks.keys.length, lastKeyFound: key === lastAcked || acks.keyInFlight,
+      grafanaKeysAcknowledged: acks.grafanaKeys.size, grafanaKeysFound,
       usersAfterRestart: present.size,
     };
     console.log(`# crash figures: ${JSON.stringify(figures)}`);
     assert.equal(passwordsFound, acks.passwords.size);
-    assert.ok(acks.creates.size > 0 && acks.passwords.size > 0 && acks.keys.length > 0, 'the storm did write');
+    assert.ok(acks.creates.size > 0 && acks.passwords.size > 0 && acks.keys.length > 0 && acks.grafanaKeys.size > 0, 'the storm did write');
   } finally {
     s.proc.kill('SIGTERM');
     await s.exited;
