@@ -7,7 +7,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'ldapts';
 import { startGatehouse, type Running } from '../helpers/server.js';
-import { basic, startGrafana } from '../grafana/helpers.js';
+import { basic, cookieHeader, startGrafana } from '../grafana/helpers.js';
 import { LdapSource, parseGroupMapping } from '../../src/core/user-sources/ldap.js';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE_DN, groupDn, startSlapd, userDn, type Slapd } from './slapd.js';
 import { ldapOptions, login, logText, mkLocal, withLdap } from './helpers.js';
@@ -364,6 +364,25 @@ describe('group → org role mapping, applied at each login', () => {
     assert.equal(gina.status, 200, gina.text);
     assert.deepEqual(Object.fromEntries(gina.json.map((o: any) => [o.orgId, o.role])), { 1: 'Admin', 2: 'Editor' });
     assert.equal((await gm.gh.store.users.byUsername('gina'))?.source, 'ldap');
+  });
+
+  test('LDAP users get Grafana sessions (login form) and, as org Admin, API keys', async () => {
+    const form = await gm.req('POST', '/login', { body: { user: 'alice', password: 'alice-pw' } });
+    assert.equal(form.status, 200, form.text);
+    const cookie = cookieHeader(form.headers);
+    const me = await gm.req('GET', '/api/user', { headers: { cookie } });
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.json.login, 'alice');
+    assert.ok([400, 401].includes((await gm.req('POST', '/login', { body: { user: 'alice', password: '' } })).status), 'empty password');
+    assert.equal((await gm.req('POST', '/login', { body: { user: 'alice', password: 'bob-pw' } })).status, 401);
+
+    // carol is Admin of org 1 through the admins group: she can make an API key, which then works
+    const key = await gm.req('POST', '/api/auth/keys', { headers: basic('carol', 'carol-pw'), body: { name: 'carol-key', role: 'Viewer' } });
+    assert.equal(key.status, 200, key.text);
+    const org = await gm.req('GET', '/api/org', { headers: { authorization: `Bearer ${key.json.key}` } });
+    assert.equal(org.status, 200, org.text);
+    // dave is a Viewer: not allowed
+    assert.equal((await gm.req('POST', '/api/auth/keys', { headers: basic('dave', 'dave-pw'), body: { name: 'dave-key', role: 'Viewer' } })).status, 403);
   });
 
   test('a role change in the directory reaches the Grafana face', async () => {

@@ -183,6 +183,8 @@ export class GrafanaCore {
       throw G.passwordAuthFailed();
     }
     if (verified.isDisabled) throw G.identityDisabled();
+    // an LDAP login re-applied the directory's group mappings: this very request must see them
+    if (verified.source === 'ldap') await this.orgs.refreshUser(verified.id);
     if (o.cache) this.credentials.put(login, password, verified);
     return verified;
   }
