@@ -10,6 +10,7 @@
 // then re-stored under SHA-256.
 import type { Core } from '../core.js';
 import type { ApiKeyRecord, NewApiKey, Role } from '../../store/types.js';
+import { safeEqual } from '../crypto.js';
 import { GrafanaErrors as G } from './errors.js';
 import { decodeKey, grafanaKeyHash, keyHash, newLegacyKey, newServiceAccountToken, type DecodedKey } from './key-formats.js';
 import { isRole, roleIncludes } from './roles.js';
@@ -128,7 +129,7 @@ export class ApiKeyService {
     const candidate = d.kind === 'legacy' ? this.pbkdf2ByName.get(`${d.orgId}\0${d.name}`) : undefined;
     if (d.kind === 'legacy' && !candidate) return this.miss(hash);
     const grafanaHash = await grafanaKeyHash(d);
-    const key = d.kind === 'legacy' ? (candidate!.hash === grafanaHash ? candidate : undefined) : this.pbkdf2ByHash.get(grafanaHash);
+    const key = d.kind === 'legacy' ? (safeEqual(candidate!.hash, grafanaHash) ? candidate : undefined) : this.pbkdf2ByHash.get(grafanaHash);
     if (!key || !this.byId.has(key.id)) return this.miss(hash);
     await this.core.store.apiKeys.rehash(key.id, hash, 'sha256');
     this.unindex(key);
