@@ -3,6 +3,7 @@
 // secret; `gatehouse audit` queries it with filters.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +159,16 @@ describe('gatehouse audit (CLI)', () => {
     const evil = r.out.find((l) => l.includes('evil'))!;
     assert.ok(!evil.includes('\u001b'));
     assert.match(evil, /evil\\u\{1b\}\[31mred/);
+  });
+
+  test('as a real process: `gatehouse audit --json --event user_created` (the running server keeps the database open)', () => {
+    const r = spawnSync(process.execPath, ['bin/gatehouse.js', 'audit', '--json', '--event', 'user_created', '--data-dir', join(root, 'data')], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => l.username), ['ann', 'bob']);
+    const bad = spawnSync(process.execPath, ['bin/gatehouse.js', 'audit', '--limit', 'x', '--data-dir', join(root, 'data')], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /gatehouse audit: --limit: expected a whole number/);
   });
 
   test('bad flags and a missing database are clear errors', async () => {

@@ -215,6 +215,7 @@ async function stormKillRestart(first: Server, options: object) {
     console.log(`# crash figures: ${JSON.stringify(figures)}`);
     assert.equal(passwordsFound, acks.passwords.size);
     assert.ok(acks.creates.size > 0 && acks.passwords.size > 0 && acks.keys.length > 0 && acks.grafanaKeys.size > 0, 'the storm did write');
+    return new Set(acks.creates.keys());
   } finally {
     s.proc.kill('SIGTERM');
     await s.exited;
@@ -224,12 +225,17 @@ async function stormKillRestart(first: Server, options: object) {
 test('SQLite: SIGKILL mid-storm loses no acknowledged write; integrity_check ok', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-crash-'));
   try {
-    await crashScenario('sqlite', {}, dataDir);
+    const acked = await crashScenario('sqlite', {}, dataDir);
     const db = new Database(join(dataDir, 'gatehouse.sqlite'));
     try {
       assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
       assert.deepEqual(db.pragma('foreign_key_check'), []);
       assert.deepEqual(db.prepare('select count(*) n from token_sessions where user_id not in (select id from users)').get(), { n: 0 });
+      // Every acknowledged create is whole: the account is a member of the default org.
+      const members = new Set((db.prepare('select u.username from users u join org_users m on m.user_id = u.id and m.org_id = 1').all() as { username: string }[]).map((r) => r.username));
+      const torn = (db.prepare('select username from users').all() as { username: string }[]).filter((r) => !members.has(r.username)).map((r) => r.username);
+      assert.deepEqual(torn.filter((u) => acked.has(u)), [], 'acknowledged creates without their org membership');
+      console.log(`# crash sqlite: unacknowledged creates left without org membership: ${torn.length}`);
     } finally {
       db.close();
     }
@@ -252,7 +258,7 @@ test('PostgreSQL: SIGKILL mid-storm loses no acknowledged write; no orphans', { 
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-crash-pg-'));
   await admin.query(`create database ${dbName}`);
   try {
-    await crashScenario('postgres', { postgresUrl: url.toString() }, dataDir);
+    const acked = await crashScenario('postgres', { postgresUrl: url.toString() }, dataDir);
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
     try {
@@ -261,6 +267,9 @@ test('PostgreSQL: SIGKILL mid-storm loses no acknowledged write; no orphans', { 
         'select count(*)::int n from org_users where user_id not in (select id from users) or org_id not in (select id from orgs)',
         'select count(*)::int n from api_keys where org_id not in (select id from orgs)',
       ]) assert.equal((await c.query(q)).rows[0].n, 0, q);
+      const noMembership = (await c.query('select username from users u where not exists (select 1 from org_users m where m.user_id = u.id and m.org_id = 1)')).rows.map((r) => r.username as string);
+      assert.deepEqual(noMembership.filter((u) => acked.has(u)), [], 'acknowledged creates without their org membership');
+      console.log(`# crash postgres: unacknowledged creates left without org membership: ${noMembership.length}`);
     } finally {
       await c.end();
     }
