@@ -142,6 +142,9 @@ export class Core {
   /** The trusted identity of an address; its created_on is when that trusted session began (1 h sliding, as Moonraker). */
   trustedIdentity(ip: string): Identity {
     const now = Date.now();
+    if (this.trustedSessions.size > 1024) {
+      for (const [addr, t] of this.trustedSessions) if (t.expires <= now) this.trustedSessions.delete(addr);
+    }
     let s = this.trustedSessions.get(ip);
     if (!s || s.expires <= now) s = { createdOn: now / 1000, expires: 0 };
     s.expires = now + TRUSTED_SESSION_MS;

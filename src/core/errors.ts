@@ -21,6 +21,7 @@ export const Errors = {
   missingArgument: (key: string) => e('MISSING_ARGUMENT', `No data for argument: ${key}`, 400, { key }),
   invalidArgument: (key: string, why: string) => e('INVALID_ARGUMENT', `Invalid argument [${key}]: ${why}`, 400, { key }),
   invalidJson: () => e('INVALID_JSON', 'Malformed JSON in request body', 400),
+  invalidUtf8: () => e('INVALID_JSON', 'Request body is not valid UTF-8', 400),
   bodyNotObject: () => e('BODY_NOT_OBJECT', 'Request body must be a JSON object', 400),
   bodyTooLarge: (limit?: number) => e('BODY_TOO_LARGE', limit ? `Request body exceeds ${limit} bytes` : 'Request body too large', 413),
 

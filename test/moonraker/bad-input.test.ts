@@ -31,6 +31,15 @@ describe('bodies', () => {
     }
   });
 
+  test('a body that is not valid UTF-8: 400 "Request body is not valid UTF-8", never a name with U+FFFD in it', async () => {
+    const bytes = Buffer.concat([Buffer.from('{"username":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b","password":"pw"}')]);
+    const r = await fetch(s.base + '/access/user', { method: 'POST', headers: { ...JSON_TYPE, ...apiKey(s) }, body: bytes });
+    assert.equal(r.status, 400);
+    assert.deepEqual(await r.json(), { error: { code: 400, message: 'Request body is not valid UTF-8' } });
+    const list = await send('GET', '/access/users/list', { headers: apiKey(s) });
+    assert.ok(!JSON.stringify(list.json).includes('\ufffd'));
+  });
+
   test('a JSON body that is not an object (array, string, number, true, null): 400 "Request body must be a JSON object"', async () => {
     for (const text of ['[]', '["ann","ann-pass"]', '"ann"', '42', 'true', 'null']) {
       assertError(await raw('POST', '/access/login', text), 400, 'Request body must be a JSON object');
