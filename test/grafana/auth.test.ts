@@ -313,3 +313,25 @@ test('secrets never reach the log: keys, passwords, session tokens', async () =>
     await s.stop();
   }
 });
+
+test('cookie-authenticated changes from another origin are refused (CSRF); same origin and API keys are not affected', async () => {
+  const s = await startGrafana();
+  try {
+    const c = await login(s, 'admin', ADMIN_PASSWORD);
+    const evil = await s.req('POST', '/api/auth/keys', { headers: { cookie: c, origin: 'https://evil.example' }, body: { name: 'csrf', role: 'Admin' } });
+    assert.equal(evil.status, 403);
+    assert.deepEqual(evil.json, { message: 'origin not allowed' });
+    // a form post as text/plain from another site is refused the same way
+    const form = await s.req('POST', '/api/auth/keys', { headers: { cookie: c, origin: 'null', 'content-type': 'text/plain' }, raw: '{"name":"csrf","role":"Admin"}' });
+    assert.equal(form.status, 403);
+    const same = await s.req('POST', '/api/auth/keys', { headers: { cookie: c, origin: s.base }, body: { name: 'ok', role: 'Viewer' } });
+    assert.equal(same.status, 200);
+    assert.equal((await s.req('GET', '/api/org', { headers: { cookie: c, origin: 'https://evil.example' } })).status, 200, 'reads are not changes');
+    const { key } = same.json;
+    assert.equal((await s.req('POST', '/api/auth/keys', { headers: { ...bearer(key), origin: 'https://evil.example' }, body: { name: 'x', role: 'Viewer' } })).status, 403, 'Viewer key: denied by role, not origin');
+    const adminKey = await mkKey(s, 'adm', 'Admin');
+    assert.equal((await s.req('POST', '/api/auth/keys', { headers: { ...bearer(adminKey.key), origin: 'https://evil.example' }, body: { name: 'y', role: 'Viewer' } })).status, 200);
+  } finally {
+    await s.stop();
+  }
+});

@@ -65,8 +65,31 @@ export async function identify(g: GrafanaCore, req: FastifyRequest, reply: Fasti
     throw err;
   }
   const ws = identity?.webSession;
-  if (ws && g.sessions.needsRotation(ws)) writeSessionCookies(reply, g, await g.sessions.rotate(ws), ws);
+  if (ws) {
+    checkOrigin(req);
+    if (g.sessions.needsRotation(ws)) writeSessionCookies(reply, g, await g.sessions.rotate(ws), ws);
+  }
   return identity;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Grafana's CSRF check (pkg/middleware/csrf): a cookie-authenticated request
+ * that changes something must come from this site: an Origin header naming
+ * another host is refused.
+ */
+function checkOrigin(req: FastifyRequest) {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.origin;
+  if (!origin) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    throw G.legacy(403, 'origin not allowed');
+  }
+  if (host !== req.headers.host) throw G.legacy(403, 'origin not allowed');
 }
 
 function bind(route: GrafanaRoute, raw: unknown): unknown {
