@@ -2,6 +2,7 @@
 // by hand (with jose and the victim's own key file) to isolate each check the
 // server makes on a JWT.
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
@@ -56,3 +57,20 @@ export const fuzzRuns = (dflt: number) => {
   const n = Number(process.env.GATEHOUSE_FUZZ_RUNS);
   return Number.isInteger(n) && n > 0 ? n : dflt;
 };
+
+/** A request from another loopback address (e.g. 127.0.0.2), as a second client machine. */
+export function reqFrom(s: Running, localAddress: string, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  return new Promise((ok, fail) => {
+    const r = http.request({ host: '127.0.0.1', port: s.port, path, method, localAddress, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => {
+        let json: any;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        ok({ status: res.statusCode!, json });
+      });
+    });
+    r.on('error', fail);
+    r.end();
+  });
+}

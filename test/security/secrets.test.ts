@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import WebSocket from 'ws';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { bearer, createUser, login } from './helpers.js';
 
@@ -83,6 +84,35 @@ before(async () => {
   await req('POST', `/access/user/password?password=${encodeURIComponent(pw.ben)}&new_password=${encodeURIComponent(pw.ben2)}`, { headers: bearer(ben.token) });
   await req('POST', `/access/user?username=cat&password=${encodeURIComponent(keep('password', 'cat-query-pw-123'))}`, { headers: { 'x-api-key': s.apiKey() } });
   await req('POST', `/access/user?username=dan&pass%77ord=${encodeURIComponent(keep('password', 'dan-encoded-name-pw'))}`, { headers: { 'x-api-key': s.apiKey() } });
+  // The websocket: a oneshot token and an access token in the upgrade URL, identify with a token
+  // and with the API key, a login (password) and a password change over JSON-RPC.
+  const wsCall = async (query: string, frames: object[]) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/websocket${query}`, { perMessageDeflate: false });
+    await new Promise<void>((ok, fail) => { ws.once('open', () => ok()); ws.once('error', fail); });
+    const answers: any[] = [];
+    ws.on('message', (d) => answers.push(JSON.parse(String(d))));
+    for (const [i, f] of frames.entries()) {
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: i + 1, ...f }));
+      const deadline = Date.now() + 5000;
+      while (!answers.some((a) => a.id === i + 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    }
+    ws.close();
+    return answers;
+  };
+  const os = await req('GET', '/access/oneshot_token', { headers: bearer(ann.token) });
+  await wsCall(`?token=${keep('oneshot token', os.json.result)}`, [{ method: 'access.get_user' }]);
+  await wsCall(`?access_token=${encodeURIComponent(ann.token)}`, [{ method: 'access.get_user' }]);
+  const wsLogin = await wsCall('', [
+    { method: 'server.connection.identify', params: { client_name: 'c', version: '1', type: 'web', url: 'x', access_token: ann.token } },
+    { method: 'server.connection.identify', params: { client_name: 'c', version: '1', type: 'web', url: 'x', api_key: s.apiKey() } },
+    { method: 'access.login', params: { username: 'ann', password: pw.ann } },
+    { method: 'access.login', params: { username: 'ann', password: keep('wrong password', 'Ann-ws-typo-pw') } },
+    { method: 'server.connection.identify', params: { client_name: 'c', version: '1', type: 'web', url: 'x', access_token: keep('forged token', 'ws-garbage-access-token') } },
+  ]);
+  const wsTokens = wsLogin.find((a) => a.id === 3)?.result;
+  keep('access token', wsTokens.token);
+  keep('refresh token', wsTokens.refresh_token);
+
   // The Grafana face: basic auth, a legacy API key, a service account and its token, a browser session.
   const basicAuth = (u: string, p: string) => ({ authorization: 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64') });
   const admin = basicAuth('admin', grafanaAdminPw);

@@ -5,7 +5,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { startGatehouse, type Running } from '../helpers/server.js';
-import { bearer, claimsOf, createUser, headerOf, login, mint, unsigned, victimKey, whoami, type Login } from './helpers.js';
+import { bearer, claimsOf, createUser, headerOf, login, mint, reqFrom, unsigned, victimKey, whoami, type Login } from './helpers.js';
 
 let s: Running;
 let other: Running;
@@ -223,6 +223,31 @@ describe('revocation', () => {
     await assertRefused(erin.token);
     await assertRefused(second.token);
     assert.equal((await s.req('POST', '/access/refresh_jwt', { body: { refresh_token: second.refresh } })).status, 401);
+  });
+});
+
+describe('oneshot tokens and addresses', () => {
+  test('a oneshot token works once, only from the address that asked for it; a try from elsewhere spends it', async () => {
+    const mk = async () => (await s.req('GET', '/access/oneshot_token', { headers: bearer(alice.token) })).json.result as string;
+    const t1 = await mk();
+    assert.equal((await s.req('GET', `/access/user?token=${t1}`)).status, 200);
+    assert.equal((await s.req('GET', `/access/user?token=${t1}`)).status, 401, 'replay');
+    const t2 = await mk();
+    assert.equal((await reqFrom(s, '127.0.0.2', 'GET', `/access/user?token=${t2}`)).status, 401, 'another address');
+    assert.equal((await s.req('GET', `/access/user?token=${t2}`)).status, 401, 'spent by the try from elsewhere');
+  });
+
+  test('a spoofed X-Forwarded-For / X-Real-IP does not make a client trusted (the socket address counts)', async () => {
+    const t = await startGatehouse({ core: { trustedClients: ['10.9.8.0/24'] } });
+    try {
+      for (const h of [{ 'x-forwarded-for': '10.9.8.7' }, { 'x-real-ip': '10.9.8.7' }, { forwarded: 'for=10.9.8.7' }]) {
+        const r = await t.req('GET', '/access/user', { headers: h });
+        assert.equal(r.status, 401, JSON.stringify(h));
+        assert.equal((await t.req('GET', '/access/info', { headers: h })).json.result.trusted, false);
+      }
+    } finally {
+      await t.stop();
+    }
   });
 });
 
