@@ -107,7 +107,8 @@ export class WebSessionService {
       return undefined;
     }
     if (hash !== s.tokenHash && now - s.rotatedAt > PREV_TOKEN_GRACE_MS) return undefined;
-    if (now - s.seenAt >= SEEN_EVERY_MS) {
+    // Last-seen is refreshed at most once a minute (or a tenth of the idle limit, if shorter).
+    if (now - s.seenAt >= Math.min(SEEN_EVERY_MS, this.idleMs / 10)) {
       s.seenAt = now;
       this.pendingSeen.add(s.id);
     }
