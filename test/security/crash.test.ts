@@ -17,7 +17,7 @@ import pg from 'pg';
 const ENTRY = resolve('test/security/crash-entry.ts');
 const PG_ADMIN = process.env.GATEHOUSE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** Kill once this many user creates were acknowledged (or after STORM_MAX_MS, whichever first). */
-const KILL_AFTER_CREATES = Number(process.env.GATEHOUSE_CRASH_CREATES ?? 24);
+const KILL_AFTER_CREATES = Number(process.env.GATEHOUSE_CRASH_CREATES ?? 16);
 const STORM_MAX_MS = 15_000;
 const WORKERS = 6;
 const GRAFANA_ADMIN_PW = 'crash-grafana-admin';

@@ -129,7 +129,7 @@ test('Grafana face, unauthenticated garbage: no 5xx, {message} JSON errors, stor
       }
       check(method, r, `${method} ${url} ${JSON.stringify(headers)} ${b?.slice(0, 200)}`);
     }),
-    { numRuns: fuzzRuns(300) },
+    { numRuns: fuzzRuns(150) },
   );
   assert.equal(await snapshot(), before, 'unauthenticated requests changed the store');
   assert.equal((await s.req('GET', '/api/org', { headers: { authorization: `Bearer ${adminKey}` } })).status, 200, 'still answering');
@@ -152,7 +152,7 @@ test('Grafana face, authenticated (admin key or admin session) random requests: 
       }
       check(method, r, `${method} ${url} ${JSON.stringify(headers)} ${b?.slice(0, 200)}`);
     }),
-    { numRuns: fuzzRuns(300) },
+    { numRuns: fuzzRuns(150) },
   );
   assert.equal((await s.req('GET', '/api/login/ping')).status < 500, true);
 });

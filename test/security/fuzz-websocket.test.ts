@@ -142,7 +142,7 @@ async function fuzz(name: string, setup: (p: Probe) => Promise<void>, runs: numb
 
 test('unauthenticated socket: random JSON-RPC gets well-formed answers, no internal errors, store unchanged', async () => {
   const before = await snapshot();
-  await fuzz('unauthenticated', async () => {}, fuzzRuns(300));
+  await fuzz('unauthenticated', async () => {}, fuzzRuns(150));
   assert.equal(await snapshot(), before);
   assert.equal((await s.req('GET', '/access/info')).status, 200);
 });
@@ -150,6 +150,6 @@ test('unauthenticated socket: random JSON-RPC gets well-formed answers, no inter
 test('socket identified with the API key: random access.* calls get well-formed answers, no internal errors', async () => {
   await fuzz('authenticated', async (p) => {
     await p.roundTrip(JSON.stringify({ jsonrpc: '2.0', method: 'server.connection.identify', params: { client_name: 'fuzz', version: '1', type: 'other', url: 'x', api_key: s.apiKey() }, id: 'identify' }), false, -1);
-  }, fuzzRuns(200));
+  }, fuzzRuns(100));
   assert.equal((await s.req('GET', '/access/info')).status, 200);
 });

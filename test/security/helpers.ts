@@ -61,7 +61,7 @@ export const fuzzRuns = (dflt: number) => {
 /** A request from another loopback address (e.g. 127.0.0.2), as a second client machine. */
 export function reqFrom(s: Running, localAddress: string, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
   return new Promise((ok, fail) => {
-    const r = http.request({ host: '127.0.0.1', port: s.port, path, method, localAddress, headers }, (res) => {
+    const r = http.request({ host: '127.0.0.1', port: s.port, path, method, localAddress, headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });
       res.on('end', () => {

@@ -15,7 +15,7 @@ const loginReq = (s: Running, username: string, password: string) => s.req('POST
 function fromAddress(s: Running, localAddress: string, path: string, body: unknown): Promise<{ status: number; json: any }> {
   return new Promise((ok, fail) => {
     const data = JSON.stringify(body);
-    const r = http.request({ host: '127.0.0.1', port: s.port, path, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+    const r = http.request({ host: '127.0.0.1', port: s.port, path, method: 'POST', localAddress, agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });
       res.on('end', () => ok({ status: res.statusCode!, json: JSON.parse(text) }));
@@ -192,8 +192,9 @@ test('a storm of 30 concurrent logins does not starve cheap requests (hashing st
       cheap.push(s.req('GET', i % 2 ? '/access/info' : '/access/user', { headers: { 'x-api-key': key } }).then((r) => r.status));
       await sleep(5);
     }
-    const deadline = sleep(20_000).then(() => { throw new Error('cheap requests did not finish within 20 s'); });
-    const statuses = await Promise.race([Promise.all(cheap), deadline]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error('cheap requests did not finish within 20 s')), 20_000); });
+    const statuses = await Promise.race([Promise.all(cheap), deadline]).finally(() => clearTimeout(timer));
     assert.deepEqual(new Set(statuses), new Set([200]));
     const logins = await storm;
     assert.deepEqual(new Set(logins.map((r) => r.status)), new Set([200]));
