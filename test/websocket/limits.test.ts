@@ -81,19 +81,32 @@ describe('websocket limits', () => {
     } finally { await s.stop(); }
   });
 
-  test('keep-alive: a peer that answers pings stays; one that does not is terminated', async () => {
+  test('keep-alive: a peer that answers pings stays; one that does not is closed 1000 "ping timed out" (as Tornado)', async () => {
     const s = await startGatehouse({ websocket: { pingIntervalMs: 100 } });
     try {
       const alive = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
-      const dead = await RpcClient.open(s.port, { autoPong: false });
+      const mute = await RpcClient.open(s.port, { autoPong: false });
       let pings = 0;
       alive.ws.on('ping', () => pings++);
-      const closed = await dead.closed;
-      assert.equal(closed.code, 1006, 'terminated without a close frame');
+      assert.deepEqual(await mute.closed, { code: 1000, reason: 'ping timed out' });
       while (pings < 3) await sleep(50);
       assert.equal(alive.ws.readyState, WebSocket.OPEN);
       assert.equal(await alive.result('access.get_api_key'), s.apiKey());
       await alive.close();
+    } finally { await s.stop(); }
+  });
+
+  test('keep-alive: a dead peer (reads nothing, answers nothing) is cut off', async () => {
+    const s = await startGatehouse({ websocket: { pingIntervalMs: 100, closeGraceMs: 200 } });
+    try {
+      const dead = await RpcClient.open(s.port);
+      const raw = (dead.ws as any)._socket;
+      raw.pause();
+      const hub = (s.gh.app as any).moonrakerWebsocket; // the server's count of open sockets
+      while (hub.size > 0) await sleep(50);
+      raw.resume();
+      // what it finds when it reads again: the close it never answered, then the end of the stream
+      assert.deepEqual(await dead.closed, { code: 1000, reason: 'ping timed out' });
     } finally { await s.stop(); }
   });
 

@@ -150,7 +150,7 @@ export class WebsocketHub implements RpcHost {
     const verdict = conn.admit(cost, performance.now(), this.limits.messagesPerSecond, this.limits.burst);
     if (verdict === CLOSE) {
       this.log.info({ connection: conn.id, ip: conn.ip }, 'websocket client over its message rate; closed');
-      this.closePolicy(conn, 'Rate limit exceeded');
+      this.closeThenCut(conn, CLOSE_POLICY, 'Rate limit exceeded');
       return;
     }
     if (verdict === REJECT) {
@@ -171,9 +171,9 @@ export class WebsocketHub implements RpcHost {
     });
   }
 
-  /** Closes with 1008; a peer that does not complete the close handshake soon is cut off. */
-  private closePolicy(conn: Connection, reason: string): void {
-    conn.ws.close(CLOSE_POLICY, reason);
+  /** Sends a close; a peer that does not complete the close handshake within closeGraceMs is cut off. */
+  private closeThenCut(conn: Connection, code: number, reason: string): void {
+    conn.ws.close(code, reason);
     setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs).unref();
   }
 
@@ -200,11 +200,17 @@ export class WebsocketHub implements RpcHost {
 
   // ---- keep-alive and shutdown -----------------------------------------
 
+  /**
+   * A peer that has not answered the previous ping is closed as Tornado does
+   * (1000 "ping timed out"); if it is dead and cannot complete the close, its
+   * socket is destroyed closeGraceMs later.
+   */
   private pingAll(): void {
     for (const conn of this.conns.values()) {
       if (!conn.alive) {
-        this.log.debug({ connection: conn.id }, 'websocket peer did not answer ping; terminated');
-        conn.ws.terminate();
+        this.log.debug({ connection: conn.id }, 'websocket peer did not answer ping; closing');
+        if (conn.ws.readyState === OPEN) this.closeThenCut(conn, CLOSE_NORMAL, 'ping timed out');
+        else conn.ws.terminate();
         continue;
       }
       conn.alive = false;

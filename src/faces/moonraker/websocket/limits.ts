@@ -19,11 +19,11 @@ export interface WebsocketLimits {
   maxInFlight: number;
   /** Bytes queued for a client that does not read; past it the connection is dropped. */
   maxBufferedBytes: number;
-  /** Ping every this many ms; a peer that has not answered the previous ping by then is terminated (Moonraker/Tornado: 10 s). */
+  /** Ping every this many ms; a peer that has not answered the previous ping by then is closed with 1000 "ping timed out" and, if it cannot complete the close, cut off closeGraceMs later (Moonraker/Tornado: 10 s, same close). */
   pingIntervalMs: number;
   /** Open websocket connections per instance; past it the upgrade is refused with 503. */
   maxConnections: number;
-  /** On shutdown, how long clients get to answer the 1001 close before their sockets are destroyed (Moonraker: 2 s). */
+  /** How long a peer gets to answer a close (shutdown 1001, 1008, ping timeout) before its socket is destroyed (Moonraker waits 2 s at shutdown). */
   closeGraceMs: number;
 }
 

@@ -12,9 +12,15 @@
 //     404 → -32601 and 401 → -32602; anything unexpected is 500;
 //   - a notification (no id, or id null) gets no answer when it succeeds, but
 //     its error is still sent, with id null.
-// One deliberate difference: Moonraker fails on a message (or batch entry) that
-// is valid JSON but not an object (e.g. `5`, `[1]`) and answers nothing; gatehouse
-// answers -32600 "Invalid Request" with id null, as JSON-RPC 2.0 asks.
+// Deliberate differences:
+//   - Moonraker fails on a message (or batch entry) that is valid JSON but not
+//     an object (e.g. `5`, `[1]`) and answers nothing, dropping the whole batch;
+//     gatehouse answers -32600 "Invalid Request" with id null for that entry, as
+//     JSON-RPC 2.0 asks;
+//   - Moonraker's max_login_attempts refusal is a tornado HTTPError, which its
+//     dispatcher reports as 500 "HTTP 401: Unauthorized (...)"; here it is a
+//     401 like every other, so -32602 with Moonraker's HTTP message;
+//   - an unexpected failure is 500 "Internal Server Error", never the exception text.
 import { isGatehouseError } from '../../../core/errors.js';
 import type { Connection } from './connection.js';
 
