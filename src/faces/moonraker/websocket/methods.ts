@@ -74,7 +74,11 @@ export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
 
   // websockets.py `_handle_identify`: once per connection; the credential is
   // checked before the client type, as there (so a bad type still leaves a good
-  // credential applied).
+  // credential applied). Differences: an access_token that does not verify is
+  // -32602 "JWT Decode Error" whatever the reason (Moonraker words each reason,
+  // and says 400 "Invalid key ID" for a logged-out user's token); connection ids
+  // count up from 1 (Moonraker's are CPython object ids); `agent` is accepted as
+  // a type, but there is no extension registry to refuse a second agent of a name.
   methods.set('server.connection.identify', {
     authRequired: false,
     async call(conn, params) {
