@@ -109,7 +109,7 @@ test('PATCH /api/org/users/:userId: bad id, bad role, last Admin kept, success; 
   const ok = await s.req('PATCH', `/api/org/users/${ids.eve}`, { headers: h, body: { role: 'Admin' } });
   assert.deepEqual(ok.json, { message: 'Organization user updated' });
   const notMember = await s.req('PATCH', `/api/org/users/999999`, { headers: h, body: { role: 'Viewer' } });
-  assert.equal(notMember.status, 500);
+  assert.equal(notMember.status, 404, 'Grafana answers 500 here; gatehouse never does');
   assert.deepEqual(notMember.json, { message: 'Failed update org user' });
   assert.equal((await s.req('PATCH', `/api/org/users/${adminId}`, { headers: h, body: { role: 'Viewer' } })).status, 200, 'eve is now another Admin');
   // now only a Viewer there: the org routes are closed to the server admin too
@@ -129,6 +129,9 @@ test('DELETE /api/org/users/:userId: last Admin kept; removal; an account left i
   assert.deepEqual(last.json, { message: 'Cannot remove last organization admin' });
   const rm = await s.req('DELETE', `/api/org/users/${ids.vic}`, { headers: h });
   assert.deepEqual(rm.json, { message: 'User removed from organization' });
+  const again = await s.req('DELETE', `/api/org/users/${ids.vic}`, { headers: h });
+  assert.equal(again.status, 404, 'not a member: Grafana answers 500, gatehouse 404 with the same message');
+  assert.deepEqual(again.json, { message: 'Failed to remove user from organization' });
   assert.equal((await s.req('GET', '/api/org', { headers: { ...viewer, 'x-grafana-org-id': String(orgId) } })).status, 403);
   assertDenied(await s.req('DELETE', `/api/org/users/${ids.vic}`, { headers: editor }), 'org.users:remove');
   // an orphan: in org 1 only, removed from it → deleted (Moonraker's account too)

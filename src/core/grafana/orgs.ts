@@ -181,7 +181,8 @@ export class OrgService {
   /** PATCH /api/org/users/:userId: an org keeps at least one Admin. */
   async setRole(orgId: number, userId: number, role: Role): Promise<void> {
     const current = this.roleOf(userId, orgId);
-    if (!current) throw G.legacy(500, 'Failed update org user');
+    // Grafana answers 500 here; a missing member is the client's mistake, so 404 (same message).
+    if (!current) throw G.legacy(404, 'Failed update org user');
     if (current === 'Admin' && role !== 'Admin' && this.admins(orgId) <= 1) throw G.lastAdminRole();
     await this.core.store.orgs.setRole(orgId, userId, role);
     this.roles.get(userId)!.set(orgId, role);
@@ -194,7 +195,7 @@ export class OrgService {
    */
   async removeMember(orgId: number, userId: number, o: { deleteOrphan: boolean; actor?: string }): Promise<{ userDeleted: boolean }> {
     const current = this.roleOf(userId, orgId);
-    if (!current) throw G.legacy(500, 'Failed to remove user from organization');
+    if (!current) throw G.legacy(404, 'Failed to remove user from organization'); // Grafana: 500
     if (current === 'Admin' && this.admins(orgId) <= 1) throw G.lastAdminRemove();
     const user = this.core.users.getById(userId);
     await this.core.store.orgs.removeMember(orgId, userId);

@@ -11,7 +11,7 @@ export default defineRoute({
     const userId = intParam(params.userId);
     if (userId === undefined) throw G.legacy(400, 'userId is invalid');
     const target = g.core.users.getById(userId);
-    if (target?.isServiceAccount) throw G.legacy(500, 'Failed to remove user from organization');
+    if (target?.isServiceAccount) throw G.legacy(404, 'Failed to remove user from organization'); // Grafana: 500
     const { userDeleted } = await g.orgs.removeMember(identity.orgId, userId, { deleteOrphan: true, actor: identity.username });
     return { message: userDeleted ? 'User deleted' : 'User removed from organization' };
   },
