@@ -283,12 +283,12 @@ export class Core {
       user = await this.users.create({
         username: a.username, email: null, name: '', passwordHash, source: 'moonraker',
         isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
+        memberships: [{ orgId: DEFAULT_ORG_ID, role: 'Viewer' }],
       });
     } catch (err) {
       if ((err as Error).name === 'DuplicateError') throw Errors.userExists(a.username);
       throw err;
     }
-    await this.store.orgs.addMember(DEFAULT_ORG_ID, user.id, 'Viewer').catch(() => {});
     await this.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
     const result = await this.issueTokens(user);
     await this.changed();

@@ -19,7 +19,11 @@ export interface UserRecord {
   updatedAt: number; // ms
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'> & { createdAt?: number };
+export type NewUser = Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'> & {
+  createdAt?: number;
+  /** Org memberships written in the same transaction as the account: no account is ever left without them. */
+  memberships?: { orgId: number; role: Role }[];
+};
 export type UserPatch = Partial<Pick<UserRecord, 'email' | 'name' | 'passwordHash' | 'isAdmin' | 'isDisabled' | 'orgId' | 'username'>>;
 
 /** A login "family": every access/refresh token issued from one login shares its id. */

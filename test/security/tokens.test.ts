@@ -240,7 +240,7 @@ describe('oneshot tokens and addresses', () => {
   test('a spoofed X-Forwarded-For / X-Real-IP does not make a client trusted (the socket address counts)', async () => {
     const t = await startGatehouse({ core: { trustedClients: ['10.9.8.0/24'] } });
     try {
-      for (const h of [{ 'x-forwarded-for': '10.9.8.7' }, { 'x-real-ip': '10.9.8.7' }, { forwarded: 'for=10.9.8.7' }]) {
+      for (const h of <Record<string, string>[]>[{ 'x-forwarded-for': '10.9.8.7' }, { 'x-real-ip': '10.9.8.7' }, { forwarded: 'for=10.9.8.7' }]) {
         const r = await t.req('GET', '/access/user', { headers: h });
         assert.equal(r.status, 401, JSON.stringify(h));
         assert.equal((await t.req('GET', '/access/info', { headers: h })).json.result.trusted, false);

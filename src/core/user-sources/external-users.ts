@@ -14,6 +14,7 @@ export async function createExternalUser(users: UserDirectory, store: Store, use
   const create = (email: string | null) => users.create({
     username, email, name: profile.name ?? '', passwordHash: null, source,
     isAdmin: false, isServiceAccount: false, isDisabled: false, orgId,
+    memberships: [{ orgId, role: 'Viewer' }],
   });
   let user: UserRecord;
   try {
@@ -25,7 +26,6 @@ export async function createExternalUser(users: UserDirectory, store: Store, use
     if (existing) return existing;
     user = await create(null);
   }
-  await store.orgs.addMember(orgId, user.id, 'Viewer').catch(() => {});
   return user;
 }
 

@@ -107,8 +107,8 @@ export function createSqlStore(a: EngineAdapter): Store {
     users: {
       async create(u) {
         const now = u.createdAt ?? Date.now();
-        const row = await unique('user', () =>
-          db.insertInto('users').values({
+        const row = await unique('user', () => db.transaction().execute(async (tx) => {
+          const row = await tx.insertInto('users').values({
             uid: u.uid,
             username: u.username,
             email: u.email,
@@ -121,8 +121,12 @@ export function createSqlStore(a: EngineAdapter): Store {
             org_id: u.orgId,
             created_at: now,
             updated_at: now,
-          }).returningAll().executeTakeFirstOrThrow(),
-        );
+          }).returningAll().executeTakeFirstOrThrow();
+          for (const m of u.memberships ?? []) {
+            await tx.insertInto('org_users').values({ org_id: m.orgId, user_id: row.id, role: m.role, created_at: now }).execute();
+          }
+          return row;
+        }));
         return toUser(row);
       },
       async byId(id) {
