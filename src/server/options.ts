@@ -37,6 +37,8 @@ export function optionsFromConfig(c: Config): GatehouseOptions {
       cookieSameSite: c.security.cookie_samesite as 'lax' | 'strict' | 'none' | 'disabled',
       allowOrgCreate: c.users.allow_org_create,
       tokenExpirationDayLimit: c.service_accounts.token_expiration_day_limit,
+      quotaEnabled: c.quota.enabled,
+      quotaOrgApiKey: c.quota.org_api_key,
     },
     ldap: c.ldap && {
       ldapHost: c.ldap.ldap_host,
