@@ -21,7 +21,7 @@ function serve(args: string[]): Promise<{ port: number; stop: () => Promise<numb
   return new Promise((ok, fail) => {
     const onData = (c: Buffer) => {
       out += c;
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const m = /gatehouse listening on http:\/\/[^:]+:(\d+)/.exec(out);
       if (m) ok({
         port: Number(m[1]),
         output: () => out,
@@ -136,4 +136,46 @@ test('a bad option stops start-up with file, line and option named', () => {
   const p = spawnSync(process.execPath, [BIN, 'serve', '--port', 'abc'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(p.status, 1);
   assert.match(p.stderr, /--port/);
+});
+
+test('first start with the Grafana face: the admin password is printed once, works, and is not printed again', async () => {
+  const data = join(dir, 'grafana-data');
+  const conf = join(dir, 'grafana.ini');
+  writeFileSync(conf, `[gatehouse]\ndata_dir = ${data}\n\n[security]\nadmin_user = root\n`);
+  const first = await serve(['--config', conf, '--data-dir', data]);
+  let password: string;
+  try {
+    const m = /created admin user "root" with password \(shown once\): (\S+)/.exec(first.output());
+    assert.ok(m, first.output());
+    password = m[1]!;
+    const org = await fetch(`http://127.0.0.1:${first.port}/api/org`, { headers: { authorization: 'Basic ' + Buffer.from(`root:${password}`).toString('base64') } });
+    assert.equal(org.status, 200);
+    assert.deepEqual(await org.json(), { id: 1, name: 'Main Org.', address: { address1: '', address2: '', city: '', zipCode: '', state: '', country: '' } });
+  } finally {
+    await first.stop();
+  }
+  const second = await serve(['--config', conf, '--data-dir', data]);
+  try {
+    assert.doesNotMatch(second.output(), /shown once/);
+    assert.ok(!second.output().includes(password));
+  } finally {
+    await second.stop();
+  }
+});
+
+test('grafana_port gives the Grafana face its own listener; its paths are not on the Moonraker port', async () => {
+  const data = join(dir, 'split-data');
+  const conf = join(dir, 'split.ini');
+  writeFileSync(conf, `[gatehouse]\ngrafana_port = 0\n\n[security]\nadmin_password = s3cret-admin\n`);
+  const s = await serve(['--config', conf, '--data-dir', data]);
+  try {
+    const m = /grafana face listening on http:\/\/[^:]+:(\d+)/.exec(s.output());
+    assert.ok(m, s.output());
+    const auth = { authorization: 'Basic ' + Buffer.from('admin:s3cret-admin').toString('base64') };
+    assert.equal((await fetch(`http://127.0.0.1:${m[1]}/api/org`, { headers: auth })).status, 200);
+    assert.equal((await fetch(`http://127.0.0.1:${s.port}/api/org`, { headers: auth })).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${s.port}/access/info`)).status, 200);
+  } finally {
+    await s.stop();
+  }
 });

@@ -27,15 +27,16 @@ export const serve: Command = {
       throw new CliError(`cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
     }
     const where = opts.store === 'sqlite' ? join(resolve(opts.dataDir), 'gatehouse.sqlite') : 'postgresql';
-    ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${opts.store} ${where}; ready in ${Date.now() - started} ms)`);
+    // The listening line comes last: whoever waits for it has seen everything before it.
     const faces = [opts.moonraker.enabled && 'moonraker (/access, /websocket)', opts.grafana?.enabled && 'grafana (/api, /login)'].filter(Boolean);
     ctx.out(`faces: ${faces.join(', ') || 'none'}`);
-    const grafanaAt = gh.grafanaAddress();
-    if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
     const boot = gh.grafana?.bootstrap;
     if (boot?.generatedPassword) {
       ctx.out(`first start: created admin user "${boot.login}" with password (shown once): ${boot.generatedPassword}`);
     }
+    const grafanaAt = gh.grafanaAddress();
+    if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
+    ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${opts.store} ${where}; ready in ${Date.now() - started} ms)`);
     await new Promise<void>((done) => {
       const stop = (sig: string) => {
         ctx.out(`gatehouse: ${sig} received, shutting down`);
