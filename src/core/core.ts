@@ -162,6 +162,8 @@ export class Core {
 
   /** Verifies an access JWT; undefined when it is not one of ours, expired, revoked or its user is gone. */
   async verifyAccessToken(token: string, checkExp = true): Promise<Identity | undefined> {
+    const known = this.verifyKnownAccessToken(token, checkExp);
+    if (known !== undefined) return known ?? undefined;
     const claims = await this.jwt.verify(token, 'access', checkExp);
     if (!claims) return undefined;
     const session = await this.sessions.resolve(claims.sid);
@@ -171,9 +173,25 @@ export class Core {
     return this.userIdentity(user, 'jwt', claims.sid);
   }
 
+  /**
+   * verifyAccessToken() without a promise when everything it needs is in memory
+   * (a cached token, a live login family, a known user): the identity, or null
+   * when it is refused; undefined means "not known here, call verifyAccessToken".
+   */
+  verifyKnownAccessToken(token: string, checkExp = true): Identity | null | undefined {
+    const claims = this.jwt.verifyCached(token, 'access', checkExp);
+    if (claims === undefined) return undefined;
+    if (claims === false) return null;
+    const session = this.sessions.isLive(claims.sid) ? this.sessions.get(claims.sid) : undefined;
+    const user = this.users.get(claims.username);
+    if (!session || !user) return undefined; // maybe opened or created by another instance: the store decides
+    if (user.isDisabled || session.userId !== user.id) return null;
+    return this.userIdentity(user, 'jwt', claims.sid);
+  }
+
   isLoginRequired(): boolean {
     // Moonraker counts its API-key row among users, so "at least one user" is users > 1 there.
-    return this.opts.forceLogins && this.users.list().length > 0;
+    return this.opts.forceLogins && this.users.hasLoginAccounts();
   }
 
   // ---- login and accounts ----------------------------------------------

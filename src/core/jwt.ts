@@ -48,6 +48,19 @@ export class JwtService {
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(token, claims);
     }
+    return this.accept(token, claims, type, checkExp);
+  }
+
+  /**
+   * verify() for a token already in the cache, without a promise (the hot path):
+   * its claims, `false` when it is refused, undefined when it is not cached.
+   */
+  verifyCached(token: string, type: TokenType, checkExp = true): Claims | false | undefined {
+    const claims = this.cache.get(token);
+    return claims && (this.accept(token, claims, type, checkExp) ?? false);
+  }
+
+  private accept(token: string, claims: Claims, type: TokenType, checkExp: boolean): Claims | undefined {
     if (claims.token_type !== type) return undefined;
     if (checkExp && claims.exp * 1000 <= Date.now()) {
       this.cache.delete(token);

@@ -16,6 +16,8 @@ export class TrustedClients {
   private blocks = new BlockList();
   private domains: string[] = [];
   private fqdnCache = new Map<string, { fqdn: string; expires: number }>();
+  /** Address → in an address or range of the list (the list never changes: a cache, bounded). */
+  private inBlocks = new Map<string, boolean>();
   readonly empty: boolean;
 
   constructor(entries: string[]) {
@@ -31,14 +33,31 @@ export class TrustedClients {
   }
 
   async isTrusted(rawIp: string): Promise<boolean> {
+    const now = this.isTrustedNow(rawIp);
+    if (now !== undefined) return now;
+    const fqdn = await this.reverse(normalizeIp(rawIp));
+    return fqdn !== undefined && this.domains.includes(fqdn);
+  }
+
+  /**
+   * isTrusted() without a promise (the hot path), when memory can tell: by
+   * address or range, or by a cached reverse lookup. Undefined: a lookup is due.
+   */
+  isTrustedNow(rawIp: string): boolean | undefined {
     if (this.empty) return false;
     const ip = normalizeIp(rawIp);
-    const family = isIP(ip);
-    if (!family) return false;
-    if (this.blocks.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return true;
+    let hit = this.inBlocks.get(ip);
+    if (hit === undefined) {
+      const family = isIP(ip);
+      if (!family) return false;
+      hit = this.blocks.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+      if (this.inBlocks.size >= 10_000) this.inBlocks.clear();
+      this.inBlocks.set(ip, hit);
+    }
+    if (hit) return true;
     if (!this.domains.length) return false;
-    const fqdn = await this.reverse(ip);
-    return fqdn !== undefined && this.domains.includes(fqdn);
+    const cached = this.fqdnCache.get(ip);
+    return cached && cached.expires > Date.now() ? this.domains.includes(cached.fqdn) : undefined;
   }
 
   private async reverse(ip: string): Promise<string | undefined> {

@@ -32,6 +32,11 @@ export class UserDirectory {
     return u;
   }
   getById(id: number) { return this.byId.get(id); }
+  /** Is there an account that can log in? (list().length > 0 without building the list: force_logins asks on every request.) */
+  hasLoginAccounts(): boolean {
+    for (const u of this.byId.values()) if (!u.isServiceAccount) return true;
+    return false;
+  }
   /** Accounts that can log in (service accounts excluded). */
   list(): UserRecord[] { return [...this.byId.values()].filter((u) => !u.isServiceAccount); }
   all(): UserRecord[] { return [...this.byId.values()]; }

@@ -6,7 +6,7 @@ import { header, queryParam, type AuthStep } from '../pipeline.js';
 
 export const moonrakerJwt: AuthStep = {
   name: 'moonraker-jwt',
-  async check(req, core) {
+  check(req, core) {
     let token: string | undefined;
     const auth = header(req, 'authorization');
     if (auth !== undefined) {
@@ -16,8 +16,13 @@ export const moonrakerJwt: AuthStep = {
       token = header(req, 'x-access-token') ?? queryParam(req, 'access_token');
     }
     if (!token) return undefined;
-    const identity = await core.verifyAccessToken(token, req.authRequired);
-    if (!identity) throw Errors.jwtDecode();
-    return identity;
+    // A token seen before, its family and user in memory: answered without a promise (the hot path).
+    const known = core.verifyKnownAccessToken(token, req.authRequired);
+    if (known) return known;
+    if (known === null) throw Errors.jwtDecode();
+    return core.verifyAccessToken(token, req.authRequired).then((identity) => {
+      if (!identity) throw Errors.jwtDecode();
+      return identity;
+    });
   },
 };

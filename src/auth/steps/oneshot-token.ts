@@ -3,9 +3,9 @@ import { queryParam, type AuthStep } from '../pipeline.js';
 
 export const oneshotToken: AuthStep = {
   name: 'oneshot-token',
-  async check(req, core) {
+  check(req, core) {
     const token = queryParam(req, 'token');
     if (!token) return undefined;
-    return (await core.consumeOneshot(token, req.ip)) ?? undefined;
+    return core.consumeOneshot(token, req.ip).then((identity) => identity ?? undefined);
   },
 };

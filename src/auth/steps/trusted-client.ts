@@ -3,7 +3,9 @@ import type { AuthStep } from '../pipeline.js';
 
 export const trustedClient: AuthStep = {
   name: 'trusted-client',
-  async check(req, core) {
-    return (await core.trusted.isTrusted(req.ip)) ? core.trustedIdentity(req.ip) : undefined;
+  check(req, core) {
+    const now = core.trusted.isTrustedNow(req.ip);
+    if (now !== undefined) return now ? core.trustedIdentity(req.ip) : undefined;
+    return core.trusted.isTrusted(req.ip).then((ok) => (ok ? core.trustedIdentity(req.ip) : undefined));
   },
 };

@@ -70,7 +70,8 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
     return reply.code(err.status).type(JSON_TYPE).send(moonrakerErrorBody(err));
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Without cors_domains no origin is allowed (the default): no hook on every request then.
+  if (cors.enabled) app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     if (origin && (await cors.allows(origin))) {
       reply.header('Access-Control-Allow-Origin', origin);
