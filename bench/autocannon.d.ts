@@ -11,6 +11,7 @@ declare module 'autocannon' {
       duration?: number;
       timeout?: number;
       overallRate?: number;
+      requests?: { method?: string; headers?: Record<string, string>; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
     }
     interface Result { errors: number; timeouts: number; duration: number; non2xx: number }
     type Instance = EventEmitter & { stop(): void };

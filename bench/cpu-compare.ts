@@ -14,8 +14,11 @@ type Info = { port: number; jwt?: string; apiKey?: string };
 const servers: [string, Promise<Child<Info>>, string, Record<string, string> | ((i: Info) => Record<string, string>)][] = [
   ['bare node:http', startChild<Info>('servers/bare.ts', [], { name: 'bare' }), '/access/user', {}],
   ['bare Fastify', startChild<Info>('servers/fastify.ts', [], { name: 'fastify' }), '/access/user', {}],
-  ['gatehouse JWT', startChild<Info>('servers/gatehouse.ts', [JSON.stringify({ trustedClients: ['127.0.0.0/8'], logLevel: values['log-level'] })], { name: 'gh' }), '/access/user', (i) => ({ authorization: `Bearer ${i.jwt}` })],
 ];
+const gh = startChild<Info>('servers/gatehouse.ts', [JSON.stringify({ trustedClients: ['127.0.0.0/8'], logLevel: values['log-level'] })], { name: 'gh' });
+servers.push(['gatehouse JWT', gh, '/access/user', (i) => ({ authorization: `Bearer ${i.jwt}` })]);
+servers.push(['gatehouse X-Api-Key', gh, '/access/user', (i) => ({ 'x-api-key': i.apiKey! })]);
+servers.push(['gatehouse trusted', gh, '/access/user', {}]);
 const children = await Promise.all(servers.map((s) => s[1]));
 const results = new Map<string, number[]>();
 for (let r = 0; r < rounds; r++) {
@@ -34,4 +37,4 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 for (const [name, us] of results) console.log(`${name.padEnd(20)} ${[...us].sort((a, b) => a - b)[Math.floor(us.length / 2)]!.toFixed(1)} µs/req (median of ${us.length}: ${us.map((x) => x.toFixed(0)).join(' ')})`);
-await Promise.all(children.map((c) => c.stop()));
+await Promise.all([...new Set(children)].map((c) => c.stop()));

@@ -3,11 +3,11 @@
 // an open-loop probe) runs here. Prints one table; `--record LABEL` also puts it
 // on top of bench/RESULTS.md. See bench/README.md.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, startChild, type Child } from './lib/child.js';
+import { BENCH_DIR, PROFILE_DIR, startChild, type Child } from './lib/child.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
 
@@ -25,6 +25,7 @@ const { values: flags } = parseArgs({
     'startup-runs': { type: 'string', default: '5' },
     'startup-users': { type: 'string', default: '10000' },
     profile: { type: 'boolean', default: false },
+    'profile-all': { type: 'boolean', default: false },
     record: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -53,7 +54,10 @@ const STARTUP_N = num('startup-users');
 const ONLY = (flags.only ?? '0,1,2,3,4,5,6').split(',').map((s) => s.trim());
 /** `--only 1` selects 1a, 1b, 1c; `--only 1b` selects 1b (and so group 1). */
 const want = (id: string) => ONLY.some((o) => o === id || o.startsWith(id) || id.startsWith(o));
+/** --profile: CPU profiles of each server over each scenario's measured window (bench/profiles/<scenario>-<server>.cpuprofile). */
 const PROFILE = flags.profile;
+/** --profile-all: whole-process profiles (node --cpu-prof), start-up included. */
+const PROFILE_ALL = flags['profile-all'];
 const LOG_LEVEL = flags['log-level'];
 
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
@@ -96,14 +100,14 @@ function problems(r: LoadResult): string | undefined {
 
 // ---- helpers ----------------------------------------------------------------
 
-type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
+type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; loginUsers: string[]; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
 
-function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean }): Promise<Child<GatehouseInfo>> {
-  return startChild<GatehouseInfo>('servers/gatehouse.ts', [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE });
+function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number }): Promise<Child<GatehouseInfo>> {
+  return startChild<GatehouseInfo>('servers/gatehouse.ts', [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE_ALL });
 }
 
-const load = (port: number, path: string, o: { headers?: Record<string, string>; method?: 'GET' | 'POST'; body?: string; connections?: number; duration?: number } = {}) =>
-  runLoad({ url: `http://127.0.0.1:${port}${path}`, method: o.method, headers: o.headers, body: o.body, connections: o.connections ?? CONNECTIONS, duration: o.duration ?? DURATION, warmup: WARMUP });
+const load = (port: number, path: string, o: Partial<LoadSpec> = {}) =>
+  runLoad({ ...o, url: `http://127.0.0.1:${port}${path}`, connections: o.connections ?? CONNECTIONS, duration: o.duration ?? DURATION, warmup: WARMUP });
 
 function grafanaLanded(): boolean {
   try {
@@ -148,6 +152,16 @@ async function measured(child: Child<unknown>, spec: LoadSpec): Promise<LoadResu
   return { ...r, cpuUs: (c1 - c0) / Math.max(1, r.ok + r.non2xx) };
 }
 
+/** Starts window profiles of these children; the returned function stops them and writes bench/profiles/<id>-<label>.cpuprofile. */
+async function profileWindows(id: string, who: [Child<unknown>, string][]): Promise<() => Promise<void>> {
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const stops = await Promise.all(who.map(([c, label]) => c.profileWindow(join(PROFILE_DIR, `${id}-${label}.cpuprofile`))));
+  return async () => {
+    await Promise.all(stops.map((s) => s()));
+    log(`profiles: ${who.map(([, label]) => join(PROFILE_DIR, `${id}-${label}.cpuprofile`)).join(', ')}`);
+  };
+}
+
 async function vsBaseline(server: Child<unknown>, id: string, scenario: string, path: string, headers: Record<string, string>, min: number, note?: string) {
   if (!want(id)) return;
   scenario = `${id} ${scenario}`;
@@ -156,6 +170,7 @@ async function vsBaseline(server: Child<unknown>, id: string, scenario: string, 
   const baseSpec = { url: `http://127.0.0.1:${bare!.info.port}/access/user`, connections: CONNECTIONS, duration: slice };
   const spec = { url: `http://127.0.0.1:${port}${path}`, headers, connections: CONNECTIONS, duration: slice };
   await runLoad({ ...spec, duration: WARMUP });
+  const stopProfiles = PROFILE ? await profileWindows(id, [[server, 'server'], [bare!, 'baseline']]) : undefined;
   const ratios: number[] = [];
   const mine: (LoadResult & { cpuUs: number })[] = [];
   const theirs: (LoadResult & { cpuUs: number })[] = [];
@@ -167,6 +182,7 @@ async function vsBaseline(server: Child<unknown>, id: string, scenario: string, 
     mine.push(r);
     ratios.push(r.rps / b.rps);
   }
+  await stopProfiles?.();
   const r = mergeResults(mine);
   const ratio = median(ratios);
   const cpu = median(mine.map((x) => x.cpuUs));
@@ -215,7 +231,7 @@ async function grafana() {
 
 async function logins() {
   const duration = Math.max(DURATION, 5);
-  const raw = await startChild<{}>('servers/argon2-rate.ts', [], { name: 'argon2', profile: PROFILE });
+  const raw = await startChild<{}>('servers/argon2-rate.ts', [], { name: 'argon2', profile: PROFILE_ALL });
   let rawRate: number;
   try {
     rawRate = (await raw.request<{ rate: number }>({ type: 'run', concurrency: LOGINS, duration, warmup: WARMUP }, 'result')).rate;
@@ -224,26 +240,36 @@ async function logins() {
   }
   add({ scenario: `3 raw argon2id verify, ${LOGINS} concurrent (ARGON2_PARAMS)`, rps: rawRate, note: 'reference for 3' });
 
-  const gh = await gatehouse('logins', {});
+  const gh = await gatehouse('logins', { loginUsers: LOGINS });
   try {
-    const { port, jwt, user, password } = gh.info;
-    const loginReq = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password }), connections: LOGINS };
+    const { port, jwt, loginUsers, password } = gh.info;
+    const loginReq = { method: 'POST' as const, headers: { 'content-type': 'application/json' }, bodies: loginUsers.map((username) => JSON.stringify({ username, password })), connections: LOGINS };
     if (want('3')) {
-      const r = await load(port, '/access/login', { ...loginReq, duration });
+      await load(port, '/access/login', { ...loginReq, duration: WARMUP });
+      const stopProfile = PROFILE ? await profileWindows('3-login', [[gh, 'server']]) : undefined;
+      const r = await runLoad({ ...loginReq, url: `http://127.0.0.1:${port}/access/login`, duration });
+      await stopProfile?.();
       add({ scenario: `3 Moonraker POST /access/login, ${LOGINS} connections`, rps: r.rps, p50: r.p50, p99: r.p99, ratio: r.rps / rawRate, target: '≥ 0.90 × raw hash rate', pass: r.rps / rawRate >= 0.9, note: problems(r) });
     }
     if (want('4')) {
       const url = `http://127.0.0.1:${port}/access/user`;
       const headers = { authorization: `Bearer ${jwt}` };
-      const quiet = await probe({ url, headers, rate: PROBE_RATE, duration, warmup: WARMUP });
-      add({ scenario: `4 GET /access/user (JWT) at ${PROBE_RATE}/s, quiet`, rps: quiet.rps, p50: quiet.p50, p99: quiet.p99, note: [problems(quiet), 'reference for 4'].filter(Boolean).join('; ') });
+      await probe({ url, headers, rate: PROBE_RATE, duration: WARMUP });
+      await gh.loopDelay();
+      const quiet = await probe({ url, headers, rate: PROBE_RATE, duration });
+      const quietLoop = await gh.loopDelay();
+      add({ scenario: `4 GET /access/user (JWT) at ${PROBE_RATE}/s, quiet`, rps: quiet.rps, p50: quiet.p50, p99: quiet.p99, note: [problems(quiet), `reference for 4; server event-loop delay p99 ${f2(quietLoop.p99)} ms, max ${f2(quietLoop.max)} ms`].filter(Boolean).join('; ') });
       const storm = load(port, '/access/login', { ...loginReq, duration: duration + 2 * WARMUP + 1 });
       await new Promise((r) => setTimeout(r, (WARMUP + 1) * 1000)); // the storm's warm-up, then its steady state
+      await gh.loopDelay();
+      const stopProfile = PROFILE ? await profileWindows('4-storm', [[gh, 'server']]) : undefined;
       const during = await probe({ url, headers, rate: PROBE_RATE, duration });
+      await stopProfile?.();
+      const loop = await gh.loopDelay();
       const s = await storm;
       add({
         scenario: `4 GET /access/user (JWT) at ${PROBE_RATE}/s, beside a login storm (${LOGINS} conn)`, rps: during.rps, p50: during.p50, p99: during.p99,
-        target: 'p99 < 10 ms', pass: during.p99 < 10, note: [problems(during), `storm: ${f0(s.rps)} logins/s; max ${f2(during.max)} ms`].filter(Boolean).join('; '),
+        target: 'p99 < 10 ms', pass: during.p99 < 10, note: [problems(during), `storm: ${f0(s.rps)} logins/s${problems(s) ? ` (${problems(s)})` : ''}; max ${f2(during.max)} ms; server event-loop delay p99 ${f2(loop.p99)} ms, max ${f2(loop.max)} ms`].filter(Boolean).join('; '),
       });
     }
   } finally {
@@ -259,7 +285,7 @@ async function websocket() {
     return;
   }
   const mod = await import(script);
-  for (const r of (await mod.runForBench({ connections: 10_000, profile: PROFILE, log })) as Row[]) add(r);
+  for (const r of (await mod.runForBench({ connections: 10_000, profile: PROFILE || PROFILE_ALL, log })) as Row[]) add(r);
 }
 
 async function startup() {
@@ -280,11 +306,11 @@ async function startup() {
 
 try {
   if (httpScenarios) {
-    bare = await startChild<{ port: number }>('servers/bare.ts', [], { name: 'bare', profile: PROFILE });
+    bare = await startChild<{ port: number }>('servers/bare.ts', [], { name: 'bare', profile: PROFILE_ALL });
     try {
       await runLoad({ url: `http://127.0.0.1:${bare.info.port}/access/user`, connections: CONNECTIONS, duration: WARMUP });
       if (want('0')) {
-        const fy = await startChild<{ port: number }>('servers/fastify.ts', [], { name: 'fastify', profile: PROFILE });
+        const fy = await startChild<{ port: number }>('servers/fastify.ts', [], { name: 'fastify', profile: PROFILE_ALL });
         try {
           await vsBaseline(fy, '0', 'reference: bare Fastify 5, same JSON, no auth, no logger', '/access/user', {}, 0);
         } finally {

@@ -4,7 +4,9 @@
 // {type:'ready', ...info} once it can serve, and exits cleanly on {type:'stop'}
 // (so --cpu-prof can write its profile).
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +31,10 @@ export interface Child<T> {
   request<R>(msg: Record<string, unknown>, reply: string, timeoutMs?: number): Promise<R>;
   /** CPU time the child has used so far (user + system, all threads), µs. */
   cpu(): Promise<number>;
+  /** Profiles the child from now until the returned function is called; writes `file` (a .cpuprofile). */
+  profileWindow(file: string, intervalUs?: number): Promise<() => Promise<void>>;
+  /** The child's event-loop delay (ms) since the last call. */
+  loopDelay(): Promise<{ p50: number; p99: number; max: number }>;
 }
 
 export function tsxExecArgv(o: { profile?: boolean; name: string }): string[] {
@@ -80,6 +86,22 @@ export function startChild<T>(script: string, args: string[], o: ChildOptions): 
         proc.send(msg);
         return p;
       },
+      profileWindow: async (file: string, intervalUs = 200) => {
+        const started = next('prof-start', 10_000);
+        proc.send({ type: 'prof-start', intervalUs });
+        await started;
+        return async () => {
+          const stopped = next<{ error?: string }>('prof-stop', 60_000);
+          proc.send({ type: 'prof-stop', file });
+          const r = await stopped;
+          if (r.error) throw new Error(`${o.name}: profile: ${r.error}`);
+        };
+      },
+      loopDelay: () => {
+        const p = next<{ p50: number; p99: number; max: number }>('eld', 10_000);
+        proc.send({ type: 'eld' });
+        return p;
+      },
       cpu: async () => {
         const p = next<{ us: number }>('cpu', 10_000);
         proc.send({ type: 'cpu' });
@@ -91,7 +113,11 @@ export function startChild<T>(script: string, args: string[], o: ChildOptions): 
 }
 
 /** In a child: report readiness, and exit cleanly when asked (or when the parent goes away). */
+const eld = monitorEventLoopDelay({ resolution: 1 });
+let inspector: Session | undefined;
+
 export function childReady(info: Record<string, unknown>, cleanup: () => Promise<void> | void = () => {}): void {
+  eld.enable();
   const exit = async () => {
     try { await cleanup(); } finally { process.exit(0); }
   };
@@ -101,6 +127,26 @@ export function childReady(info: Record<string, unknown>, cleanup: () => Promise
     if (m?.type === 'stop') void exit();
     // CPU time of the whole process (every thread), µs: the cost side of a measurement.
     if (m?.type === 'cpu') { const u = process.cpuUsage(); process.send!({ type: 'cpu', us: u.user + u.system }); }
+    // A CPU profile of a window only (not start-up): 'prof-start', then 'prof-stop' with the file to write.
+    if (m?.type === 'prof-start') {
+      inspector ??= new Session();
+      inspector.connect();
+      inspector.post('Profiler.enable', () => inspector!.post('Profiler.setSamplingInterval', { interval: m.intervalUs ?? 200 }, () =>
+        inspector!.post('Profiler.start', () => process.send!({ type: 'prof-start' }))));
+    }
+    if (m?.type === 'prof-stop') {
+      inspector!.post('Profiler.stop', (err, r) => {
+        if (!err) writeFileSync(m.file, JSON.stringify(r.profile));
+        inspector!.disconnect();
+        process.send!({ type: 'prof-stop', error: err?.message });
+      });
+    }
+    // Event-loop delay since the last 'eld' message (ms): how long the loop was blocked.
+    if (m?.type === 'eld') {
+      const h = eld;
+      process.send!({ type: 'eld', p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 });
+      h.reset();
+    }
   });
   process.on('disconnect', () => void exit());
   process.send({ type: 'ready', ...info });

@@ -34,6 +34,8 @@ export interface LoadSpec {
   warmup?: number;
   /** Fixed total request rate (req/s) instead of as fast as the server answers. */
   rate?: number;
+  /** Request bodies to cycle through, one per request (instead of `body`). */
+  bodies?: string[];
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
@@ -57,6 +59,7 @@ class Samples {
 }
 
 function cannon(spec: LoadSpec, seconds: number, onResponse?: (status: number, ms: number) => void): Promise<autocannon.Result> {
+  let next = 0;
   return new Promise((resolve, reject) => {
     const inst = autocannon({
       url: spec.url,
@@ -67,6 +70,7 @@ function cannon(spec: LoadSpec, seconds: number, onResponse?: (status: number, m
       duration: seconds,
       timeout: 10,
       ...(spec.rate ? { overallRate: spec.rate } : {}),
+      ...(spec.bodies ? { requests: [{ method: spec.method ?? 'GET', headers: spec.headers, setupRequest: (req: Record<string, unknown>) => ({ ...req, body: spec.bodies![next++ % spec.bodies!.length] }) }] } : {}),
     }, (err, res) => (err ? reject(err) : resolve(res)));
     if (onResponse) inst.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => onResponse(status, ms));
   });

@@ -6,7 +6,10 @@
 //   - the Moonraker API key,
 //   - with the Grafana face: a legacy API key and a service-account token
 //     (created through the face's own API, as an operator would).
-// argv[2]: JSON { trustedClients?: string[], grafana?: boolean, logLevel?: string }
+//   - with loginUsers: N, N more users (bench-0 … bench-N-1, same password) for
+//     login storms: gatehouse refuses a burst of concurrent logins to ONE account
+//     (pending attempts count toward its lockout), so a storm is many accounts.
+// argv[2]: JSON { trustedClients?: string[], grafana?: boolean, logLevel?: string, loginUsers?: number }
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +22,7 @@ export const BENCH_USER = 'bench';
 export const BENCH_PASSWORD = 'bench-password-1';
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as { trustedClients?: string[]; grafana?: boolean; logLevel?: string };
+const spec = JSON.parse(process.argv[2] ?? '{}') as { trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number };
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 const confFile = join(dataDir, 'moonraker.conf');
 writeFileSync(confFile, [
@@ -40,7 +43,13 @@ const { port } = await gh.listen();
 const base = `http://127.0.0.1:${port}`;
 const login = await gh.core.createUser({ username: BENCH_USER, password: BENCH_PASSWORD, actor: null });
 
-const info: Record<string, unknown> = { port, jwt: login.token, apiKey: gh.core.apiKey.get(), user: BENCH_USER, password: BENCH_PASSWORD };
+const loginUsers: string[] = [];
+for (let i = 0; i < (spec.loginUsers ?? 0); i++) {
+  loginUsers.push(`${BENCH_USER}-${i}`);
+  await gh.core.createUser({ username: `${BENCH_USER}-${i}`, password: BENCH_PASSWORD, actor: null });
+}
+
+const info: Record<string, unknown> = { port, jwt: login.token, apiKey: gh.core.apiKey.get(), user: BENCH_USER, password: BENCH_PASSWORD, loginUsers };
 
 async function grafanaCredentials() {
   const admin = { authorization: 'Basic ' + Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64'), 'content-type': 'application/json' };
