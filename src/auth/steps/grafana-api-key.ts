@@ -4,13 +4,13 @@
 // lookup itself is an in-memory index.
 import type { GrafanaAuthStep } from '../grafana.js';
 import { header, type AuthRequest } from '../pipeline.js';
-import { decodeBasic } from './grafana-basic.js';
+import { basicOf } from './grafana-basic.js';
 
 export function apiKeyFromRequest(req: AuthRequest): string {
   const auth = header(req, 'authorization') ?? '';
   if (auth.startsWith('Bearer ')) return auth.slice(7);
   if (auth.startsWith('Basic ')) {
-    const creds = decodeBasic(auth);
+    const creds = basicOf(req);
     if (creds && creds.username === 'api_key') return creds.password;
   }
   return '';

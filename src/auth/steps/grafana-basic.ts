@@ -1,11 +1,25 @@
 // Basic user:password, the user named by login or email. Verified pairs are
-// cached (as an HMAC, never the password) so repeated requests skip the hash;
+// cached (as a keyed hash, never the password) so repeated requests skip the hash;
 // the brute-force check still runs first.
 import type { GrafanaAuthStep } from '../grafana.js';
-import { header } from '../pipeline.js';
+import { header, type AuthRequest } from '../pipeline.js';
+
+type Creds = { username: string; password: string };
+
+/**
+ * The request's Basic credentials, decoded once per request: the API-key and
+ * Basic steps each look at them (test, then authenticate), up to three decodes.
+ * Held by the request object only, so they go when the request goes.
+ */
+const decoded = new WeakMap<AuthRequest, Creds | null>();
+export function basicOf(req: AuthRequest): Creds | undefined {
+  let c = decoded.get(req);
+  if (c === undefined) decoded.set(req, (c = decodeBasic(header(req, 'authorization') ?? '') ?? null));
+  return c ?? undefined;
+}
 
 /** Go's Request.BasicAuth(): scheme case-insensitive, standard base64, split at the first colon. */
-export function decodeBasic(auth: string): { username: string; password: string } | undefined {
+export function decodeBasic(auth: string): Creds | undefined {
   if (auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
   const b64 = auth.slice(6);
   if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) return undefined;
@@ -19,12 +33,12 @@ export const grafanaBasic: GrafanaAuthStep = {
   name: 'grafana-basic',
   test(req, g) {
     if (!g.opts.basicAuthEnabled) return false;
-    const creds = decodeBasic(header(req, 'authorization') ?? '');
+    const creds = basicOf(req);
     // `api_key:` is the API-key step's; a real account named so cannot use Basic.
     return !!creds && creds.username !== 'api_key';
   },
   async authenticate(req, g, orgId) {
-    const { username, password } = decodeBasic(header(req, 'authorization') ?? '')!;
+    const { username, password } = basicOf(req)!;
     const user = await g.verifyPassword(username, password, req.ip, { cache: true });
     return g.userIdentity(user, orgId, 'basic');
   },

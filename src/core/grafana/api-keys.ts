@@ -19,6 +19,7 @@ import type { GrafanaOptions } from './options.js';
 const LAST_USED_EVERY_MS = 5 * 60_000;
 const FLUSH_EVERY_MS = 10_000;
 const MISS_CACHE_MAX = 10_000;
+const SEEN_MAX = 10_000;
 const EXPIRED_AUDIT_EVERY_MS = 60_000;
 
 export interface Caller { role: Role | null; isServerAdmin: boolean }
@@ -32,6 +33,12 @@ export class ApiKeyService {
   /** SHA-256s of well-formed keys that matched nothing while PBKDF2 rows exist (so a miss costs one PBKDF2 at most once). */
   private misses = new Set<string>();
   private pendingTouch = new Set<number>();
+  /**
+   * Keys that matched a record before → their decoded form and SHA-256, so a key
+   * used on every request is decoded and hashed once (the record is still looked
+   * up by hash each time: a deleted or revoked key is refused at once). Bounded.
+   */
+  private seen = new Map<string, { decoded: DecodedKey; hash: string }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private core: Core, private opts: GrafanaOptions) {}
@@ -45,6 +52,7 @@ export class ApiKeyService {
     this.pbkdf2ByHash.clear();
     this.pbkdf2ByName.clear();
     this.misses.clear();
+    this.seen.clear();
     for (const r of rows) {
       const pending = keep.get(r.id);
       if (pending !== undefined && pending !== null && (r.lastUsedAt ?? 0) < pending) r.lastUsedAt = pending;
@@ -87,12 +95,17 @@ export class ApiKeyService {
    * means the request named no org.
    */
   async verify(token: string, requestedOrg: number, ip?: string): Promise<ApiKeyRecord> {
-    const decoded = decodeKey(token);
+    const seen = this.seen.get(token);
+    const decoded = seen ? seen.decoded : decodeKey(token);
     if (!decoded) throw G.invalidApiKey();
-    const hash = keyHash(token);
+    const hash = seen ? seen.hash : keyHash(token);
     let key = this.byHash.get(hash);
     if (!key && this.pbkdf2ByHash.size > 0 && !this.misses.has(hash)) key = await this.verifyImported(token, hash, decoded);
     if (!key) throw G.invalidApiKey();
+    if (!seen) {
+      if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);
+      this.seen.set(token, { decoded, hash });
+    }
     if (decoded.kind === 'legacy' && (decoded.orgId !== key.orgId || decoded.name !== key.name)) throw G.invalidApiKey();
     const now = Date.now();
     if (key.expiresAt !== null && key.expiresAt <= now) {

@@ -120,7 +120,7 @@ export class GrafanaCore {
    */
   async userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): Promise<GrafanaIdentity> {
     if (user.isDisabled) throw G.identityDisabled();
-    await this.orgs.ensureUser(user.id);
+    if (!this.orgs.knows(user.id)) await this.orgs.ensureUser(user.id); // (known: no await on the hot path)
     const orgId = requestedOrg > 0 ? requestedOrg : user.orgId;
     const role = this.orgs.roleOf(user.id, orgId) ?? null;
     this.lastSeen.set(user.id, Date.now());
