@@ -97,8 +97,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
 /**
  * Open-loop probe: sends `rate` requests per second on a schedule, whatever the
- * server's answers, and measures each from its scheduled send time (so a
- * stalled server shows up in the tail instead of silently lowering the rate).
+ * server's answers (so a stalled server shows up in the tail instead of silently
+ * lowering the rate), each measured from the moment it is handed to the HTTP
+ * agent (a request queued behind a stalled socket counts; the probe's own timer
+ * granularity does not).
  */
 export async function probe(o: { url: string; headers?: Record<string, string>; rate: number; duration: number; warmup?: number }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -112,7 +114,8 @@ export async function probe(o: { url: string; headers?: Record<string, string>; 
       const s = lat.sorted();
       resolve({ rps: ok / seconds, p50: percentile(s, 50), p99: percentile(s, 99), max: s.length ? s[s.length - 1]! : NaN, ok, non2xx, errors, statuses, seconds, samples: s });
     };
-    const fire = (scheduled: number) => {
+    const fire = () => {
+      const scheduled = performance.now();
       const req = http.request(o.url, { agent, headers: o.headers }, (res) => {
         res.resume();
         res.on('end', () => {
@@ -127,8 +130,9 @@ export async function probe(o: { url: string; headers?: Record<string, string>; 
     };
     const timer = setInterval(() => {
       const now = performance.now();
-      const due = Math.min(total, Math.floor(((now - start) / 1000) * o.rate));
-      while (sent < due) fire(start + (sent++ * 1000) / o.rate);
+      // Request k is due at start + k/rate.
+      const due = Math.min(total, Math.floor(((now - start) / 1000) * o.rate) + 1);
+      for (; sent < due; sent++) fire();
       if (sent >= total) clearInterval(timer);
     }, 1);
   });

@@ -1,6 +1,6 @@
 // The raw password-hash rate: `concurrency` loops of argon2id verify (what a
 // login does) at gatehouse's own ARGON2_PARAMS, in a process of its own, as
-// the login scenario runs its server. On {type:'run', duration, warmup} it
+// the login scenario runs its server. On {type:'run', concurrency, duration} it
 // answers {type:'result', rate, count, seconds}.
 import { verify } from '@node-rs/argon2';
 import { hashPassword } from '../../src/core/passwords.js';
@@ -24,7 +24,6 @@ async function run(concurrency: number, seconds: number): Promise<{ count: numbe
 
 process.on('message', async (m: any) => {
   if (m?.type !== 'run') return;
-  if (m.warmup) await run(m.concurrency, m.warmup);
   const r = await run(m.concurrency, m.duration);
   process.send!({ type: 'result', rate: r.count / r.seconds, ...r });
 });
