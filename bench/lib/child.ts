@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,9 +48,9 @@ export function tsxExecArgv(o: { profile?: boolean; name: string }): string[] {
   return args;
 }
 
-/** Forks `script` (a .ts file under bench/) with `args`; resolves once it reports ready. */
+/** Forks `script` (a .ts file, relative to bench/ or absolute) with `args`; resolves once it reports ready. */
 export function startChild<T>(script: string, args: string[], o: ChildOptions): Promise<Child<T>> {
-  const proc = fork(join(BENCH_DIR, script), args, {
+  const proc = fork(resolve(BENCH_DIR, script), args, {
     execArgv: tsxExecArgv(o),
     // Server logs (pino, to stdout) go to /dev/null: their cost is measured, not their reading.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
