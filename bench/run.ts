@@ -383,10 +383,12 @@ console.log(`\n${header}\n\n${out}`);
 if (flags.json) console.log(JSON.stringify({ machine: header, date: startedAt.toISOString(), rows }, null, 2));
 
 if (flags.record !== undefined) {
+  // New tables go right under the marker, newest first; whatever is above it (notes, the optimisation log) stays put.
   const file = join(BENCH_DIR, 'RESULTS.md');
-  const intro = '# Benchmark results\n\nNewest first. Produced by `npm run bench -- --record "<label>"`; every figure is measured in the same run as its baseline (see README.md).\n';
-  const prev = existsSync(file) ? readFileSync(file, 'utf8').replace(intro, '').trimStart() : '';
-  const section = `## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${flags.record}\n\n${header}\n\n${out}\n`;
-  writeFileSync(file, `${intro}\n${section}\n${prev}`);
+  const MARKER = '<!-- tables: newest first; `npm run bench -- --record LABEL` inserts here -->';
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${MARKER}\n`;
+  const at = text.includes(MARKER) ? text.indexOf(MARKER) + MARKER.length : text.length;
+  const section = `\n\n## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${flags.record}\n\n${header}\n\n${out}\n`;
+  writeFileSync(file, (text.includes(MARKER) ? text.slice(0, at) : `${text.trimEnd()}\n\n${MARKER}`) + section + text.slice(at).replace(/^\n+/, '\n'));
   log(`recorded in ${file}`);
 }
