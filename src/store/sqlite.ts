@@ -1,22 +1,19 @@
-// Embedded default engine: one SQLite file in the data directory.
+// Embedded default engine: one SQLite file in the data directory, served by a
+// thread of its own (sqlite-thread.ts) so no query ever blocks the event loop.
 // WAL with synchronous=FULL so an acknowledged write survives a crash or power loss.
 import { chmodSync, closeSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Store } from './types.js';
 import { createSqlStore } from './sql/sql-store.js';
 import type { Tables } from './sql/tables.js';
+import { ThreadedSqliteDialect } from './sqlite-thread.js';
 
 export function openSqliteStore(file: string): Store {
   // Owner-only from the first byte: the file holds password and key hashes.
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const pragmas = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
+  const db = new Kysely<Tables>({ dialect: new ThreadedSqliteDialect(file, pragmas) });
   return createSqlStore({
     engine: 'sqlite',
     db,
