@@ -369,12 +369,23 @@ export class Core {
     if (!a.newPassword) throw Errors.invalidArgument('new_password', 'must not be empty');
     if (Buffer.byteLength(a.newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('new_password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
     await this.users.update(user.id, { passwordHash: await hashPassword(a.newPassword) });
-    const ids = await this.sessions.revokeUser(user.id, actor.sessionId);
-    await this.changed();
+    const ids = await this.revokeLoginsAfterPasswordChange(user.id, actor.sessionId);
     await this.audit.record('password_changed', { username: user.username, ip: a.ip });
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
     this.events.emit('password_changed', { userId: user.id, username: user.username });
     return user.username;
+  }
+
+  /**
+   * A new password ends the account's other logins: its token families (but the
+   * one making the change) and its browser sessions, in the store before the
+   * change is answered, so no instance accepts them afterwards.
+   */
+  private async revokeLoginsAfterPasswordChange(userId: number, exceptSessionId?: string): Promise<string[]> {
+    const ids = await this.sessions.revokeUser(userId, exceptSessionId);
+    await this.store.webSessions.revokeForUser(userId, Date.now());
+    await this.changed();
+    return ids;
   }
 
   /** Administrative reset (CLI): no current password needed; every login of the user is revoked. */
@@ -385,8 +396,7 @@ export class Core {
     if (!newPassword) throw Errors.invalidArgument('password', 'must not be empty');
     if (Buffer.byteLength(newPassword) > MAX_PASSWORD_BYTES) throw Errors.invalidArgument('password', `must be at most ${MAX_PASSWORD_BYTES} bytes`);
     await this.users.update(user.id, { passwordHash: await hashPassword(newPassword) });
-    const ids = await this.sessions.revokeUser(user.id);
-    await this.changed();
+    const ids = await this.revokeLoginsAfterPasswordChange(user.id);
     await this.audit.record('password_changed', { username, detail: { by: 'cli' } });
     this.events.emit('sessions_revoked', { userId: user.id, sessionIds: ids });
     this.events.emit('password_changed', { userId: user.id, username });

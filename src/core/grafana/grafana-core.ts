@@ -84,8 +84,9 @@ export class GrafanaCore {
     on('user_synced', ({ userId }: { userId: number }) => void this.orgs.refreshUser(userId).catch(log));
     on('user_deleted', ({ userId }: { userId: number }) => this.forgetUser(userId));
     on('password_changed', ({ userId }: { userId: number }) => {
+      // The core has revoked the browser sessions in the store already: only the index is left.
       this.credentials.invalidateUser(userId);
-      void this.sessions.revokeUser(userId).catch(log);
+      this.sessions.forgetUser(userId);
     });
     on('sessions_revoked', ({ userId }: { userId: number }) => {
       if (!this.core.users.getById(userId)) this.forgetUser(userId);

@@ -146,12 +146,7 @@ export class WebSessionService {
     await this.core.changed();
   }
 
-  async revokeUser(userId: number): Promise<void> {
-    await this.core.store.webSessions.revokeForUser(userId, Date.now());
-    for (const s of [...this.byId.values()]) if (s.userId === userId) this.unindex(s);
-  }
-
-  /** Forgets a deleted user's sessions (the store cascades). */
+  /** Drops a user's sessions from the index (deleted: the store cascades; new password: the core revoked them). */
   forgetUser(userId: number) {
     for (const s of [...this.byId.values()]) if (s.userId === userId) this.unindex(s);
   }
