@@ -26,22 +26,21 @@ export interface WebHelpers {
   identify(req: FastifyRequest, reply: FastifyReply): Promise<GrafanaIdentity | null>;
 }
 
-export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHelpers) {
-  // The server's default CSP forbids everything; pages need their own scripts and styles.
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('Content-Security-Policy', PAGE_CSP);
-    return payload;
-  });
+/** An HTML page, under its own CSP: the server's default forbids everything, and pages need their own scripts and styles. */
+function sendPage(reply: FastifyReply, body: string) {
+  return reply.type(HTML).header('Content-Security-Policy', PAGE_CSP).send(body);
+}
 
+export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHelpers) {
   app.get('/login', async (_req, reply) => {
     const body = g.opts.disableLoginForm ? LOGIN_HTML.replace('<!--DISABLED-->', '<p class="error">Login is disabled.</p>') : LOGIN_HTML;
-    return reply.type(HTML).send(body);
+    return sendPage(reply, body);
   });
 
   app.get('/org/apikeys', async (req, reply) => {
     const id = await h.identify(req, reply);
     if (!id) return reply.redirect('/login?redirectTo=%2Forg%2Fapikeys', 302);
-    return reply.type(HTML).send(APIKEYS_HTML);
+    return sendPage(reply, APIKEYS_HTML);
   });
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
