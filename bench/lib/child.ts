@@ -126,7 +126,7 @@ export function childReady(info: Record<string, unknown>, cleanup: () => Promise
   process.on('message', (m: any) => {
     if (m?.type === 'stop') void exit();
     // CPU time of the whole process (every thread), µs: the cost side of a measurement.
-    if (m?.type === 'cpu') { const u = process.cpuUsage(); process.send!({ type: 'cpu', us: u.user + u.system }); }
+    if (m?.type === 'cpu') { const u = process.cpuUsage(); process.send!({ type: 'cpu', us: u.user + u.system, user: u.user }); }
     // A CPU profile of a window only (not start-up): 'prof-start', then 'prof-stop' with the file to write.
     if (m?.type === 'prof-start') {
       inspector ??= new Session();
