@@ -11,7 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { BENCH_DIR, tsxExecArgv } from './lib/child.js';
+import { BENCH_DIR } from './lib/child.js';
 
 const ROOT = join(BENCH_DIR, '..');
 const CACHE = join(BENCH_DIR, '.cache');
@@ -145,12 +145,13 @@ export async function gatehouseStartup(seed: Seeded, runs: number): Promise<numb
   return out;
 }
 
-/** The floor: node + the tsx loader + a bare node:http server, spawn to first 200. */
+/** The floor: node and a bare node:http server (no loader, as gatehouse's bundle runs), spawn to first 200. */
 export async function bareStartup(runs: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
-    out.push(await timeToFirst200([...tsxExecArgv({ name: 'bare-start' }), join(BENCH_DIR, 'servers/bare.ts'), String(port)], { port, path: '/' }));
+    const server = `require('node:http').createServer((q, s) => s.end('{}')).listen(${port}, '127.0.0.1')`;
+    out.push(await timeToFirst200(['-e', server], { port, path: '/' }));
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -179,3 +179,41 @@ test('grafana_port gives the Grafana face its own listener; its paths are not on
     await s.stop();
   }
 });
+
+// bin/gatehouse.js runs dist/gatehouse.js (the esbuild bundle, built by `npm test`'s
+// pretest) while it is newer than src/, else the sources through tsx. Both must
+// be the same program, web UI files included.
+function bundleIsFresh() {
+  const newest = (d: string): number => Math.max(...readdirSync(d, { withFileTypes: true }).map((e) =>
+    e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs));
+  return existsSync('dist/gatehouse.js') && statSync('dist/gatehouse.js').mtimeMs >= newest('src');
+}
+for (const fromSource of [false, true]) {
+  test(`serve ${fromSource ? 'from the TypeScript sources (GATEHOUSE_FROM_SOURCE=1)' : 'from the bundle'}: API and web UI files answer`, async () => {
+    if (!fromSource && !bundleIsFresh()) {
+      const b = spawnSync(process.execPath, ['scripts/build.js'], { encoding: 'utf8' });
+      assert.equal(b.status, 0, b.stderr);
+    }
+    assert.ok(fromSource || bundleIsFresh(), 'dist/gatehouse.js is up to date');
+    const before = process.env.GATEHOUSE_FROM_SOURCE;
+    process.env.GATEHOUSE_FROM_SOURCE = fromSource ? '1' : '0';
+    const s = await serve(['--data-dir', join(dir, `data-ui-${fromSource}`)]).finally(() => {
+      if (before === undefined) delete process.env.GATEHOUSE_FROM_SOURCE; else process.env.GATEHOUSE_FROM_SOURCE = before;
+    });
+    try {
+      const base = `http://127.0.0.1:${s.port}`;
+      const info = await fetch(`${base}/access/info`);
+      assert.equal(info.status, 200);
+      assert.equal(typeof ((await info.json()) as { result: { default_source: unknown } }).result.default_source, 'string');
+      const login = await fetch(`${base}/login`);
+      assert.equal(login.status, 200);
+      assert.match(await login.text(), /<form/);
+      const js = await fetch(`${base}/public/gatehouse/login.js`);
+      assert.equal(js.status, 200);
+      assert.match(js.headers.get('content-type') ?? '', /javascript/);
+      assert.ok((await js.text()).length > 100);
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+  });
+}

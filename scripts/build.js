@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Bundles the CLI into dist/gatehouse.js with esbuild, so `gatehouse serve` starts
+// without the TypeScript loader and without resolving hundreds of module files:
+// start-up is parse + run of one file. Native addons (better-sqlite3,
+// @node-rs/argon2) and optional native helpers stay external and load from
+// node_modules. The web UI's files are copied beside the bundle, where
+// src/web/pages.ts looks for them (next to its own module).
+//
+// Runs on `npm ci` (prepare), before `npm start`, `npm test` and `npm run bench`.
+// bin/gatehouse.js uses dist/ only while it is newer than every file under src/.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'dist');
+const started = performance.now();
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+// Assets first: dist/gatehouse.js is what bin/ compares against src/, so it is written last.
+for (const f of readdirSync(join(ROOT, 'src/web'))) {
+  if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
+}
+await build({
+  entryPoints: [join(ROOT, 'src/cli/main.ts')],
+  outfile: join(OUT, 'gatehouse.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate'],
+  // Bundled CommonJS packages call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __gatehouseRequire } from 'node:module'; const require = __gatehouseRequire(import.meta.url);" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+console.error(`gatehouse: built dist/gatehouse.js in ${Math.round(performance.now() - started)} ms`);
