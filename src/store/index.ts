@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './types.js';
 import { openSqliteStore } from './sqlite.js';
-import { openPostgresStore } from './postgres.js';
 
 export * from './types.js';
 
@@ -13,6 +12,8 @@ export async function openStore(o: StoreOptions): Promise<Store> {
   let store: Store;
   if (o.engine === 'postgres') {
     if (!o.postgresUrl) throw new Error('store "postgres" needs [gatehouse] postgres_url');
+    // Loaded only when used: the pg driver is the largest module an SQLite start would otherwise evaluate.
+    const { openPostgresStore } = await import('./postgres.js');
     store = openPostgresStore(o.postgresUrl);
   } else {
     mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
