@@ -87,13 +87,24 @@ export class Core {
   }
 
   async start(): Promise<void> {
-    if (!(await this.store.orgs.byId(DEFAULT_ORG_ID))) await this.store.orgs.create(DEFAULT_ORG_NAME);
-    this.generation = await this.store.settings.get(GENERATION);
+    const [defaultOrg, generation] = await Promise.all([this.store.orgs.byId(DEFAULT_ORG_ID), this.store.settings.get(GENERATION)]);
+    if (!defaultOrg) await this.store.orgs.create(DEFAULT_ORG_NAME);
+    this.generation = generation;
     await this.reload();
   }
 
+  /** In-memory indexes kept beside the core's own (the Grafana side's), loaded and reloaded with them. */
+  private indexes = new Set<() => Promise<void>>();
+
+  /** Loads `load` with the core's own indexes, at start and whenever another process has written; returns its removal. */
+  addIndex(load: () => Promise<void>): () => void {
+    this.indexes.add(load);
+    return () => this.indexes.delete(load);
+  }
+
+  // All at once: the store answers one query while this thread takes in the previous one's rows.
   private async reload(): Promise<void> {
-    await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load()]);
+    await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load(), ...[...this.indexes].map((load) => load())]);
   }
 
   // ---- coherence between processes sharing a store ----------------------

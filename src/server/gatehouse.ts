@@ -48,12 +48,22 @@ export interface Gatehouse {
 
 /** The store, keys and core without any HTTP: what the CLI's admin commands use. */
 export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
+  const opened = await openCoreUnstarted(o, log);
+  try {
+    await opened.core.start();
+    return opened;
+  } catch (err) {
+    await opened.store.close();
+    throw err;
+  }
+}
+
+/** The store (schema up to date) and a core that has not loaded its in-memory indexes yet. */
+async function openCoreUnstarted(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
   const store = await openStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
   try {
     const keyring = loadKeyring(o.dataDir);
-    const core = new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${o.host}:${o.port}`, log });
-    await core.start();
-    return { core, store };
+    return { core: new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${o.host}:${o.port}`, log }), store };
   } catch (err) {
     await store.close();
     throw err;
@@ -63,22 +73,34 @@ export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): P
 export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
   const ldap = o.ldap ? new LdapSource(o.ldap, app.log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await openCore(o, app.log);
+  const { core, store } = await openCoreUnstarted(o, app.log);
   if (ldap) core.addSource(ldap);
-  core.startSync();
+  const grafana = o.grafana?.enabled ? new GrafanaCore(core, o.grafana) : undefined;
+  // The in-memory indexes (the core's and the Grafana side's, together) load while
+  // the routes are built: the store's reads run on its own thread (SQLite) or
+  // server (PostgreSQL), route building on this one.
+  const loading = (async () => {
+    await core.start();
+    await grafana?.start();
+  })();
+  loading.catch(() => {}); // awaited below, after the routes
 
-  if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
-  if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
-  let grafana: GrafanaCore | undefined;
   // The Grafana face shares the main listener unless it is given its own address.
   const grafanaApp = o.grafana?.enabled && o.grafana.listen
     ? createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream })
     : app;
-  if (o.grafana?.enabled) {
-    grafana = new GrafanaCore(core, o.grafana);
-    await grafana.start();
-    await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana, grafanaCore: grafana });
+  try {
+    if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
+    if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
+    if (grafana) await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana!, grafanaCore: grafana });
+    await loading;
+  } catch (err) {
+    await loading.catch(() => {});
+    await grafana?.stop();
+    await store.close();
+    throw err;
   }
+  core.startSync();
 
   for (const a of new Set([app, grafanaApp])) {
     a.setNotFoundHandler((req, reply) => {

@@ -50,6 +50,8 @@ export class GrafanaCore {
   readonly lastSeen = new Map<number, number>();
   bootstrap: BootstrapResult | null = null;
   private listeners: [string, (...a: any[]) => void][] = [];
+  private loaded = false;
+  private readonly removeIndex: () => void;
 
   constructor(readonly core: Core, opts: Partial<GrafanaOptions> = {}) {
     this.opts = { ...DEFAULT_GRAFANA_OPTIONS, ...opts };
@@ -58,24 +60,24 @@ export class GrafanaCore {
     this.sessions = new WebSessionService(core, this.opts);
     this.serviceAccounts = new ServiceAccountService(core, this.orgs, this.keys);
     this.bruteForce = new BruteForceGuard(core, this.opts);
+    // Loaded by core.start() beside the core's own indexes when made before it, and reloaded with them.
+    this.removeIndex = core.addIndex(() => this.load());
   }
 
   async load(): Promise<void> {
+    this.credentials.clear();
     await Promise.all([this.orgs.load(), this.keys.load(), this.sessions.load()]);
+    this.loaded = true;
   }
 
-  /** Loads the indexes, follows the core's events, creates the bootstrap admin on first start. */
+  /** Follows the core's events and creates the bootstrap admin on first start; loads the indexes unless core.start() has. */
   async start(o: { timers?: boolean; bootstrap?: boolean } = {}): Promise<void> {
-    await this.load();
+    if (!this.loaded) await this.load();
     const on = <K extends string>(event: K, fn: (...a: any[]) => void) => {
       this.core.events.on(event as any, fn);
       this.listeners.push([event, fn]);
     };
     const log = (err: unknown) => this.core.opts.log?.error({ err }, 'grafana index update failed');
-    on('reloaded', () => {
-      this.credentials.clear();
-      void this.load().catch(log);
-    });
     on('user_created', ({ username }: { username: string }) => {
       const u = this.core.users.get(username);
       if (u) void this.orgs.refreshUser(u.id).catch(log);
@@ -99,6 +101,7 @@ export class GrafanaCore {
   }
 
   async stop(): Promise<void> {
+    this.removeIndex();
     for (const [event, fn] of this.listeners) this.core.events.off(event as any, fn);
     this.listeners = [];
     await Promise.all([this.keys.stop(), this.sessions.stop()]);
