@@ -10,6 +10,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export function openPostgresStore(connectionString: string): Store {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle connection that the server drops (a restart, a failover, an admin's
+  // pg_terminate_backend) is reported here; unhandled, it would end the process.
+  // The pool has discarded it already, and the next query opens a new one.
+  pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return createSqlStore({
     engine: 'postgres',
