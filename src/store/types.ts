@@ -165,6 +165,8 @@ export interface Store {
     add(username: string, ip: string, at: number): Promise<void>;
     countByUsername(username: string, since: number): Promise<number>;
     countByIp(ip: string, since: number): Promise<number>;
+    /** Both counts in one query (a login asks for both before it checks a password). */
+    counts(username: string, ip: string, since: number): Promise<{ username: number; ip: number }>;
     resetUsername(username: string): Promise<void>;
     prune(before: number): Promise<void>;
   };

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { openStore, DuplicateError, type Store, type NewUser } from '../../src/store/index.js';
 import { createTempDatabase } from '../helpers/postgres.js';
 import { startGatehouse } from '../helpers/server.js';
@@ -88,6 +89,19 @@ for (const engine of engines) {
       assert.equal((await store.audit.query({ since: 1500 })).length, 1);
     });
 
+    test('login attempts: counts by account and by address within the window, together and apart', async () => {
+      await store.loginAttempts.add('eve', '10.0.0.1', 1000);
+      await store.loginAttempts.add('eve', '10.0.0.2', 2000);
+      await store.loginAttempts.add('mallory', '10.0.0.1', 3000);
+      assert.deepEqual(await store.loginAttempts.counts('eve', '10.0.0.1', 0), { username: 2, ip: 2 });
+      assert.deepEqual(await store.loginAttempts.counts('eve', '10.0.0.1', 1500), { username: 1, ip: 1 });
+      assert.deepEqual(await store.loginAttempts.counts('nobody', '10.9.9.9', 0), { username: 0, ip: 0 });
+      assert.equal(await store.loginAttempts.countByUsername('eve', 0), 2);
+      assert.equal(await store.loginAttempts.countByIp('10.0.0.1', 0), 2);
+      await store.loginAttempts.resetUsername('eve');
+      assert.deepEqual(await store.loginAttempts.counts('eve', '10.0.0.1', 0), { username: 0, ip: 1 });
+    });
+
     test('api keys: unique (org, name), lookup by hash', async () => {
       const k = await store.apiKeys.create({ orgId: 1, name: 'ci', role: 'Viewer', hash: 'abc', hashKind: 'sha256', serviceAccountId: null, expiresAt: null });
       assert.equal((await store.apiKeys.byHash('abc'))?.id, k.id);
@@ -95,6 +109,27 @@ for (const engine of engines) {
     });
   });
 }
+
+test('PostgreSQL: connections the server drops while idle neither crash the process nor fail the next query', async () => {
+  const db = await createTempDatabase();
+  const store = await openStore({ engine: 'postgres', dataDir: '', postgresUrl: db.url });
+  try {
+    await store.settings.set('k', 'v');
+    const admin = new pg.Client({ connectionString: process.env.GATEHOUSE_TEST_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/test' });
+    await admin.connect();
+    try {
+      const r = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [new URL(db.url).pathname.slice(1)]);
+      assert.ok(r.rowCount! >= 1, 'the store had an idle connection to drop');
+    } finally {
+      await admin.end();
+    }
+    await new Promise((r) => setTimeout(r, 200)); // the pool hears of it
+    assert.equal(await store.settings.get('k'), 'v');
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+});
 
 test('the Moonraker face works unchanged on PostgreSQL, and two instances share one database', async () => {
   const db = await createTempDatabase();

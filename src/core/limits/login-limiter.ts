@@ -59,14 +59,14 @@ export class LoginLimiter {
       open = false;
       for (const [, k] of keys) this.drop(k);
     };
+    let storedForUser = 0;
     try {
       const since = Date.now() - this.o.windowSeconds * 1000;
+      const [byUser, byIp] = await this.stored(user, ip, since);
+      storedForUser = byUser;
       for (let i = 0; i < keys.length; i++) {
         const [scope, , limit] = keys[i]!;
-        const stored = scope === 'user'
-          ? await this.store.loginAttempts.countByUsername(user, since)
-          : await this.store.loginAttempts.countByIp(ip!, since);
-        if (stored + places[i]! > limit) {
+        if ((scope === 'user' ? byUser : byIp) + places[i]! > limit) {
           throw scope === 'user' ? Errors.loginLockedUser(this.o.windowSeconds) : Errors.loginLockedIp(this.o.windowSeconds);
         }
       }
@@ -84,8 +84,9 @@ export class LoginLimiter {
           // Which limits did this failure just reach?
           const since = now - this.o.windowSeconds * 1000;
           const started: LockScope[] = [];
-          if (this.o.perUser && (await this.store.loginAttempts.countByUsername(user, since)) >= this.o.perUser && this.firstReport('u\0' + user, now)) started.push('user');
-          if (this.o.perIp && ip !== undefined && (await this.store.loginAttempts.countByIp(ip, since)) >= this.o.perIp && this.firstReport('i\0' + ip, now)) started.push('ip');
+          const [byUser, byIp] = await this.stored(user, ip, since);
+          if (this.o.perUser && byUser >= this.o.perUser && this.firstReport('u\0' + user, now)) started.push('user');
+          if (this.o.perIp && ip !== undefined && byIp >= this.o.perIp && this.firstReport('i\0' + ip, now)) started.push('ip');
           return started;
         } finally {
           release();
@@ -94,13 +95,27 @@ export class LoginLimiter {
       succeeded: async () => {
         if (!open) return;
         try {
-          if (this.o.perUser) await this.store.loginAttempts.resetUsername(user);
+          // Nothing to clear when no failure was on record as it began (one write fewer per login).
+          if (this.o.perUser && storedForUser > 0) await this.store.loginAttempts.resetUsername(user);
         } finally {
           release();
         }
       },
       release,
     };
+  }
+
+  /** Failures on record since `since` for the account and the address (0 where that limit is off), in one query when both count. */
+  private async stored(user: string, ip: string | undefined, since: number): Promise<[number, number]> {
+    const byUser = !!this.o.perUser, byIp = !!this.o.perIp && ip !== undefined;
+    if (byUser && byIp) {
+      const c = await this.store.loginAttempts.counts(user, ip!, since);
+      return [c.username, c.ip];
+    }
+    return [
+      byUser ? await this.store.loginAttempts.countByUsername(user, since) : 0,
+      byIp ? await this.store.loginAttempts.countByIp(ip!, since) : 0,
+    ];
   }
 
   /** One lockout report per account or address per window. */

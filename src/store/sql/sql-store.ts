@@ -405,6 +405,13 @@ export function createSqlStore(a: EngineAdapter): Store {
           .where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow();
         return Number(r.n);
       },
+      async counts(username, ip, since) {
+        const r = await db.selectNoFrom((eb) => [
+          eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since).as('by_username'),
+          eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).as('by_ip'),
+        ]).executeTakeFirstOrThrow();
+        return { username: Number(r.by_username), ip: Number(r.by_ip) };
+      },
       async resetUsername(username) {
         await db.deleteFrom('login_attempts').where('username', '=', username).execute();
       },
