@@ -14,6 +14,7 @@ import {
   type WebSession,
 } from '../types.js';
 import { migrationProvider, type Engine } from './migrations.js';
+import { prepared } from './prepared.js';
 import type { Tables } from './tables.js';
 
 type Row<T extends keyof Tables> = Selectable<Tables[T]>;
@@ -92,6 +93,23 @@ export function createSqlStore(a: EngineAdapter): Store {
     }
   };
 
+  // What every login runs, built and compiled once.
+  const hot = {
+    createSession: prepared(db, (id: string, userId: number, createdAt: number, expiresAt: number, revokedAt: number | null, refreshJti: string | null) =>
+      db.insertInto('token_sessions').values({ id, user_id: userId, created_at: createdAt, expires_at: expiresAt, revoked_at: revokedAt, refresh_jti: refreshJti })),
+    appendAudit: prepared(db, (at: number, event: string, username: string | null, ip: string | null, detail: string | null) =>
+      db.insertInto('audit_log').values({ at, event, username, ip, detail })),
+    addAttempt: prepared(db, (username: string, ip: string, at: number) => db.insertInto('login_attempts').values({ username, ip, at })),
+    attemptsByUsername: prepared(db, (username: string, since: number) =>
+      db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since)),
+    attemptsByIp: prepared(db, (ip: string, since: number) =>
+      db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since)),
+    attempts: prepared(db, (username: string, ip: string, since: number) => db.selectNoFrom((eb) => [
+      eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since).as('by_username'),
+      eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).as('by_ip'),
+    ])),
+  };
+
   return {
     engine: a.engine,
     async migrate() {
@@ -163,10 +181,7 @@ export function createSqlStore(a: EngineAdapter): Store {
 
     sessions: {
       async create(s) {
-        await db.insertInto('token_sessions').values({
-          id: s.id, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt,
-          revoked_at: s.revokedAt, refresh_jti: s.refreshJti,
-        }).execute();
+        await hot.createSession(s.id, s.userId, s.createdAt, s.expiresAt, s.revokedAt, s.refreshJti);
       },
       async byId(id) {
         const r = await db.selectFrom('token_sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -228,9 +243,7 @@ export function createSqlStore(a: EngineAdapter): Store {
 
     audit: {
       async append(e) {
-        await db.insertInto('audit_log').values({
-          at: e.at, event: e.event, username: e.username, ip: e.ip, detail: e.detail ? JSON.stringify(e.detail) : null,
-        }).execute();
+        await hot.appendAudit(e.at, e.event, e.username, e.ip, e.detail ? JSON.stringify(e.detail) : null);
       },
       async query(f) {
         let q = db.selectFrom('audit_log').selectAll();
@@ -393,23 +406,16 @@ export function createSqlStore(a: EngineAdapter): Store {
 
     loginAttempts: {
       async add(username, ip, at) {
-        await db.insertInto('login_attempts').values({ username, ip, at }).execute();
+        await hot.addAttempt(username, ip, at);
       },
       async countByUsername(username, since) {
-        const r = await db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('username', '=', username).where('at', '>=', since).executeTakeFirstOrThrow();
-        return Number(r.n);
+        return Number((await hot.attemptsByUsername(username, since)).rows[0]!.n);
       },
       async countByIp(ip, since) {
-        const r = await db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('ip', '=', ip).where('at', '>=', since).executeTakeFirstOrThrow();
-        return Number(r.n);
+        return Number((await hot.attemptsByIp(ip, since)).rows[0]!.n);
       },
       async counts(username, ip, since) {
-        const r = await db.selectNoFrom((eb) => [
-          eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since).as('by_username'),
-          eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).as('by_ip'),
-        ]).executeTakeFirstOrThrow();
+        const r = (await hot.attempts(username, ip, since)).rows[0]!;
         return { username: Number(r.by_username), ip: Number(r.by_ip) };
       },
       async resetUsername(username) {
