@@ -289,10 +289,12 @@ export class Core {
   async issueTokens(user: UserRecord): Promise<LoginResult> {
     const refreshTtl = this.opts.loginTimeoutDays * 86400;
     const refreshJti = randomBase32(10);
-    const session = await this.sessions.open(user.id, refreshTtl * 1000, refreshJti);
-    const [access, refresh] = await Promise.all([
-      this.jwt.sign(user.username, session.id, 'access', ACCESS_TTL_S),
-      this.jwt.sign(user.username, session.id, 'refresh', refreshTtl, refreshJti),
+    const sessionId = this.sessions.newId();
+    // The family is stored while its tokens are signed; neither is handed out before both are done.
+    const [session, access, refresh] = await Promise.all([
+      this.sessions.open(user.id, refreshTtl * 1000, refreshJti, sessionId),
+      this.jwt.sign(user.username, sessionId, 'access', ACCESS_TTL_S),
+      this.jwt.sign(user.username, sessionId, 'refresh', refreshTtl, refreshJti),
     ]);
     return { user, token: access.token, refreshToken: refresh.token, sessionId: session.id };
   }

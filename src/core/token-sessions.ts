@@ -45,9 +45,12 @@ export class TokenSessions {
   }
   private unknown = new Set<string>();
 
-  async open(userId: number, ttlMs: number, refreshJti: string): Promise<TokenSession> {
+  /** A new family id (open() takes it, so tokens naming it can be signed while it is stored). */
+  newId(): string { return randomUrlToken(16); }
+
+  async open(userId: number, ttlMs: number, refreshJti: string, id = this.newId()): Promise<TokenSession> {
     const now = Date.now();
-    const s: TokenSession = { id: randomUrlToken(16), userId, createdAt: now, expiresAt: now + ttlMs, revokedAt: null, refreshJti };
+    const s: TokenSession = { id, userId, createdAt: now, expiresAt: now + ttlMs, revokedAt: null, refreshJti };
     await this.store.sessions.create(s);
     this.live.set(s.id, s);
     return s;
