@@ -84,7 +84,7 @@ for (const [id, path, headersOf] of scenarios.filter(([id]) => only.includes(id)
       us.set(rev, [...(us.get(rev) ?? []), (c1 - c0) / Math.max(1, res.ok + res.non2xx)]);
     }
   }
-  const med = (xs: number[] | undefined) => (xs?.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]!.toFixed(0) : 'n/a');
+  const med = (xs: number[] | undefined) => (xs?.length ? [...xs].sort((a, b) => a - b)[xs.length >> 1]!.toFixed(1) : 'n/a');
   const line = `| ${id} | ${revs.map((rev) => med(us.get(rev))).join(' | ')} |`;
   process.stderr.write(`[ab] ${line}\n`);
   table.push(line);
