@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/gatehouse.js with esbuild, so `gatehouse serve` starts
+// Bundles the CLI into dist/gatehouse.cjs with esbuild, so `gatehouse serve` starts
 // without the TypeScript loader and without resolving hundreds of module files:
-// start-up is parse + run of one file. Native addons (better-sqlite3,
+// start-up is parse + run of one file (and with V8's code cache, see bin/). Native addons (better-sqlite3,
 // @node-rs/argon2) and optional native helpers stay external and load from
 // node_modules. The web UI's files are copied beside the bundle, where
 // src/web/pages.ts looks for them (next to its own module).
@@ -19,21 +19,22 @@ const started = performance.now();
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-// Assets first: dist/gatehouse.js is what bin/ compares against src/, so it is written last.
+// Assets first: dist/gatehouse.cjs is what bin/ compares against src/, so it is written last.
 for (const f of readdirSync(join(ROOT, 'src/web'))) {
   if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
 }
 await build({
   entryPoints: [join(ROOT, 'src/cli/main.ts')],
-  outfile: join(OUT, 'gatehouse.js'),
+  outfile: join(OUT, 'gatehouse.cjs'),
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS, so bin/gatehouse.js can run it through vm.Script with V8's code cache.
+  format: 'cjs',
   target: 'node20',
   external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate'],
-  // Bundled CommonJS packages call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __gatehouseRequire } from 'node:module'; const require = __gatehouseRequire(import.meta.url);" },
+  define: { 'import.meta.url': '__gatehouseModuleUrl' },
+  banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
   logLevel: 'warning',
 });
-console.error(`gatehouse: built dist/gatehouse.js in ${Math.round(performance.now() - started)} ms`);
+console.error(`gatehouse: built dist/gatehouse.cjs in ${Math.round(performance.now() - started)} ms`);

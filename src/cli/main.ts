@@ -37,8 +37,8 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
   }
 }
 
-const isMain = process.argv[1] && /(?:main\.ts|gatehouse(?:\.js)?)$/.test(process.argv[1]);
-if (isMain) {
-  const code = await runCli(process.argv.slice(2), { out: (l) => console.log(l), err: (l) => console.error(l) });
-  if (code !== 0 || !['serve'].includes(process.argv[2] ?? '')) process.exitCode = code;
+/** The `gatehouse` command itself (bin/gatehouse.js calls it): output to the console, the exit code on the process. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const code = await runCli(argv, { out: (l) => console.log(l), err: (l) => console.error(l) });
+  if (code !== 0 || argv[0] !== 'serve') process.exitCode = code;
 }

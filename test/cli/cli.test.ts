@@ -180,13 +180,13 @@ test('grafana_port gives the Grafana face its own listener; its paths are not on
   }
 });
 
-// bin/gatehouse.js runs dist/gatehouse.js (the esbuild bundle, built by `npm test`'s
+// bin/gatehouse.js runs dist/gatehouse.cjs (the esbuild bundle, built by `npm test`'s
 // pretest) while it is newer than src/, else the sources through tsx. Both must
 // be the same program, web UI files included.
 function bundleIsFresh() {
   const newest = (d: string): number => Math.max(...readdirSync(d, { withFileTypes: true }).map((e) =>
     e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs));
-  return existsSync('dist/gatehouse.js') && statSync('dist/gatehouse.js').mtimeMs >= newest('src');
+  return existsSync('dist/gatehouse.cjs') && statSync('dist/gatehouse.cjs').mtimeMs >= newest('src');
 }
 for (const fromSource of [false, true]) {
   test(`serve ${fromSource ? 'from the TypeScript sources (GATEHOUSE_FROM_SOURCE=1)' : 'from the bundle'}: API and web UI files answer`, async () => {
@@ -194,7 +194,7 @@ for (const fromSource of [false, true]) {
       const b = spawnSync(process.execPath, ['scripts/build.js'], { encoding: 'utf8' });
       assert.equal(b.status, 0, b.stderr);
     }
-    assert.ok(fromSource || bundleIsFresh(), 'dist/gatehouse.js is up to date');
+    assert.ok(fromSource || bundleIsFresh(), 'dist/gatehouse.cjs is up to date');
     const before = process.env.GATEHOUSE_FROM_SOURCE;
     process.env.GATEHOUSE_FROM_SOURCE = fromSource ? '1' : '0';
     const s = await serve(['--data-dir', join(dir, `data-ui-${fromSource}`)]).finally(() => {
@@ -217,3 +217,21 @@ for (const fromSource of [false, true]) {
     }
   });
 }
+
+test('the bundle leaves V8\'s code cache after a run and starts from it; a damaged cache is ignored and replaced', () => {
+  if (!bundleIsFresh()) assert.equal(spawnSync(process.execPath, ['scripts/build.js']).status, 0);
+  const cache = 'dist/gatehouse.cjs.v8-cache';
+  const help = () => {
+    const r = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', env: { ...process.env, GATEHOUSE_FROM_SOURCE: '0' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^usage: gatehouse <command>/);
+    return r.stdout;
+  };
+  rmSync(cache, { force: true });
+  const first = help();
+  assert.ok(existsSync(cache), 'written when the first run ends');
+  assert.equal(help(), first);
+  writeFileSync(cache, 'not a code cache');
+  assert.equal(help(), first);
+  assert.ok(statSync(cache).size > 1000, 'the damaged cache was replaced');
+});
