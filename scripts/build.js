@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/gatehouse.cjs with esbuild, so `gatehouse serve` starts
 // without the TypeScript loader and without resolving hundreds of module files:
-// start-up is parse + run of one file (and with V8's code cache, see bin/). Native addons (better-sqlite3,
-// @node-rs/argon2) and optional native helpers stay external and load from
-// node_modules. The web UI's files are copied beside the bundle, where
+// start-up runs one file (from V8's code cache after the first start: see bin/).
+// Native addons (better-sqlite3, @node-rs/argon2) and optional native helpers
+// stay external and load from node_modules. The web UI's files are copied beside the bundle, where
 // src/web/pages.ts looks for them (next to its own module).
 //
 // Runs on `npm ci` (prepare), before `npm start`, `npm test` and `npm run bench`.

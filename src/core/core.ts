@@ -102,7 +102,7 @@ export class Core {
     return () => this.indexes.delete(load);
   }
 
-  // All at once: the store answers one query while this thread takes in the previous one's rows.
+  // All at once, not one after another: none waits for another's rows to be taken in first.
   private async reload(): Promise<void> {
     await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load(), ...[...this.indexes].map((load) => load())]);
   }
