@@ -93,6 +93,10 @@ export function createSqlStore(a: EngineAdapter): Store {
     }
   };
 
+  /** Failed logins by one account or one address since `since`. */
+  const attemptCount = (by: 'username' | 'ip', value: string, since: number) =>
+    db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where(by, '=', value).where('at', '>=', since);
+
   // What every login runs, built and compiled once.
   const hot = {
     createSession: prepared(db, (id: string, userId: number, createdAt: number, expiresAt: number, revokedAt: number | null, refreshJti: string | null) =>
@@ -100,13 +104,11 @@ export function createSqlStore(a: EngineAdapter): Store {
     appendAudit: prepared(db, (at: number, event: string, username: string | null, ip: string | null, detail: string | null) =>
       db.insertInto('audit_log').values({ at, event, username, ip, detail })),
     addAttempt: prepared(db, (username: string, ip: string, at: number) => db.insertInto('login_attempts').values({ username, ip, at })),
-    attemptsByUsername: prepared(db, (username: string, since: number) =>
-      db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since)),
-    attemptsByIp: prepared(db, (ip: string, since: number) =>
-      db.selectFrom('login_attempts').select((eb) => eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since)),
-    attempts: prepared(db, (username: string, ip: string, since: number) => db.selectNoFrom((eb) => [
-      eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('username', '=', username).where('at', '>=', since).as('by_username'),
-      eb.selectFrom('login_attempts').select(eb.fn.countAll<number>().as('n')).where('ip', '=', ip).where('at', '>=', since).as('by_ip'),
+    attemptsByUsername: prepared(db, (username: string, since: number) => attemptCount('username', username, since)),
+    attemptsByIp: prepared(db, (ip: string, since: number) => attemptCount('ip', ip, since)),
+    attempts: prepared(db, (username: string, ip: string, since: number) => db.selectNoFrom([
+      attemptCount('username', username, since).as('by_username'),
+      attemptCount('ip', ip, since).as('by_ip'),
     ])),
   };
 
