@@ -7,14 +7,14 @@
 //
 //   npx tsx bench/ab.ts --revs 3b76ab8,HEAD [--rate 3000] [--duration 3] [--rounds 5] [--only 1a,2d]
 //
-// Each revision is exported (git archive) to bench/.cache/revs/<rev>/ with this
-// checkout's bench/ harness and node_modules, and served from there.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+// Each revision is served from an export of it (bench/lib/revs.ts); WORKTREE
+// names this checkout as it is, uncommitted changes included.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_DIR, startChild, type Child } from './lib/child.js';
+import { startChild, type Child } from './lib/child.js';
 import { runLoad } from './lib/load.js';
+import { exportRev } from './lib/revs.js';
+import { GATEHOUSE_SPEC, HTTP_SCENARIOS, type GatehouseInfo } from './lib/http-scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,49 +26,20 @@ const { values } = parseArgs({
   },
 });
 if (!values.revs) throw new Error('--revs REV,REV,… (git revisions)');
-const ROOT = join(BENCH_DIR, '..');
 const rate = Number(values.rate), duration = Number(values.duration), rounds = Number(values.rounds);
 const only = values.only!.split(',');
 
-function exportRev(rev: string): string {
-  const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const dir = join(BENCH_DIR, '.cache', 'revs', sha);
-  if (!existsSync(join(dir, 'src'))) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C "${dir}"`], { cwd: ROOT });
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  }
-  // Always this checkout's harness (child protocol, servers), that revision's src/.
-  rmSync(join(dir, 'bench'), { recursive: true, force: true });
-  mkdirSync(join(dir, 'bench'));
-  for (const p of ['lib', 'servers']) cpSync(join(BENCH_DIR, p), join(dir, 'bench', p), { recursive: true });
-  return dir;
-}
-
-type Info = { port: number; jwt: string; apiKey: string; user: string; password: string; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
 const revs = values.revs.split(',');
-const children: { rev: string; child: Child<Info> }[] = [];
+const children: { rev: string; child: Child<GatehouseInfo> }[] = [];
 for (const rev of revs) {
   const dir = exportRev(rev);
-  const child = await startChild<Info>(join(dir, 'bench/servers/gatehouse.ts'), [JSON.stringify({ trustedClients: ['127.0.0.0/8'], grafana: true })], { name: `rev-${rev}` });
+  const child = await startChild<GatehouseInfo>(join(dir, 'bench/servers/gatehouse.ts'), [JSON.stringify(GATEHOUSE_SPEC)], { name: `rev-${rev}` });
   if (child.info.grafanaError) process.stderr.write(`[ab] ${rev}: Grafana set-up failed: ${child.info.grafanaError}\n`);
   children.push({ rev, child });
 }
 
-const basic = (u: string, p: string) => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64');
-const scenarios: [string, string, (i: Info) => Record<string, string> | undefined][] = [
-  ['1a', '/access/user', (i) => ({ authorization: `Bearer ${i.jwt}` })],
-  ['1b', '/access/user', (i) => ({ 'x-api-key': i.apiKey })],
-  ['1c', '/access/user', () => ({})],
-  ['2a', '/api/org', (i) => i.grafana && { authorization: `Bearer ${i.grafana.apiKey}` }],
-  ['2b', '/api/org', (i) => i.grafana && { authorization: `Bearer ${i.grafana.saToken}` }],
-  ['2c', '/api/org', (i) => i.grafana && { authorization: basic('api_key', i.grafana.apiKey) }],
-  ['2d', '/api/org', (i) => i.grafana && { authorization: basic(i.user, i.password) }],
-];
-
 const table: string[] = [`| scenario | ${revs.join(' | ')} |`, `|---|${revs.map(() => '---').join('|')}|`];
-for (const [id, path, headersOf] of scenarios.filter(([id]) => only.includes(id))) {
+for (const [id, path, headersOf] of HTTP_SCENARIOS.filter(([id]) => only.includes(id))) {
   const us = new Map<string, number[]>();
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? children : [...children].reverse();

@@ -11,6 +11,8 @@ declare module 'autocannon' {
       duration?: number;
       timeout?: number;
       overallRate?: number;
+      /** Stop after this many requests (instead of after `duration`). */
+      amount?: number;
       requests?: { method?: string; headers?: Record<string, string>; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
     }
     interface Result { errors: number; timeouts: number; duration: number; non2xx: number }

@@ -20,6 +20,8 @@ export interface ChildOptions {
   name: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** Run node under this program (e.g. valgrind and its options): fork's execPath becomes wrap[0]. */
+  wrap?: string[];
 }
 
 export interface Child<T> {
@@ -51,7 +53,7 @@ export function tsxExecArgv(o: { profile?: boolean; name: string }): string[] {
 /** Forks `script` (a .ts file, relative to bench/ or absolute) with `args`; resolves once it reports ready. */
 export function startChild<T>(script: string, args: string[], o: ChildOptions): Promise<Child<T>> {
   const proc = fork(resolve(BENCH_DIR, script), args, {
-    execArgv: tsxExecArgv(o),
+    ...(o.wrap ? { execPath: o.wrap[0], execArgv: [...o.wrap.slice(1), process.execPath, ...tsxExecArgv(o)] } : { execArgv: tsxExecArgv(o) }),
     // Server logs (pino, to stdout) go to /dev/null: their cost is measured, not their reading.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, ...o.env },
