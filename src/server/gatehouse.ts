@@ -5,6 +5,7 @@ import { Core, type CoreOptions } from '../core/core.js';
 import { loadKeyring } from '../core/keyring.js';
 import { openStore, type Store } from '../store/index.js';
 import { createHttpServer } from './http-server.js';
+import { logFailedRequest } from '../faces/shared/http-errors.js';
 import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
 import { moonrakerWebsocket, type WebsocketLimits } from '../faces/moonraker/websocket/index.js';
 import { Errors } from '../core/errors.js';
@@ -104,6 +105,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
 
   for (const a of new Set([app, grafanaApp])) {
     a.setNotFoundHandler((req, reply) => {
+      logFailedRequest(req, 404);
       // Grafana's API answers an unknown route with its own body.
       if (grafana && (a === grafanaApp && a !== app || /^\/api(\/|\?|$)/.test(req.url))) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
       reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));

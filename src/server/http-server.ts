@@ -5,8 +5,9 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'fastify/types/logger.js';
+import { pino, stdSerializers, type LoggerOptions } from 'pino';
 import { Errors } from '../core/errors.js';
-import { toGatehouseError } from '../faces/shared/http-errors.js';
+import { logFailedRequest, toGatehouseError } from '../faces/shared/http-errors.js';
 
 export interface HttpServerOptions {
   maxBodyBytes: number;
@@ -74,6 +75,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex) {
  */
 function rootError(error: unknown, req: FastifyRequest, reply: FastifyReply) {
   const err = toGatehouseError(error, req.log);
+  logFailedRequest(req, err.status);
   securityHeaders(reply); // framework errors (a bad URL) are answered before any hook runs
   return reply.code(err.status).type('application/json; charset=UTF-8').send({ error: { code: err.status, message: err.message } });
 }
@@ -82,26 +84,21 @@ function rootError(error: unknown, req: FastifyRequest, reply: FastifyReply) {
  * Request logs: at log level debug (or trace) every request, as Fastify logs them;
  * above that, only failed requests (status >= 400), as Grafana does with
  * router_logging off. Two info lines for every successful request cost a third
- * of the CPU time of an authenticated GET (bench/RESULTS.md).
+ * of the CPU time of an authenticated GET (bench/RESULTS.md). Above debug,
+ * Fastify runs without a logger of its own: with one, it also times every
+ * request and listens for every response's end (two listeners added and
+ * removed, two clock reads) only to decide whether to log it.
  */
 const logsEveryRequest = (level: string) => level === 'debug' || level === 'trace';
-
-class FailedRequestLogs extends LogController {
-  override incomingRequest() {}
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply) {
-    if (error) super.requestCompleted(error, request, reply);
-    else if (reply.statusCode >= 400) reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request failed');
-  }
-}
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 const LEVELS: Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
 /**
- * The per-request logger (bindings: reqId), created on its first log call.
- * Fastify makes a pino child for every request; that costs ~4.5 µs (bindings
- * serialised, levels set up), as much as the whole cached-JWT check, and most
- * requests never log once request logs are off.
+ * The per-request logger (bindings: reqId): a pino child of the server's logger,
+ * created on its first log call. Fastify makes a pino child for every request;
+ * that costs ~4.5 µs (bindings serialised, levels set up), as much as the whole
+ * cached-JWT check, and most requests never log once request logs are off.
  */
 class LazyRequestLogger {
   #real: FastifyBaseLogger | undefined;
@@ -131,9 +128,20 @@ for (const level of LEVELS) {
 }
 
 export function createHttpServer(o: HttpServerOptions): FastifyInstance {
+  const logOptions: LoggerOptions = {
+    level: o.logLevel,
+    serializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: scrubUrl(req.url), remoteAddress: req.ip }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: stdSerializers.err,
+    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+  };
+  const log: FastifyBaseLogger = o.logStream ? pino(logOptions, o.logStream) : pino(logOptions);
   const app = Fastify({
-    childLoggerFactory: (logger, bindings, opts) => new LazyRequestLogger(logger, bindings, opts) as unknown as FastifyBaseLogger,
-    ...(logsEveryRequest(o.logLevel) ? {} : { logController: new FailedRequestLogs() }),
+    // Fastify's request logger is a lazy child of this one, whichever logger Fastify itself has.
+    childLoggerFactory: (_fastifyLogger, bindings, opts) => new LazyRequestLogger(log, bindings, opts) as unknown as FastifyBaseLogger,
+    ...(logsEveryRequest(o.logLevel) ? { loggerInstance: log } : { logController: new LogController({ disableRequestLogging: true }) }),
     frameworkErrors: rootError,
     clientErrorHandler: clientError,
     bodyLimit: o.maxBodyBytes,
@@ -144,18 +152,12 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
       for (const [k, v] of SECURITY_HEADERS) res.setHeader(k, v);
       handler(req, res);
     }),
-    logger: {
-      level: o.logLevel,
-      ...(o.logStream ? { stream: o.logStream } : {}),
-      serializers: {
-        req: (req) => ({ method: req.method, url: scrubUrl(req.url), remoteAddress: req.ip }),
-      },
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-    },
     return503OnClosing: true,
     forceCloseConnections: true,
   });
 
+  // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
+  if (!logsEveryRequest(o.logLevel)) (app as { log: FastifyBaseLogger }).log = log;
   app.setErrorHandler(rootError);
 
   // Empty body is "no arguments"; malformed JSON is a 400 naming the problem.

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
+import { logFailedRequest } from '../faces/shared/http-errors.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
@@ -45,7 +46,10 @@ export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHel
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
     const asset = ASSETS[(req.params as { file: string }).file];
-    if (!asset) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
+    if (!asset) {
+      logFailedRequest(req, 404);
+      return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
+    }
     return reply.type(asset.type).send(asset.body);
   });
 }

@@ -11,7 +11,7 @@ import { GrafanaCore, type GrafanaIdentity } from '../../core/grafana/grafana-co
 import type { GrafanaOptions } from '../../core/grafana/options.js';
 import { authenticateGrafana } from '../../auth/grafana.js';
 import type { AuthRequest } from '../../auth/pipeline.js';
-import { toGatehouseError } from '../shared/http-errors.js';
+import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
 import { registerWebPages } from '../../web/pages.js';
 import { clearSessionCookies, parseCookies, writeSessionCookies } from './cookies.js';
 import { routes } from './endpoints/index.js';
@@ -128,6 +128,7 @@ export async function grafanaHttp(app: FastifyInstance, opts: GrafanaHttpOptions
       err = toGatehouseError(error, req.log);
     }
     if (err.status >= 500) req.log.error({ err: error }, 'grafana request failed');
+    logFailedRequest(req, err.status);
     return reply.code(err.status).type(JSON_TYPE).send(JSON.stringify(grafanaErrorBody(err)));
   });
 

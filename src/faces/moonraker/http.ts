@@ -7,7 +7,7 @@ import { Errors, GatehouseError, isGatehouseError } from '../../core/errors.js';
 import { authenticate, type AuthRequest } from '../../auth/pipeline.js';
 import { moonrakerPipeline } from '../../auth/moonraker.js';
 import { parseArgs } from '../shared/args.js';
-import { toGatehouseError } from '../shared/http-errors.js';
+import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
 import type { Endpoint } from './endpoint.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
@@ -65,6 +65,7 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
 
   app.setErrorHandler((error, req, reply) => {
     const err = toGatehouseError(error, req.log);
+    logFailedRequest(req, err.status);
     // RFC 9110 §11.6.1: a 401 names the scheme (Moonraker itself sends none; its clients ignore it).
     if (err.status === 401) reply.header('WWW-Authenticate', err.code === 'JWT_INVALID' ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
     return reply.code(err.status).type(JSON_TYPE).send(moonrakerErrorBody(err));

@@ -1,7 +1,7 @@
 // Turns anything thrown while serving a request into a GatehouseError: our own
 // errors pass through, Fastify's client errors keep their 4xx, and anything
 // else becomes a 500 whose details go to the log only.
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { Errors, GatehouseError, isGatehouseError } from '../../core/errors.js';
 
 export function toGatehouseError(error: unknown, log: FastifyBaseLogger): GatehouseError {
@@ -19,4 +19,13 @@ export function toGatehouseError(error: unknown, log: FastifyBaseLogger): Gateho
   }
   log.error({ err: error }, 'unhandled error');
   return new GatehouseError('INTERNAL', 'Internal Server Error', 500);
+}
+
+/**
+ * The log line of a failed response (status >= 400), written where error responses
+ * are sent (error and not-found handlers): above log level debug, the only request
+ * logs (see src/server/http-server.ts).
+ */
+export function logFailedRequest(req: FastifyRequest, status: number): void {
+  if (status >= 400) req.log.info({ req, res: { statusCode: status } }, 'request failed');
 }
