@@ -30,11 +30,16 @@ export interface AuthStep {
 
 export type Pipeline = readonly AuthStep[];
 
-export async function authenticate(pipeline: Pipeline, req: AuthRequest, core: Core): Promise<Identity | null> {
-  for (const step of pipeline) {
-    // Most steps answer synchronously; awaiting only promises saves a microtask per step.
-    let r = step.check(req, core);
-    if (r instanceof Promise) r = await r;
+/**
+ * Runs the steps in order. Answers synchronously while every step does (a
+ * cached token, the API key, a trusted address: the hot path), and with a
+ * promise from the first step that needs one. Either way, a refusal is thrown
+ * (synchronously or as a rejection).
+ */
+export function authenticate(pipeline: Pipeline, req: AuthRequest, core: Core, from = 0): Identity | null | Promise<Identity | null> {
+  for (let i = from; i < pipeline.length; i++) {
+    const r = pipeline[i]!.check(req, core);
+    if (r instanceof Promise) return r.then((id) => (id !== undefined ? id : authenticate(pipeline, req, core, i + 1)));
     if (r !== undefined) return r;
   }
   if (req.authRequired) throw Errors.unauthorized();

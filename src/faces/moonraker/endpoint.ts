@@ -19,7 +19,8 @@ export interface Endpoint<S extends z.ZodType = z.ZodType> {
   rpc: string;
   authRequired: boolean;
   args: S;
-  handle(ctx: EndpointContext, args: z.output<S>): Promise<unknown>;
+  /** The result, or a promise of it (a handler with nothing to wait for answers synchronously). */
+  handle(ctx: EndpointContext, args: z.output<S>): unknown;
 }
 
 export const defineEndpoint = <S extends z.ZodType>(e: Endpoint<S>): Endpoint<S> => e;

@@ -10,6 +10,7 @@ import { parseArgs } from '../shared/args.js';
 import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
 import type { Endpoint } from './endpoint.js';
+import type { Identity } from '../../core/identity.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
 
 const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
@@ -55,6 +56,17 @@ function collectArgs(req: FastifyRequest): Record<string, unknown> {
   return args;
 }
 
+/** Whether the endpoint's arguments, when none are given, are just `{}` (then they need no validating). */
+function noArgsMeansEmpty(ep: Endpoint): boolean {
+  const r = ep.args.safeParse({});
+  return r.success && isEmpty(r.data as object);
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
 export function moonrakerErrorBody(err: GatehouseError) {
   return { error: { code: err.status, message: err.message } };
 }
@@ -91,14 +103,23 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
 
   for (const [path, eps] of byPath) {
     for (const ep of eps) {
+      const noArgs = noArgsMeansEmpty(ep);
+      // Synchronous from end to end when nothing needs waiting for (a cached
+      // credential, a handler with nothing to look up): no promise, no microtask.
+      const respond = (req: FastifyRequest, reply: FastifyReply, identity: Identity | null): Promise<void> | void => {
+        const raw = collectArgs(req);
+        const args = noArgs && isEmpty(raw) ? {} : parseArgs(ep.args, raw);
+        const result = ep.handle({ core, identity, ip: req.ip, transport: 'http' }, args);
+        if (result instanceof Promise) return result.then((r) => { reply.type(JSON_TYPE).send(JSON.stringify({ result: r })); });
+        reply.type(JSON_TYPE).send(JSON.stringify({ result }));
+      };
       app.route({
         method: ep.http.method,
         url: path,
-        handler: async (req: FastifyRequest, reply: FastifyReply) => {
-          const identity = await authenticate(moonrakerPipeline, authRequestOf(req, ep.authRequired), core);
-          const args = parseArgs(ep.args, collectArgs(req));
-          const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, args);
-          return reply.type(JSON_TYPE).send(JSON.stringify({ result }));
+        handler: (req: FastifyRequest, reply: FastifyReply) => {
+          const identity = authenticate(moonrakerPipeline, authRequestOf(req, ep.authRequired), core);
+          if (identity instanceof Promise) return identity.then((id) => respond(req, reply, id));
+          return respond(req, reply, identity);
         },
       });
     }
