@@ -5,6 +5,7 @@
 // WWW-Authenticate on API 401s, as Grafana).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { bearer as moonBearer, createUser } from './helpers.js';
@@ -188,4 +189,27 @@ describe('Grafana face HTTP hygiene', () => {
     }
     assert.deepEqual(rs.map((r) => r.status), [401, 401, 401, 404, 400, 200]);
   });
+});
+
+/** The response head as sent, header lines lower-cased by name. */
+function rawHead(port: number, path: string, headers = ''): Promise<string[]> {
+  return new Promise((ok, fail) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n${headers}Connection: close\r\n\r\n`));
+    let out = '';
+    sock.on('data', (c) => { out += c; });
+    sock.on('close', () => ok(out.split('\r\n\r\n')[0]!.split('\r\n').slice(1)));
+    sock.on('error', fail);
+  });
+}
+
+test("each security header is sent exactly once; a page's own CSP replaces the default instead of joining it", async () => {
+  const names = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'cache-control', 'content-security-policy'];
+  const count = (lines: string[], name: string) => lines.filter((l) => l.toLowerCase().startsWith(`${name}:`)).length;
+  for (const [path, headers] of [['/api/org', ''], ['/api/org', `Authorization: Basic ${Buffer.from('admin:nope').toString('base64')}\r\n`], ['/access/info', ''], ['/nope', ''], ['/login', '']] as const) {
+    const lines = await rawHead(s.port, path, headers);
+    for (const n of names) assert.equal(count(lines, n), 1, `${path}: ${n} in ${lines.join(' | ')}`);
+  }
+  const csp = (await rawHead(s.port, '/login')).find((l) => l.toLowerCase().startsWith('content-security-policy:'))!;
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /default-src 'none'; frame-ancestors 'none'$/);
 });
