@@ -14,6 +14,7 @@ import type { GatehouseError } from '../core/errors.js';
 import { GrafanaErrors as G, grafanaShapeOf } from '../core/grafana/errors.js';
 import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
 import { header, queryParam, type AuthRequest } from './pipeline.js';
+import type { MaybePromise } from '../core/maybe-promise.js';
 import { grafanaApiKey } from './steps/grafana-api-key.js';
 import { grafanaBasic } from './steps/grafana-basic.js';
 import { grafanaSession } from './steps/grafana-session.js';
@@ -22,8 +23,8 @@ export interface GrafanaAuthStep {
   readonly name: string;
   /** Grafana's Test(): does the request carry this kind of credential? */
   test(req: AuthRequest, g: GrafanaCore): boolean;
-  /** Proves it, or throws the GatehouseError Grafana would answer with. */
-  authenticate(req: AuthRequest, g: GrafanaCore, requestedOrg: number): Promise<GrafanaIdentity>;
+  /** Proves it, or throws (or rejects with) the GatehouseError Grafana would answer with. */
+  authenticate(req: AuthRequest, g: GrafanaCore, requestedOrg: number): MaybePromise<GrafanaIdentity>;
 }
 
 export const grafanaPipeline: readonly GrafanaAuthStep[] = [grafanaApiKey, grafanaBasic, grafanaSession];
@@ -45,20 +46,35 @@ export function requestedOrgId(req: AuthRequest): number {
   return parseOrgId(header(req, 'x-grafana-org-id'));
 }
 
-/** Runs the pipeline; null only when nothing was presented and `authRequired` is false. */
-export async function authenticateGrafana(req: AuthRequest, g: GrafanaCore, pipeline = grafanaPipeline): Promise<GrafanaIdentity | null> {
-  const orgId = requestedOrgId(req);
-  const errors: GatehouseError[] = [];
-  for (const step of pipeline) {
+/**
+ * Runs the pipeline; null only when nothing was presented and `authRequired` is
+ * false. Synchronous while the steps are (a known key or cached password).
+ */
+export function authenticateGrafana(req: AuthRequest, g: GrafanaCore, pipeline = grafanaPipeline): MaybePromise<GrafanaIdentity | null> {
+  return runSteps(req, g, pipeline, requestedOrgId(req), 0, []);
+}
+
+function runSteps(req: AuthRequest, g: GrafanaCore, pipeline: readonly GrafanaAuthStep[], orgId: number, from: number, errors: GatehouseError[]): MaybePromise<GrafanaIdentity | null> {
+  for (let i = from; i < pipeline.length; i++) {
+    const step = pipeline[i]!;
     if (!step.test(req, g)) continue;
+    let r: MaybePromise<GrafanaIdentity>;
     try {
-      return await step.authenticate(req, g, orgId);
+      r = step.authenticate(req, g, orgId);
     } catch (err) {
-      if ((err as Error).name !== 'GatehouseError') throw err;
-      errors.push(err as GatehouseError);
+      errors.push(refusal(err));
+      continue;
     }
+    if (r instanceof Promise) return r.catch((err) => { errors.push(refusal(err)); return runSteps(req, g, pipeline, orgId, i + 1, errors); });
+    return r;
   }
   if (errors.length) throw errors.find((e) => grafanaShapeOf(e)?.shape === 'errutil') ?? errors[0]!;
   if (req.authRequired) throw G.unauthorized();
   return null;
+}
+
+/** A step's refusal; anything else (a store failure) is rethrown. */
+function refusal(err: unknown): GatehouseError {
+  if ((err as Error).name !== 'GatehouseError') throw err;
+  return err as GatehouseError;
 }

@@ -8,6 +8,7 @@
 import type { Core } from '../core/core.js';
 import { Errors } from '../core/errors.js';
 import type { Identity } from '../core/identity.js';
+import type { MaybePromise } from '../core/maybe-promise.js';
 
 export interface AuthRequest {
   method: string;
@@ -36,7 +37,7 @@ export type Pipeline = readonly AuthStep[];
  * promise from the first step that needs one. Either way, a refusal is thrown
  * (synchronously or as a rejection).
  */
-export function authenticate(pipeline: Pipeline, req: AuthRequest, core: Core, from = 0): Identity | null | Promise<Identity | null> {
+export function authenticate(pipeline: Pipeline, req: AuthRequest, core: Core, from = 0): MaybePromise<Identity | null> {
   for (let i = from; i < pipeline.length; i++) {
     const r = pipeline[i]!.check(req, core);
     if (r instanceof Promise) return r.then((id) => (id !== undefined ? id : authenticate(pipeline, req, core, i + 1)));

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
 import { logFailedRequest } from '../faces/shared/http-errors.js';
+import type { MaybePromise } from '../core/maybe-promise.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
@@ -24,7 +25,7 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; conne
 const HTML = 'text/html; charset=utf-8';
 
 export interface WebHelpers {
-  identify(req: FastifyRequest, reply: FastifyReply): Promise<GrafanaIdentity | null>;
+  identify(req: FastifyRequest, reply: FastifyReply): MaybePromise<GrafanaIdentity | null>;
 }
 
 /** An HTML page, under its own CSP: the server's default forbids everything, and pages need their own scripts and styles. */

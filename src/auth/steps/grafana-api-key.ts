@@ -5,6 +5,7 @@
 import type { GrafanaAuthStep } from '../grafana.js';
 import { header, type AuthRequest } from '../pipeline.js';
 import { basicOf } from './grafana-basic.js';
+import { then } from '../../core/maybe-promise.js';
 
 export function apiKeyFromRequest(req: AuthRequest): string {
   const auth = header(req, 'authorization') ?? '';
@@ -19,8 +20,7 @@ export function apiKeyFromRequest(req: AuthRequest): string {
 export const grafanaApiKey: GrafanaAuthStep = {
   name: 'grafana-api-key',
   test: (req) => apiKeyFromRequest(req) !== '',
-  async authenticate(req, g, orgId) {
-    const key = await g.keys.verify(apiKeyFromRequest(req), orgId, req.ip);
-    return g.keyIdentity(key);
+  authenticate(req, g, orgId) {
+    return then(g.keys.verify(apiKeyFromRequest(req), orgId, req.ip), (key) => g.keyIdentity(key));
   },
 };

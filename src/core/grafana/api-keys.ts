@@ -15,11 +15,14 @@ import { GrafanaErrors as G } from './errors.js';
 import { decodeKey, grafanaKeyHash, keyHash, newLegacyKey, newServiceAccountToken, type DecodedKey } from './key-formats.js';
 import { isRole, roleIncludes } from './roles.js';
 import type { GrafanaOptions } from './options.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 const LAST_USED_EVERY_MS = 5 * 60_000;
 const FLUSH_EVERY_MS = 10_000;
 const MISS_CACHE_MAX = 10_000;
 const SEEN_MAX = 10_000;
+/** A key string seen before: decoded and hashed once. */
+type Seen = { decoded: DecodedKey; hash: string };
 const EXPIRED_AUDIT_EVERY_MS = 60_000;
 
 export interface Caller { role: Role | null; isServerAdmin: boolean }
@@ -38,7 +41,7 @@ export class ApiKeyService {
    * used on every request is decoded and hashed once (the record is still looked
    * up by hash each time: a deleted or revoked key is refused at once). Bounded.
    */
-  private seen = new Map<string, { decoded: DecodedKey; hash: string }>();
+  private seen = new Map<string, Seen>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private core: Core, private opts: GrafanaOptions) {}
@@ -94,13 +97,19 @@ export class ApiKeyService {
    * invalid; then expired → revoked → not the requested org. `requestedOrg` 0
    * means the request named no org.
    */
-  async verify(token: string, requestedOrg: number, ip?: string): Promise<ApiKeyRecord> {
+  verify(token: string, requestedOrg: number, ip?: string): MaybePromise<ApiKeyRecord> {
     const seen = this.seen.get(token);
     const decoded = seen ? seen.decoded : decodeKey(token);
     if (!decoded) throw G.invalidApiKey();
     const hash = seen ? seen.hash : keyHash(token);
-    let key = this.byHash.get(hash);
-    if (!key && this.pbkdf2ByHash.size > 0 && !this.misses.has(hash)) key = await this.verifyImported(token, hash, decoded);
+    const key = this.byHash.get(hash);
+    if (!key && this.pbkdf2ByHash.size > 0 && !this.misses.has(hash)) {
+      return this.verifyImported(token, hash, decoded).then((k) => this.accept(k, token, seen, decoded, hash, requestedOrg, ip));
+    }
+    return this.accept(key, token, seen, decoded, hash, requestedOrg, ip);
+  }
+
+  private accept(key: ApiKeyRecord | undefined, token: string, seen: Seen | undefined, decoded: DecodedKey, hash: string, requestedOrg: number, ip?: string): ApiKeyRecord {
     if (!key) throw G.invalidApiKey();
     if (!seen) {
       if (this.seen.size >= SEEN_MAX) this.seen.delete(this.seen.keys().next().value!);

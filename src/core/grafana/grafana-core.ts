@@ -17,6 +17,7 @@ import { DEFAULT_GRAFANA_OPTIONS, type GrafanaOptions } from './options.js';
 import { OrgService } from './orgs.js';
 import { ServiceAccountService } from './service-accounts.js';
 import { WebSessionService } from './web-sessions.js';
+import { then, type MaybePromise } from '../maybe-promise.js';
 
 /** Who a Grafana request acts as, in which org, with which role. */
 export interface GrafanaIdentity extends Identity {
@@ -122,9 +123,14 @@ export class GrafanaCore {
    * A user acting in `requestedOrg` (0: their active org). Not a member there:
    * still authenticated, but in no org and with no role (Grafana's "Org missing").
    */
-  async userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): Promise<GrafanaIdentity> {
+  userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): MaybePromise<GrafanaIdentity> {
     if (user.isDisabled) throw G.identityDisabled();
-    if (!this.orgs.knows(user.id)) await this.orgs.ensureUser(user.id); // (known: no await on the hot path)
+    // A user the org index has not seen yet joins the default org first (known: no promise on the hot path).
+    if (!this.orgs.knows(user.id)) return this.orgs.ensureUser(user.id).then(() => this.knownUserIdentity(user, requestedOrg, via, webSession));
+    return this.knownUserIdentity(user, requestedOrg, via, webSession);
+  }
+
+  private knownUserIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): GrafanaIdentity {
     const orgId = requestedOrg > 0 ? requestedOrg : user.orgId;
     const role = this.orgs.roleOf(user.id, orgId) ?? null;
     this.lastSeen.set(user.id, Date.now());
@@ -136,7 +142,7 @@ export class GrafanaCore {
   }
 
   /** A verified API key or service-account token. */
-  async keyIdentity(key: ApiKeyRecord): Promise<GrafanaIdentity> {
+  keyIdentity(key: ApiKeyRecord): MaybePromise<GrafanaIdentity> {
     if (key.serviceAccountId === null) {
       return {
         kind: 'grafana_api_key', username: `api_key:${key.name}`, source: 'grafana', createdOn: key.createdAt / 1000, userId: null,
@@ -145,8 +151,7 @@ export class GrafanaCore {
     }
     const sa = this.core.users.getById(key.serviceAccountId);
     if (!sa) throw G.invalidApiKey();
-    const id = await this.userIdentity(sa, key.orgId, 'service_account_token');
-    return { ...id, isGrafanaAdmin: false, apiKeyId: key.id };
+    return then(this.userIdentity(sa, key.orgId, 'service_account_token'), (id) => ({ ...id, isGrafanaAdmin: false, apiKeyId: key.id }));
   }
 
   // ---- passwords: basic auth and the login form ---------------------------

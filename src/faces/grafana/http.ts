@@ -12,6 +12,7 @@ import type { GrafanaOptions } from '../../core/grafana/options.js';
 import { authenticateGrafana } from '../../auth/grafana.js';
 import type { AuthRequest } from '../../auth/pipeline.js';
 import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
+import { then, type MaybePromise } from '../../core/maybe-promise.js';
 import { registerWebPages } from '../../web/pages.js';
 import { clearSessionCookies, parseCookies, writeSessionCookies } from './cookies.js';
 import { routes } from './endpoints/index.js';
@@ -53,23 +54,35 @@ export function authRequest(req: FastifyRequest, authRequired: boolean): AuthReq
 /**
  * Authenticates a request of this face. A session due for rotation gets its new
  * token in this response's cookies; a session cookie that failed is cleared.
+ * Synchronous while the credential check is (see authenticateGrafana).
  */
-export async function identify(g: GrafanaCore, req: FastifyRequest, reply: FastifyReply, o: { required: boolean }): Promise<GrafanaIdentity | null> {
+export function identify(g: GrafanaCore, req: FastifyRequest, reply: FastifyReply, o: { required: boolean }): MaybePromise<GrafanaIdentity | null> {
   const ar = authRequest(req, o.required);
-  let identity: GrafanaIdentity | null;
-  try {
-    identity = await authenticateGrafana(ar, g);
-  } catch (err) {
+  const failed = (err: unknown): null => {
     if (ar.cookies?.[g.opts.loginCookieName]) clearSessionCookies(reply, g);
     if (!o.required && (err as Error).name === 'GatehouseError' && (err as GatehouseError).status === 401) return null;
     throw err;
+  };
+  let identity: MaybePromise<GrafanaIdentity | null>;
+  try {
+    identity = authenticateGrafana(ar, g);
+  } catch (err) {
+    return failed(err);
   }
+  if (identity instanceof Promise) return identity.then((id) => withSession(g, req, reply, id), failed);
+  return withSession(g, req, reply, identity);
+}
+
+/** A browser session: the CSRF check, and its rotation when due. */
+function withSession(g: GrafanaCore, req: FastifyRequest, reply: FastifyReply, identity: GrafanaIdentity | null): MaybePromise<GrafanaIdentity | null> {
   const ws = identity?.webSession;
-  if (ws) {
-    checkOrigin(req);
-    if (g.sessions.needsRotation(ws)) writeSessionCookies(reply, g, await g.sessions.rotate(ws), ws);
-  }
-  return identity;
+  if (!ws) return identity;
+  checkOrigin(req);
+  if (!g.sessions.needsRotation(ws)) return identity;
+  return g.sessions.rotate(ws).then((token) => {
+    writeSessionCookies(reply, g, token, ws);
+    return identity;
+  });
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -151,16 +164,17 @@ export async function grafanaHttp(app: FastifyInstance, opts: GrafanaHttpOptions
       method: route.method,
       url: route.url,
       config: { grafanaBindError: route.bindError },
-      handler: async (req, reply) => {
-        const identity = await identify(g, req, reply, { required: route.auth !== 'optional' });
+      // Synchronous from end to end for a known credential and a handler with nothing to wait for.
+      handler: (req, reply) => then(identify(g, req, reply, { required: route.auth !== 'optional' }), (identity) => {
         if (identity) checkAccess(route.access, identity, g);
         const body = bind(route, req.body);
-        const result = await route.handle({
+        const result = route.handle({
           g, core: opts.core, identity: identity!, body, params: req.params as Record<string, string>,
           query: queryOf(req), ip: req.ip, req, reply,
         });
-        return reply.type(JSON_TYPE).send(JSON.stringify(result));
-      },
+        if (result instanceof Promise) return result.then((r) => { reply.type(JSON_TYPE).send(JSON.stringify(r)); });
+        reply.type(JSON_TYPE).send(JSON.stringify(result));
+      }),
     });
   }
 

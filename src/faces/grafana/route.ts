@@ -45,7 +45,8 @@ export interface GrafanaRoute<S extends z.ZodType = z.ZodType> {
   bodyOptional?: boolean;
   /** What a body that does not bind answers (Grafana's "bad request data" unless said otherwise). */
   bindError?: () => GatehouseError;
-  handle(ctx: RouteContext<z.output<S>>): Promise<unknown>;
+  /** The response body, or a promise of it (a handler with nothing to wait for answers synchronously). */
+  handle(ctx: RouteContext<z.output<S>>): unknown;
 }
 
 export const defineRoute = <S extends z.ZodType>(r: GrafanaRoute<S>): GrafanaRoute<S> => r;

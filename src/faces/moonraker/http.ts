@@ -11,6 +11,7 @@ import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
 import type { Endpoint } from './endpoint.js';
 import type { Identity } from '../../core/identity.js';
+import { then } from '../../core/maybe-promise.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
 
 const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
@@ -116,11 +117,8 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
       app.route({
         method: ep.http.method,
         url: path,
-        handler: (req: FastifyRequest, reply: FastifyReply) => {
-          const identity = authenticate(moonrakerPipeline, authRequestOf(req, ep.authRequired), core);
-          if (identity instanceof Promise) return identity.then((id) => respond(req, reply, id));
-          return respond(req, reply, identity);
-        },
+        handler: (req: FastifyRequest, reply: FastifyReply) =>
+          then(authenticate(moonrakerPipeline, authRequestOf(req, ep.authRequired), core), (identity) => respond(req, reply, identity)),
       });
     }
     const allowed = new Set<string>(eps.map((e) => e.http.method));

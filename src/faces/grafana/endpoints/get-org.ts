@@ -7,7 +7,7 @@ export default defineRoute({
   method: 'GET',
   url: '/api/org',
   access: { org: 'Viewer', action: 'orgs:read' },
-  async handle({ g, identity }) {
+  handle({ g, identity }) {
     const org = g.orgs.get(identity.orgId);
     if (!org) throw G.orgNotFound();
     return orgDetails(org);
