@@ -47,9 +47,9 @@ function underCallgrind<T>(script: string, args: string[], name: string): Promis
 
 async function fire(url: string, headers: Record<string, string>, amount: number): Promise<void> {
   const r = await new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon({ url, headers, amount, connections: CONNECTIONS }, (err, res) => (err ? reject(err) : resolve(res))));
+    autocannon({ url, headers, amount, connections: CONNECTIONS, timeout: 120 }, (err, res) => (err ? reject(err) : resolve(res))));
   const bad = r.non2xx + r.errors + r.timeouts;
-  if (bad) throw new Error(`${url}: ${bad} of ${amount} requests failed`);
+  if (bad) throw new Error(`${url}: ${bad} of ${amount} requests failed (${r.non2xx} not 2xx, ${r.errors} errors, ${r.timeouts} timeouts)`);
 }
 
 /** Instructions the child ran while serving `N` requests (after the warm-up), one figure per repeat. */
