@@ -47,19 +47,20 @@ const SECURITY_LINES = SECURITY_HEADERS.map(([k, v]) => `${k}: ${v}\r\n`).join('
 type StoreHeader = (this: http.ServerResponse, firstLine: string, headers: unknown) => void;
 const nodeStoreHeader = (http.ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader;
 
-/** Whether a response's own headers (what Node passes to _storeHeader) name this one (lower-case). */
-function sets(headers: unknown, name: string): boolean {
-  if (headers === null || typeof headers !== 'object') return false;
-  if (!Array.isArray(headers)) return (headers as Record<string, unknown>)[name] !== undefined;
-  const flat = headers.flat();
-  for (let i = 0; i < flat.length; i += 2) if (String(flat[i]).toLowerCase() === name) return true;
-  return false;
-}
+const SECURITY_NAMES = SECURITY_HEADERS.map(([k]) => k.toLowerCase());
 
-/** The security header lines for a response: all of them, less those it sets itself. */
+/**
+ * The security header lines for a response: all of them, less those it sets
+ * itself. `headers` is what Node passes to _storeHeader: its own header map or
+ * writeHead's object (both keyed by lower-case name here), or an array of pairs.
+ */
 function securityLines(headers: unknown): string {
-  for (const [k] of SECURITY_HEADERS) {
-    if (sets(headers, k.toLowerCase())) return SECURITY_HEADERS.filter(([n]) => !sets(headers, n.toLowerCase())).map(([n, v]) => `${n}: ${v}\r\n`).join('');
+  if (headers === null || typeof headers !== 'object') return SECURITY_LINES;
+  const set = Array.isArray(headers)
+    ? Object.fromEntries(headers.flat().filter((_, i) => i % 2 === 0).map((n) => [String(n).toLowerCase(), true]))
+    : (headers as Record<string, unknown>);
+  for (const name of SECURITY_NAMES) {
+    if (set[name] !== undefined) return SECURITY_HEADERS.filter((_, i) => set[SECURITY_NAMES[i]!] === undefined).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   }
   return SECURITY_LINES;
 }
