@@ -3,6 +3,7 @@
 // the brute-force check still runs first.
 import type { GrafanaAuthStep } from '../grafana.js';
 import { header, type AuthRequest } from '../pipeline.js';
+import { then } from '../../core/maybe-promise.js';
 
 type Creds = { username: string; password: string };
 
@@ -37,9 +38,8 @@ export const grafanaBasic: GrafanaAuthStep = {
     // `api_key:` is the API-key step's; a real account named so cannot use Basic.
     return !!creds && creds.username !== 'api_key';
   },
-  async authenticate(req, g, orgId) {
+  authenticate(req, g, orgId) {
     const { username, password } = basicOf(req)!;
-    const user = await g.verifyPassword(username, password, req.ip, { cache: true });
-    return g.userIdentity(user, orgId, 'basic');
+    return then(g.verifyPassword(username, password, req.ip, { cache: true }), (user) => g.userIdentity(user, orgId, 'basic'));
   },
 };

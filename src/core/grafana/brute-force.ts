@@ -35,21 +35,27 @@ export class BruteForceGuard {
   /** Is this login locked? With `memoryOnly`, failures recorded by other processes are not looked at. */
   async userBlocked(username: string, o: { memoryOnly?: boolean } = {}): Promise<boolean> {
     if (!this.enabled) return false;
-    const max = this.opts.bruteForceLoginProtectionMaxAttempts;
-    const user = username.toLowerCase();
-    const now = Date.now();
-    if (this.recent(this.byUser, user, now) >= max) return true;
+    if (this.userBlockedInMemory(username)) return true;
     if (o.memoryOnly) return false;
-    return (await this.core.store.loginAttempts.countByUsername(user, now - LOGIN_ATTEMPTS_WINDOW_MS)) >= max;
+    const since = Date.now() - LOGIN_ATTEMPTS_WINDOW_MS;
+    return (await this.core.store.loginAttempts.countByUsername(username.toLowerCase(), since)) >= this.opts.bruteForceLoginProtectionMaxAttempts;
   }
 
   async ipBlocked(ip: string, o: { memoryOnly?: boolean } = {}): Promise<boolean> {
     if (!this.ipEnabled) return false;
-    const max = this.opts.bruteForceLoginProtectionMaxAttempts;
-    const now = Date.now();
-    if (this.recent(this.byIp, ip, now) >= max) return true;
+    if (this.ipBlockedInMemory(ip)) return true;
     if (o.memoryOnly) return false;
-    return (await this.core.store.loginAttempts.countByIp(ip, now - LOGIN_ATTEMPTS_WINDOW_MS)) >= max;
+    const since = Date.now() - LOGIN_ATTEMPTS_WINDOW_MS;
+    return (await this.core.store.loginAttempts.countByIp(ip, since)) >= this.opts.bruteForceLoginProtectionMaxAttempts;
+  }
+
+  /** Locked by the failures this process has seen (the store is not read). */
+  userBlockedInMemory(username: string): boolean {
+    return this.enabled && this.recent(this.byUser, username.toLowerCase(), Date.now()) >= this.opts.bruteForceLoginProtectionMaxAttempts;
+  }
+
+  ipBlockedInMemory(ip: string): boolean {
+    return this.ipEnabled && this.recent(this.byIp, ip, Date.now()) >= this.opts.bruteForceLoginProtectionMaxAttempts;
   }
 
   /** A failed password check (basic auth or the login form). */

@@ -161,16 +161,18 @@ export class GrafanaCore {
    * password is refused while locked), then the account's user source
    * (local, else LDAP when registered). Login or email, case-insensitively.
    */
-  async verifyPassword(login: string, password: string, ip: string, o: { cache: boolean }): Promise<UserRecord> {
+  verifyPassword(login: string, password: string, ip: string, o: { cache: boolean }): MaybePromise<UserRecord> {
     if (o.cache) {
       const hit = this.credentials.get(login, password, (id) => this.core.users.getById(id));
       if (hit) {
-        if ((await this.bruteForce.userBlocked(login, { memoryOnly: true })) || (await this.bruteForce.ipBlocked(ip, { memoryOnly: true }))) {
-          throw G.passwordAuthFailed();
-        }
+        if (this.bruteForce.userBlockedInMemory(login) || this.bruteForce.ipBlockedInMemory(ip)) throw G.passwordAuthFailed();
         return hit;
       }
     }
+    return this.verifyPasswordUncached(login, password, ip, o);
+  }
+
+  private async verifyPasswordUncached(login: string, password: string, ip: string, o: { cache: boolean }): Promise<UserRecord> {
     if (await this.bruteForce.userBlocked(login)) throw G.passwordAuthFailed();
     if (await this.bruteForce.ipBlocked(ip)) throw G.loginBlockedIp();
     if (!password || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw G.passwordAuthFailed();
