@@ -32,19 +32,17 @@ export class BruteForceGuard {
     return fresh.length;
   }
 
-  /** Is this login locked? With `memoryOnly`, failures recorded by other processes are not looked at. */
-  async userBlocked(username: string, o: { memoryOnly?: boolean } = {}): Promise<boolean> {
+  /** Is this login locked (failures recorded by any process)? */
+  async userBlocked(username: string): Promise<boolean> {
     if (!this.enabled) return false;
     if (this.userBlockedInMemory(username)) return true;
-    if (o.memoryOnly) return false;
     const since = Date.now() - LOGIN_ATTEMPTS_WINDOW_MS;
     return (await this.core.store.loginAttempts.countByUsername(username.toLowerCase(), since)) >= this.opts.bruteForceLoginProtectionMaxAttempts;
   }
 
-  async ipBlocked(ip: string, o: { memoryOnly?: boolean } = {}): Promise<boolean> {
+  async ipBlocked(ip: string): Promise<boolean> {
     if (!this.ipEnabled) return false;
     if (this.ipBlockedInMemory(ip)) return true;
-    if (o.memoryOnly) return false;
     const since = Date.now() - LOGIN_ATTEMPTS_WINDOW_MS;
     return (await this.core.store.loginAttempts.countByIp(ip, since)) >= this.opts.bruteForceLoginProtectionMaxAttempts;
   }
