@@ -172,8 +172,7 @@ export async function grafanaHttp(app: FastifyInstance, opts: GrafanaHttpOptions
           g, core: opts.core, identity: identity!, body, params: req.params as Record<string, string>,
           query: queryOf(req), ip: req.ip, req, reply,
         });
-        if (result instanceof Promise) return result.then((r) => { reply.type(JSON_TYPE).send(JSON.stringify(r)); });
-        reply.type(JSON_TYPE).send(JSON.stringify(result));
+        return then(result, (r) => { reply.type(JSON_TYPE).send(JSON.stringify(r)); });
       }),
     });
   }

@@ -107,12 +107,12 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; co
       const noArgs = noArgsMeansEmpty(ep);
       // Synchronous from end to end when nothing needs waiting for (a cached
       // credential, a handler with nothing to look up): no promise, no microtask.
-      const respond = (req: FastifyRequest, reply: FastifyReply, identity: Identity | null): Promise<void> | void => {
+      const respond = (req: FastifyRequest, reply: FastifyReply, identity: Identity | null) => {
         const raw = collectArgs(req);
         const args = noArgs && isEmpty(raw) ? {} : parseArgs(ep.args, raw);
-        const result = ep.handle({ core, identity, ip: req.ip, transport: 'http' }, args);
-        if (result instanceof Promise) return result.then((r) => { reply.type(JSON_TYPE).send(JSON.stringify({ result: r })); });
-        reply.type(JSON_TYPE).send(JSON.stringify({ result }));
+        return then(ep.handle({ core, identity, ip: req.ip, transport: 'http' }, args), (result) => {
+          reply.type(JSON_TYPE).send(JSON.stringify({ result }));
+        });
       };
       app.route({
         method: ep.http.method,
