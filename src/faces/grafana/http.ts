@@ -58,19 +58,21 @@ export function authRequest(req: FastifyRequest, authRequired: boolean): AuthReq
  */
 export function identify(g: GrafanaCore, req: FastifyRequest, reply: FastifyReply, o: { required: boolean }): MaybePromise<GrafanaIdentity | null> {
   const ar = authRequest(req, o.required);
-  const failed = (err: unknown): null => {
-    if (ar.cookies?.[g.opts.loginCookieName]) clearSessionCookies(reply, g);
-    if (!o.required && (err as Error).name === 'GatehouseError' && (err as GatehouseError).status === 401) return null;
-    throw err;
-  };
   let identity: MaybePromise<GrafanaIdentity | null>;
   try {
     identity = authenticateGrafana(ar, g);
   } catch (err) {
-    return failed(err);
+    return refused(g, ar, reply, err);
   }
-  if (identity instanceof Promise) return identity.then((id) => withSession(g, req, reply, id), failed);
+  if (identity instanceof Promise) return identity.then((id) => withSession(g, req, reply, id), (err) => refused(g, ar, reply, err));
   return withSession(g, req, reply, identity);
+}
+
+/** A credential that failed: its session cookie is cleared; on an optional-auth route a 401 is no identity. */
+function refused(g: GrafanaCore, ar: AuthRequest, reply: FastifyReply, err: unknown): null {
+  if (ar.cookies?.[g.opts.loginCookieName]) clearSessionCookies(reply, g);
+  if (!ar.authRequired && (err as Error).name === 'GatehouseError' && (err as GatehouseError).status === 401) return null;
+  throw err;
 }
 
 /** A browser session: the CSRF check, and its rotation when due. */
