@@ -42,7 +42,9 @@ const SECURITY_HEADERS: [string, string][] = [
   ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
 ];
 
-const SECURITY_LINES = SECURITY_HEADERS.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+/** Header pairs as the lines of a response head. */
+const headerLines = (pairs: [string, string][]) => pairs.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+const SECURITY_LINES = headerLines(SECURITY_HEADERS);
 
 type StoreHeader = (this: http.ServerResponse, firstLine: string, headers: unknown) => void;
 const nodeStoreHeader = (http.ServerResponse.prototype as unknown as { _storeHeader?: StoreHeader })._storeHeader;
@@ -60,7 +62,7 @@ function securityLines(headers: unknown): string {
     ? Object.fromEntries(headers.flat().filter((_, i) => i % 2 === 0).map((n) => [String(n).toLowerCase(), true]))
     : (headers as Record<string, unknown>);
   for (const name of SECURITY_NAMES) {
-    if (set[name] !== undefined) return SECURITY_HEADERS.filter((_, i) => set[SECURITY_NAMES[i]!] === undefined).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    if (set[name] !== undefined) return headerLines(SECURITY_HEADERS.filter((_, i) => set[SECURITY_NAMES[i]!] === undefined));
   }
   return SECURITY_LINES;
 }
@@ -96,7 +98,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex) {
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      SECURITY_HEADERS.map(([k, v]) => `${k}: ${v}\r\n`).join('') + `Connection: close\r\n\r\n${body}`,
+      SECURITY_LINES + `Connection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy();
