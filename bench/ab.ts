@@ -9,9 +9,9 @@
 //
 // Each revision is served from an export of it (bench/lib/revs.ts); WORKTREE
 // names this checkout as it is, uncommitted changes included.
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChild, type Child } from './lib/child.js';
+import { bundleServer } from './lib/bundle.js';
 import { runLoad } from './lib/load.js';
 import { exportRev } from './lib/revs.js';
 import { GATEHOUSE_SPEC, HTTP_SCENARIOS, type GatehouseInfo } from './lib/http-scenarios.js';
@@ -33,7 +33,7 @@ const revs = values.revs.split(',');
 const children: { rev: string; child: Child<GatehouseInfo> }[] = [];
 for (const rev of revs) {
   const dir = exportRev(rev);
-  const child = await startChild<GatehouseInfo>(join(dir, 'bench/servers/gatehouse.ts'), [JSON.stringify(GATEHOUSE_SPEC)], { name: `rev-${rev}` });
+  const child = await startChild<GatehouseInfo>(await bundleServer(dir, 'gatehouse.ts'), [JSON.stringify(GATEHOUSE_SPEC)], { name: `rev-${rev}` });
   if (child.info.grafanaError) process.stderr.write(`[ab] ${rev}: Grafana set-up failed: ${child.info.grafanaError}\n`);
   children.push({ rev, child });
 }

@@ -5,6 +5,8 @@
 // machine is doing. `npx tsx bench/cpu-compare.ts [--rate 3000] [--duration 5] [--log-level warn]`
 import { parseArgs } from 'node:util';
 import { startChild, type Child } from './lib/child.js';
+import { bundleServer } from './lib/bundle.js';
+import { ROOT } from './lib/revs.js';
 import { runLoad } from './lib/load.js';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '3000' }, duration: { type: 'string', default: '5' }, 'log-level': { type: 'string' }, rounds: { type: 'string', default: '3' } } });
@@ -12,10 +14,10 @@ const rate = Number(values.rate), duration = Number(values.duration), rounds = N
 
 type Info = { port: number; jwt?: string; apiKey?: string };
 const servers: [string, Promise<Child<Info>>, string, Record<string, string> | ((i: Info) => Record<string, string>)][] = [
-  ['bare node:http', startChild<Info>('servers/bare.ts', [], { name: 'bare' }), '/access/user', {}],
-  ['bare Fastify', startChild<Info>('servers/fastify.ts', [], { name: 'fastify' }), '/access/user', {}],
+  ['bare node:http', startChild<Info>(await bundleServer(ROOT, 'bare.ts'), [], { name: 'bare' }), '/access/user', {}],
+  ['bare Fastify', startChild<Info>(await bundleServer(ROOT, 'fastify.ts'), [], { name: 'fastify' }), '/access/user', {}],
 ];
-const gh = startChild<Info>('servers/gatehouse.ts', [JSON.stringify({ trustedClients: ['127.0.0.0/8'], logLevel: values['log-level'] })], { name: 'gh' });
+const gh = startChild<Info>(await bundleServer(ROOT, 'gatehouse.ts'), [JSON.stringify({ trustedClients: ['127.0.0.0/8'], logLevel: values['log-level'] })], { name: 'gh' });
 servers.push(['gatehouse JWT', gh, '/access/user', (i) => ({ authorization: `Bearer ${i.jwt}` })]);
 servers.push(['gatehouse X-Api-Key', gh, '/access/user', (i) => ({ 'x-api-key': i.apiKey! })]);
 servers.push(['gatehouse trusted', gh, '/access/user', {}]);

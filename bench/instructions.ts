@@ -11,13 +11,13 @@
 // --refs adds the bare node:http baseline and bare Fastify. Each server runs
 // under callgrind (about 50× slower); every scenario is warmed up first (JIT
 // tiers settle after ~15,000 requests), then counted `--repeat` times.
-import { copyFileSync, readdirSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import { BENCH_DIR, startChild, type Child } from './lib/child.js';
+import { bundleServer } from './lib/bundle.js';
 import { exportRev, WORKTREE } from './lib/revs.js';
 import { GATEHOUSE_SPEC, HTTP_SCENARIOS, type GatehouseInfo } from './lib/http-scenarios.js';
 
@@ -74,21 +74,6 @@ async function count(child: Child<unknown>, name: string, url: string, headers: 
   return out;
 }
 
-/**
- * The server script and the sources it imports as one ES module (npm packages
- * stay external): under valgrind, loading hundreds of files through the
- * TypeScript loader takes minutes; one file takes seconds. The web UI's files
- * go beside it, where src/web/pages.ts looks for them.
- */
-async function bundled(dir: string, script: string): Promise<string> {
-  const out = join(dir, 'bench', '.build');
-  mkdirSync(out, { recursive: true });
-  for (const f of readdirSync(join(dir, 'src/web'))) if (/\.(html|css|js)$/.test(f)) copyFileSync(join(dir, 'src/web', f), join(out, f));
-  const outfile = join(out, script.replace(/\.ts$/, '.mjs'));
-  await build({ entryPoints: [join(dir, 'bench/servers', script)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
-  return outfile;
-}
-
 const rows: [string, string, number[]][] = [];
 // The least, and the most above it: a repeat that catches a major garbage collection only ever counts more.
 const fmt = (xs: number[]) => `${Math.round(Math.min(...xs)).toLocaleString('en-US')}${xs.length > 1 ? ` (+${(((Math.max(...xs) - Math.min(...xs)) / Math.min(...xs)) * 100).toFixed(1)} %)` : ''}`;
@@ -96,7 +81,7 @@ const fmt = (xs: number[]) => `${Math.round(Math.min(...xs)).toLocaleString('en-
 if (values.refs) {
   for (const [name, script] of [['bare node:http', 'bare.ts'], ['bare Fastify', 'fastify.ts']] as const) {
     const id = name.replace(/\W+/g, '-');
-    const c = await underCallgrind<{ port: number }>(await bundled(exportRev(WORKTREE), script), [], id);
+    const c = await underCallgrind<{ port: number }>(await bundleServer(exportRev(WORKTREE), script), [], id);
     try {
       rows.push([name, '', await count(c, id, `http://127.0.0.1:${c.info.port}/access/user`, {})]);
       log(`${name}: ${fmt(rows.at(-1)![2])}`);
@@ -105,7 +90,7 @@ if (values.refs) {
 }
 for (const rev of values.revs!.split(',')) {
   const name = `rev-${rev.replace(/\W+/g, '-')}`;
-  const c = await underCallgrind<GatehouseInfo>(await bundled(exportRev(rev), 'gatehouse.ts'), [JSON.stringify(GATEHOUSE_SPEC)], name);
+  const c = await underCallgrind<GatehouseInfo>(await bundleServer(exportRev(rev), 'gatehouse.ts'), [JSON.stringify(GATEHOUSE_SPEC)], name);
   try {
     for (const [id, path, headersOf] of HTTP_SCENARIOS.filter(([id]) => only.includes(id))) {
       const headers = headersOf(c.info);

@@ -8,6 +8,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, PROFILE_DIR, startChild, type Child } from './lib/child.js';
+import { bundleServer } from './lib/bundle.js';
+import { ROOT } from './lib/revs.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
 
@@ -104,8 +106,8 @@ function problems(r: LoadResult): string | undefined {
 
 type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; loginUsers: string[]; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
 
-function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number }): Promise<Child<GatehouseInfo>> {
-  return startChild<GatehouseInfo>('servers/gatehouse.ts', [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE_ALL });
+async function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number }): Promise<Child<GatehouseInfo>> {
+  return startChild<GatehouseInfo>(await bundleServer(ROOT, 'gatehouse.ts'), [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE_ALL });
 }
 
 const load = (port: number, path: string, o: Partial<LoadSpec> = {}) =>
@@ -234,7 +236,7 @@ async function grafana() {
 async function logins() {
   // Login runs are long (each login is a ~10–20 ms hash): at least 3 s per slice.
   const slice = Math.max(DURATION / ROUNDS, 3);
-  const raw = await startChild<{}>('servers/argon2-rate.ts', [], { name: 'argon2', profile: PROFILE_ALL });
+  const raw = await startChild<{}>(await bundleServer(ROOT, 'argon2-rate.ts'), [], { name: 'argon2', profile: PROFILE_ALL });
   const gh = await gatehouse('logins', { loginUsers: LOGINS });
   const settle = () => new Promise((r) => setTimeout(r, 1500)); // let logins cut off by the end of a run finish (they still count as pending attempts)
   try {
@@ -352,11 +354,11 @@ async function startup() {
 
 try {
   if (httpScenarios) {
-    bare = await startChild<{ port: number }>('servers/bare.ts', [], { name: 'bare', profile: PROFILE_ALL });
+    bare = await startChild<{ port: number }>(await bundleServer(ROOT, 'bare.ts'), [], { name: 'bare', profile: PROFILE_ALL });
     try {
       await runLoad({ url: `http://127.0.0.1:${bare.info.port}/access/user`, connections: CONNECTIONS, duration: WARMUP });
       if (want('0')) {
-        const fy = await startChild<{ port: number }>('servers/fastify.ts', [], { name: 'fastify', profile: PROFILE_ALL });
+        const fy = await startChild<{ port: number }>(await bundleServer(ROOT, 'fastify.ts'), [], { name: 'fastify', profile: PROFILE_ALL });
         try {
           await vsBaseline(fy, '0', 'reference: bare Fastify 5, same JSON, no auth, no logger', '/access/user', {}, 0);
         } finally {

@@ -1,5 +1,5 @@
 // Child processes for the bench: every server under test runs in its own Node
-// process (tsx loader), so the load generator in the parent never shares an
+// process (a bundle from lib/bundle.ts, or a .ts file through the tsx loader), so the load generator in the parent never shares an
 // event loop with it. Protocol over the IPC channel: the child sends
 // {type:'ready', ...info} once it can serve, and exits cleanly on {type:'stop'}
 // (so --cpu-prof can write its profile).
@@ -39,8 +39,9 @@ export interface Child<T> {
   loopDelay(): Promise<{ p50: number; p99: number; max: number }>;
 }
 
-export function tsxExecArgv(o: { profile?: boolean; name: string }): string[] {
-  const args = ['--import', 'tsx'];
+/** Node's flags for `script`: the tsx loader for a .ts file (a bundle needs none), and --cpu-prof when profiling. */
+export function childExecArgv(script: string, o: { profile?: boolean; name: string }): string[] {
+  const args = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
   if (o.profile) {
     // One directory per child: Node writes one profile per thread (tsx's loader runs in its own); the main thread's is the large one.
     const dir = join(PROFILE_DIR, `${o.name}-${Date.now()}`);
@@ -50,10 +51,11 @@ export function tsxExecArgv(o: { profile?: boolean; name: string }): string[] {
   return args;
 }
 
-/** Forks `script` (a .ts file, relative to bench/ or absolute) with `args`; resolves once it reports ready. */
+/** Forks `script` (a bundle or a .ts file, relative to bench/ or absolute) with `args`; resolves once it reports ready. */
 export function startChild<T>(script: string, args: string[], o: ChildOptions): Promise<Child<T>> {
+  const execArgv = childExecArgv(script, o);
   const proc = fork(resolve(BENCH_DIR, script), args, {
-    ...(o.wrap ? { execPath: o.wrap[0], execArgv: [...o.wrap.slice(1), process.execPath, ...tsxExecArgv(o)] } : { execArgv: tsxExecArgv(o) }),
+    ...(o.wrap ? { execPath: o.wrap[0], execArgv: [...o.wrap.slice(1), process.execPath, ...execArgv] } : { execArgv }),
     // Server logs (pino, to stdout) go to /dev/null: their cost is measured, not their reading.
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { ...process.env, ...o.env },
