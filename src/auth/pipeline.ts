@@ -20,6 +20,11 @@ export interface AuthRequest {
   authRequired: boolean;
   /** Face-specific extras (e.g. the Grafana org requested by X-Grafana-Org-Id). */
   cookies?: Record<string, string>;
+  /**
+   * The Basic credentials once decoded (steps/grafana-basic.ts): null when the
+   * request has none, undefined until a step first asks. Held by this request only.
+   */
+  basic?: { username: string; password: string } | null;
 }
 
 export type StepResult = Identity | null | undefined;

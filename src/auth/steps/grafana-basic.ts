@@ -10,13 +10,10 @@ type Creds = { username: string; password: string };
 /**
  * The request's Basic credentials, decoded once per request: the API-key and
  * Basic steps each look at them (test, then authenticate), up to three decodes.
- * Held by the request object only, so they go when the request goes.
  */
-const decoded = new WeakMap<AuthRequest, Creds | null>();
 export function basicOf(req: AuthRequest): Creds | undefined {
-  let c = decoded.get(req);
-  if (c === undefined) decoded.set(req, (c = decodeBasic(header(req, 'authorization') ?? '') ?? null));
-  return c ?? undefined;
+  if (req.basic === undefined) req.basic = decodeBasic(header(req, 'authorization') ?? '') ?? null;
+  return req.basic ?? undefined;
 }
 
 /** Go's Request.BasicAuth(): scheme case-insensitive, standard base64, split at the first colon. */

@@ -17,7 +17,7 @@ import { DEFAULT_GRAFANA_OPTIONS, type GrafanaOptions } from './options.js';
 import { OrgService } from './orgs.js';
 import { ServiceAccountService } from './service-accounts.js';
 import { WebSessionService } from './web-sessions.js';
-import { then, type MaybePromise } from '../maybe-promise.js';
+import type { MaybePromise } from '../maybe-promise.js';
 
 /** Who a Grafana request acts as, in which org, with which role. */
 export interface GrafanaIdentity extends Identity {
@@ -34,6 +34,17 @@ export interface BootstrapResult {
   /** Present only when gatehouse generated it: show it to the operator once. */
   generatedPassword?: string;
   created: boolean;
+}
+
+/**
+ * Every Grafana identity is built here, with the same fields in the same order:
+ * one object shape, so the per-request code that reads it stays monomorphic.
+ */
+function grafanaIdentity(
+  kind: GrafanaIdentity['kind'], username: string, source: string, createdOn: number, userId: number | null, via: string,
+  orgId: number, orgRole: Role | null, isGrafanaAdmin: boolean, apiKeyId: number | undefined, webSession: WebSession | undefined,
+): GrafanaIdentity {
+  return { kind, username, source, createdOn, userId, via, orgId, orgRole, isGrafanaAdmin, apiKeyId, webSession };
 }
 
 const BOOTSTRAP_SETTING = 'grafana_admin_bootstrap';
@@ -123,35 +134,35 @@ export class GrafanaCore {
    * A user acting in `requestedOrg` (0: their active org). Not a member there:
    * still authenticated, but in no org and with no role (Grafana's "Org missing").
    */
-  userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): MaybePromise<GrafanaIdentity> {
+  /**
+   * A user's identity in the org asked for (else their current org). Proved by
+   * a service-account token (`apiKeyId`), it never acts as server admin.
+   */
+  userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession, apiKeyId?: number): MaybePromise<GrafanaIdentity> {
     if (user.isDisabled) throw G.identityDisabled();
     // A user the org index has not seen yet joins the default org first (known: no promise on the hot path).
-    if (!this.orgs.knows(user.id)) return this.orgs.ensureUser(user.id).then(() => this.knownUserIdentity(user, requestedOrg, via, webSession));
-    return this.knownUserIdentity(user, requestedOrg, via, webSession);
+    if (!this.orgs.knows(user.id)) return this.orgs.ensureUser(user.id).then(() => this.knownUserIdentity(user, requestedOrg, via, webSession, apiKeyId));
+    return this.knownUserIdentity(user, requestedOrg, via, webSession, apiKeyId);
   }
 
-  private knownUserIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession): GrafanaIdentity {
+  private knownUserIdentity(user: UserRecord, requestedOrg: number, via: string, webSession: WebSession | undefined, apiKeyId: number | undefined): GrafanaIdentity {
     const orgId = requestedOrg > 0 ? requestedOrg : user.orgId;
     const role = this.orgs.roleOf(user.id, orgId) ?? null;
     this.lastSeen.set(user.id, Date.now());
-    return {
-      kind: user.isServiceAccount ? 'service_account' : 'user',
-      username: user.username, source: user.source, createdOn: user.createdAt / 1000, userId: user.id, via,
-      orgId: role ? orgId : ORG_MISSING, orgRole: role, isGrafanaAdmin: user.isAdmin, webSession,
-    };
+    return grafanaIdentity(
+      user.isServiceAccount ? 'service_account' : 'user', user.username, user.source, user.createdAt / 1000, user.id, via,
+      role ? orgId : ORG_MISSING, role, apiKeyId === undefined && user.isAdmin, apiKeyId, webSession,
+    );
   }
 
   /** A verified API key or service-account token. */
   keyIdentity(key: ApiKeyRecord): MaybePromise<GrafanaIdentity> {
     if (key.serviceAccountId === null) {
-      return {
-        kind: 'grafana_api_key', username: `api_key:${key.name}`, source: 'grafana', createdOn: key.createdAt / 1000, userId: null,
-        via: 'api_key', orgId: key.orgId, orgRole: key.role, isGrafanaAdmin: false, apiKeyId: key.id,
-      };
+      return grafanaIdentity('grafana_api_key', `api_key:${key.name}`, 'grafana', key.createdAt / 1000, null, 'api_key', key.orgId, key.role, false, key.id, undefined);
     }
     const sa = this.core.users.getById(key.serviceAccountId);
     if (!sa) throw G.invalidApiKey();
-    return then(this.userIdentity(sa, key.orgId, 'service_account_token'), (id) => ({ ...id, isGrafanaAdmin: false, apiKeyId: key.id }));
+    return this.userIdentity(sa, key.orgId, 'service_account_token', undefined, key.id);
   }
 
   // ---- passwords: basic auth and the login form ---------------------------

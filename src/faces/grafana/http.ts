@@ -47,7 +47,7 @@ export function grafanaErrorBody(err: GatehouseError): Record<string, unknown> {
 export function authRequest(req: FastifyRequest, authRequired: boolean): AuthRequest {
   return {
     method: req.method, headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip,
-    authRequired, cookies: parseCookies(req.headers.cookie),
+    authRequired, cookies: parseCookies(req.headers.cookie), basic: undefined,
   };
 }
 
