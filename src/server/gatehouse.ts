@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Core, type CoreOptions } from '../core/core.js';
 import { loadKeyring } from '../core/keyring.js';
-import { openStore, type Store } from '../store/index.js';
+import { connectStore, type Store } from '../store/index.js';
 import { createHttpServer } from './http-server.js';
 import { logFailedRequest } from '../faces/shared/http-errors.js';
 import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
@@ -61,7 +61,19 @@ export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): P
 
 /** The store (schema up to date) and a core that has not loaded its in-memory indexes yet. */
 async function openCoreUnstarted(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
-  const store = await openStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
+  const opened = await connectCore(o, log);
+  try {
+    await opened.store.migrate();
+    return opened;
+  } catch (err) {
+    await opened.store.close();
+    throw err;
+  }
+}
+
+/** The store, connected but not migrated yet, and a core on it. */
+async function connectCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
+  const store = await connectStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
   try {
     const keyring = loadKeyring(o.dataDir);
     return { core: new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${o.host}:${o.port}`, log }), store };
@@ -74,13 +86,14 @@ async function openCoreUnstarted(o: GatehouseOptions, log?: CoreOptions['log']):
 export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
   const ldap = o.ldap ? new LdapSource(o.ldap, app.log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await openCoreUnstarted(o, app.log);
+  const { core, store } = await connectCore(o, app.log);
   if (ldap) core.addSource(ldap);
   const grafana = o.grafana?.enabled ? new GrafanaCore(core, o.grafana) : undefined;
-  // The in-memory indexes (the core's and the Grafana side's, together) load while
-  // the routes are built: the store's reads run on its own thread (SQLite) or
-  // server (PostgreSQL), route building on this one.
+  // The schema check and the in-memory indexes (the core's and the Grafana
+  // side's, together) load while the routes are built: the store's work runs
+  // on its own thread (SQLite) or server (PostgreSQL), route building on this one.
   const loading = (async () => {
+    await store.migrate();
     await core.start();
     await grafana?.start();
   })();

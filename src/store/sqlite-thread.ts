@@ -5,7 +5,7 @@
 // commits; in a login storm that was 3.5 ms of blocked event loop per login
 // (bench scenario 4, `run` in the server profile). Here the event loop only
 // posts the query and awaits the answer. Queries still run one at a time, in
-// order, on one connection, as Kysely's own SQLite driver runs them.
+// the order they were posted, on one connection.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import {
@@ -90,11 +90,13 @@ class SqliteThread {
   }
 }
 
+/** One acquisition of the connection: a single query, or a transaction from begin to commit. */
 class ThreadConnection implements DatabaseConnection {
-  constructor(private thread: SqliteThread) {}
+  constructor(private thread: SqliteThread, private driver: ThreadDriver) {}
 
   async executeQuery<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const a = await this.thread.ask(q.sql, q.parameters);
+    for (let t = this.driver.transactionBlocking(this); t; t = this.driver.transactionBlocking(this)) await t;
+    const a = await this.thread.ask(q.sql, q.parameters); // posted in the same step as the check above
     if (a.rows) return { rows: a.rows as R[] };
     return {
       rows: [],
@@ -109,36 +111,64 @@ class ThreadConnection implements DatabaseConnection {
   }
 }
 
-/** One connection, one query or transaction at a time (SQLite has one writer). */
+/**
+ * One connection (SQLite has one writer). Single queries are posted as they
+ * come: the thread runs them in order, back to back, while this thread takes
+ * in the answers of earlier ones (at start-up, the index loads). A transaction
+ * has the connection to itself from begin to commit or rollback: queries of
+ * others wait for its end, so none runs inside it.
+ */
 class ThreadDriver implements Driver {
   private thread: SqliteThread | undefined;
-  private connection: ThreadConnection | undefined;
-  private lock: Promise<void> | undefined;
-  private unlock: (() => void) | undefined;
+  private tx: { owner: ThreadConnection; ended: Promise<void>; end(): void } | undefined;
 
   constructor(private file: string, private pragmas: string[]) {}
 
   async init() {
     this.thread = new SqliteThread(this.file, this.pragmas);
-    this.connection = new ThreadConnection(this.thread);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    while (this.lock) await this.lock;
-    this.lock = new Promise((resolve) => { this.unlock = resolve; });
-    return this.connection!;
+    return new ThreadConnection(this.thread!, this);
   }
 
-  async releaseConnection() {
-    const unlock = this.unlock;
-    this.lock = undefined;
-    this.unlock = undefined;
-    unlock?.();
+  async releaseConnection() {}
+
+  /** The end of another connection's open transaction, which `c` must wait for; undefined when `c` may post now. */
+  transactionBlocking(c: DatabaseConnection): Promise<void> | undefined {
+    return this.tx && this.tx.owner !== c ? this.tx.ended : undefined;
   }
 
-  async beginTransaction(c: DatabaseConnection) { await c.executeQuery(CompiledQuery.raw('begin')); }
-  async commitTransaction(c: DatabaseConnection) { await c.executeQuery(CompiledQuery.raw('commit')); }
-  async rollbackTransaction(c: DatabaseConnection) { await c.executeQuery(CompiledQuery.raw('rollback')); }
+  async beginTransaction(c: DatabaseConnection) {
+    for (let t = this.transactionBlocking(c); t; t = this.transactionBlocking(c)) await t;
+    // Taken in the same step as the check above: no other query or transaction slips in between.
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => { end = resolve; });
+    this.tx = { owner: c as ThreadConnection, ended, end };
+    try {
+      await c.executeQuery(CompiledQuery.raw('begin'));
+    } catch (err) {
+      this.endTransaction(c);
+      throw err;
+    }
+  }
+
+  // A commit that fails leaves the transaction open: Kysely rolls it back next, and that ends it.
+  async commitTransaction(c: DatabaseConnection) {
+    await c.executeQuery(CompiledQuery.raw('commit'));
+    this.endTransaction(c);
+  }
+
+  async rollbackTransaction(c: DatabaseConnection) {
+    try { await c.executeQuery(CompiledQuery.raw('rollback')); } finally { this.endTransaction(c); }
+  }
+
+  private endTransaction(c: DatabaseConnection) {
+    if (this.tx?.owner !== c) return;
+    const { end } = this.tx;
+    this.tx = undefined;
+    end();
+  }
 
   async destroy() { await this.thread?.close(); }
 }

@@ -1,0 +1,60 @@
+// The SQLite thread's connection: single queries are pipelined (posted without
+// waiting for earlier answers), yet a transaction has the connection to itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, sql } from 'kysely';
+import { ThreadedSqliteDialect } from '../../src/store/sqlite-thread.js';
+
+interface DB { t: { id: number; v: string } }
+
+async function withDb(fn: (db: Kysely<DB>) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-thread-'));
+  const db = new Kysely<DB>({ dialect: new ThreadedSqliteDialect(join(dir, 'db.sqlite'), ['journal_mode = WAL']) });
+  try {
+    await sql`create table t (id integer primary key, v text not null)`.execute(db);
+    await fn(db);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('many queries in flight at once: each gets its own answer', () => withDb(async (db) => {
+  await db.insertInto('t').values(Array.from({ length: 50 }, (_, i) => ({ id: i, v: `v${i}` }))).execute();
+  const got = await Promise.all(Array.from({ length: 50 }, (_, i) => db.selectFrom('t').select('v').where('id', '=', i).executeTakeFirstOrThrow()));
+  assert.deepEqual(got.map((r) => r.v), Array.from({ length: 50 }, (_, i) => `v${i}`));
+}));
+
+test('a write made while another transaction is open is not part of it: it survives that rollback', () => withDb(async (db) => {
+  let inside!: () => void;
+  const opened = new Promise<void>((r) => { inside = r; });
+  let finish!: () => void;
+  const held = new Promise<void>((r) => { finish = r; });
+  const tx = db.transaction().execute(async (trx) => {
+    await trx.insertInto('t').values({ id: 1, v: 'in the transaction' }).execute();
+    inside();
+    await held;
+    throw new Error('roll back');
+  });
+  await opened;
+  const outside = db.insertInto('t').values({ id: 2, v: 'outside' }).execute();
+  const read = db.selectFrom('t').select('id').execute();
+  finish();
+  await assert.rejects(tx, /roll back/);
+  await outside;
+  assert.deepEqual(await read, [{ id: 2 }], 'the read waited for the transaction, and saw none of it');
+  assert.deepEqual(await db.selectFrom('t').selectAll().execute(), [{ id: 2, v: 'outside' }]);
+}));
+
+test('transactions run one after another; a failed begin or commit does not leave the connection held', () => withDb(async (db) => {
+  await Promise.all([1, 2, 3].map((id) => db.transaction().execute(async (trx) => {
+    await trx.insertInto('t').values({ id, v: 'a' }).execute();
+    await trx.updateTable('t').set({ v: 'b' }).where('id', '=', id).execute();
+  })));
+  // A constraint failure inside a transaction rolls it back; the next query still runs.
+  await assert.rejects(db.transaction().execute(async (trx) => { await trx.insertInto('t').values({ id: 1, v: 'dup' }).execute(); }));
+  assert.deepEqual((await db.selectFrom('t').select(['id', 'v']).orderBy('id').execute()), [{ id: 1, v: 'b' }, { id: 2, v: 'b' }, { id: 3, v: 'b' }]);
+}));
