@@ -49,21 +49,10 @@ export interface Gatehouse {
 
 /** The store, keys and core without any HTTP: what the CLI's admin commands use. */
 export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
-  const opened = await openCoreUnstarted(o, log);
-  try {
-    await opened.core.start();
-    return opened;
-  } catch (err) {
-    await opened.store.close();
-    throw err;
-  }
-}
-
-/** The store (schema up to date) and a core that has not loaded its in-memory indexes yet. */
-async function openCoreUnstarted(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
   const opened = await connectCore(o, log);
   try {
     await opened.store.migrate();
+    await opened.core.start();
     return opened;
   } catch (err) {
     await opened.store.close();
