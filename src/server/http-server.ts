@@ -85,6 +85,21 @@ class SecureResponse extends http.ServerResponse {
 }
 
 /**
+ * An error answered on a raw socket, outside Fastify (the socket is closed
+ * after it): the same JSON envelope and security headers as everything else.
+ */
+export function writeRawError(socket: Duplex, status: number, message: string) {
+  const body = JSON.stringify({ error: { code: status, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      SECURITY_LINES + `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/**
  * Requests Node's parser refuses before Fastify sees them (headers over
  * maxHeaderBytes, a malformed request line, a timeout): answered on the raw
  * socket, in the same JSON envelope and with the same headers as everything else.
@@ -94,14 +109,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex) {
   const [status, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request headers too large']
     : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request timeout']
     : [400, 'Bad Request'];
-  const body = JSON.stringify({ error: { code: status, message } });
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      SECURITY_LINES + `Connection: close\r\n\r\n${body}`,
-    );
-  }
-  socket.destroy();
+  writeRawError(socket, status, message);
 }
 
 /**

@@ -2,6 +2,7 @@
 // ?access_token=, X-Api-Key, trusted client) and afterwards with
 // server.connection.identify (access_token or api_key); what an
 // unauthenticated connection may call; identify's errors.
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../helpers/server.js';
@@ -151,18 +152,20 @@ describe('websocket authentication', () => {
     assert.deepEqual(r.json, { error: { code: 400, message: 'Can "Upgrade" only to "WebSocket".' } });
   });
 
-  test('upgrades on other paths do not open a websocket', async () => {
-    const WebSocket = (await import('ws')).default;
-    for (const path of ['/access/info', '/nope']) {
-      const ws = new WebSocket(`ws://127.0.0.1:${s.port}${path}`);
-      const outcome = await new Promise((resolve) => {
-        ws.once('open', () => resolve('open'));
-        ws.once('unexpected-response', (_q, res) => resolve(res.statusCode));
-        ws.once('error', () => resolve('error'));
-        ws.once('close', () => resolve('closed'));
+  test('upgrades on other paths do not open a websocket: 404 in the JSON envelope, and the server closes the socket', async () => {
+    for (const path of ['/access/info', '/nope', '/websocket/x', '/api/org']) {
+      const raw = await new Promise<string>((ok, fail) => {
+        const sock = net.connect(s.port, '127.0.0.1', () => {
+          sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+        });
+        let out = '';
+        sock.on('data', (c) => { out += c; });
+        sock.on('end', () => ok(out)); // the server ended the connection
+        sock.on('error', fail);
       });
-      assert.notEqual(outcome, 'open', path);
-      ws.terminate();
+      assert.match(raw, /^HTTP\/1\.1 404 Not Found\r\n/, path);
+      assert.match(raw, /\r\nX-Content-Type-Options: nosniff\r\n/, path);
+      assert.ok(raw.endsWith('{"error":{"code":404,"message":"Not Found"}}'), path);
     }
   });
 });

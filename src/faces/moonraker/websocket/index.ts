@@ -10,9 +10,13 @@
 // identifies or logs in. The pipeline runs with authRequired true, as Moonraker
 // checks the upgrade, so an expired `?access_token=` does not authenticate.
 //
-// This plugin is registered without encapsulation (skip-override) so that
-// @fastify/websocket sits at the root: its hooks then close upgrade attempts on
-// every other route, and a later websocket route of another face can reuse it.
+// @fastify/websocket and the /websocket route live in a scope of their own:
+// the plugin's hooks (onRequest, onResponse) then run for that route only. At
+// the root they ran on every HTTP request, and an onResponse hook makes Fastify
+// time each response and add and remove two listeners on it. An upgrade to any
+// other path is refused before routing (guardUpgrades).
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../../core/core.js';
@@ -23,6 +27,7 @@ import { moonrakerPipeline } from '../../../auth/moonraker.js';
 import { MoonrakerCors } from '../cors.js';
 import { WebsocketHub } from './hub.js';
 import { websocketLimits, type WebsocketLimits } from './limits.js';
+import { writeRawError } from '../../../server/http-server.js';
 
 export { DEFAULT_WEBSOCKET_LIMITS, type WebsocketLimits } from './limits.js';
 export type { WebsocketHub } from './hub.js';
@@ -34,6 +39,7 @@ export interface MoonrakerWebsocketOptions {
 }
 
 const kAuth = Symbol('gatehouse.wsAuth');
+const WEBSOCKET_PATH = '/websocket';
 type UpgradeRequest = FastifyRequest & { [kAuth]?: Identity | null };
 
 /** Tornado's check_origin: the Origin's host[:port] must be the Host header. */
@@ -50,20 +56,50 @@ export async function moonrakerWebsocket(app: FastifyInstance, opts: MoonrakerWe
   // Its connection count is what the benchmark reads: `app.moonrakerWebsocket.size`.
   app.decorate('moonrakerWebsocket', hub);
 
-  // Before @fastify/websocket's own preClose (which stops taking upgrades): clients get 1001 first.
-  app.addHook('preClose', async () => { await hub.close(); });
-
-  await app.register(fastifyWebsocket, {
-    options: {
-      maxPayload: limits.maxMessageBytes,
-      perMessageDeflate: false, // a zlib context per connection costs far more than the connection
-      clientTracking: false, // the hub tracks its connections
-    },
+  // On close: no new upgrades, and the open sockets get 1001.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    await hub.close();
   });
 
+  const upgradeListeners = app.server.listeners('upgrade');
+  await app.register(async (scope) => {
+    await scope.register(fastifyWebsocket, {
+      options: {
+        maxPayload: limits.maxMessageBytes,
+        perMessageDeflate: false, // a zlib context per connection costs far more than the connection
+        clientTracking: false, // the hub tracks its connections
+      },
+    });
+    websocketRoute(scope, hub, cors, core);
+  });
+  guardUpgrades(app.server, upgradeListeners, () => closing);
+}
+
+/**
+ * Upgrade requests go to @fastify/websocket (which routes them through Fastify)
+ * only for WEBSOCKET_PATH, and not once the server is closing; any other is
+ * answered here and its socket closed.
+ */
+function guardUpgrades(server: Server, before: Function[], closing: () => boolean) {
+  const added = server.listeners('upgrade').filter((l) => !before.includes(l));
+  if (added.length !== 1) throw new Error(`@fastify/websocket added ${added.length} 'upgrade' listeners, expected one`);
+  const onUpgrade = added[0] as (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  server.removeListener('upgrade', onUpgrade);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (closing()) return writeRawError(socket, 503, 'Service Unavailable');
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    if ((q < 0 ? url : url.slice(0, q)) !== WEBSOCKET_PATH) return writeRawError(socket, 404, 'Not Found');
+    onUpgrade.call(server, req, socket, head);
+  });
+}
+
+function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: MoonrakerCors, core: Core) {
   app.route({
     method: 'GET',
-    url: '/websocket',
+    url: WEBSOCKET_PATH,
     async preHandler(req: UpgradeRequest) {
       if (!req.ws) return;
       // A page on another site must not borrow the browser's address (a trusted client) or cookies.
@@ -97,5 +133,5 @@ export async function moonrakerWebsocket(app: FastifyInstance, opts: MoonrakerWe
   });
 }
 
-// Register at the caller's level (what fastify-plugin does), so @fastify/websocket's hooks apply to every route.
+// Register at the caller's level (what fastify-plugin does): the hub's decoration and preClose hook are the server's.
 (moonrakerWebsocket as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
