@@ -133,10 +133,7 @@ export class GrafanaCore {
   /**
    * A user acting in `requestedOrg` (0: their active org). Not a member there:
    * still authenticated, but in no org and with no role (Grafana's "Org missing").
-   */
-  /**
-   * A user's identity in the org asked for (else their current org). Proved by
-   * a service-account token (`apiKeyId`), it never acts as server admin.
+   * Proved by a service-account token (`apiKeyId`), it never acts as server admin.
    */
   userIdentity(user: UserRecord, requestedOrg: number, via: string, webSession?: WebSession, apiKeyId?: number): MaybePromise<GrafanaIdentity> {
     if (user.isDisabled) throw G.identityDisabled();
