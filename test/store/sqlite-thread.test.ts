@@ -49,7 +49,7 @@ test('a write made while another transaction is open is not part of it: it survi
   assert.deepEqual(await db.selectFrom('t').selectAll().execute(), [{ id: 2, v: 'outside' }]);
 }));
 
-test('transactions run one after another; a failed begin or commit does not leave the connection held', () => withDb(async (db) => {
+test('transactions run one after another; one that fails is rolled back, and the connection is free again', () => withDb(async (db) => {
   await Promise.all([1, 2, 3].map((id) => db.transaction().execute(async (trx) => {
     await trx.insertInto('t').values({ id, v: 'a' }).execute();
     await trx.updateTable('t').set({ v: 'b' }).where('id', '=', id).execute();
