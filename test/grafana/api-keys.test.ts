@@ -127,11 +127,13 @@ test('expiry on every request: a key with secondsToLive 1 works at once and is r
   }
 });
 
-test('delete: bad id 400, unknown 404, another org\'s key 404, success; the deleted key is refused on the very next request', async () => {
+test('delete: bad id 400, unknown 404, another org\'s key 404, success; the deleted key is refused on the very next request, as Bearer and as Basic api_key', async () => {
   const s = await startGrafana();
   try {
     const { id, key } = await mkKey(s, 'gone-soon', 'Admin');
     assert.equal((await s.req('GET', '/api/org', { headers: bearer(key) })).status, 200);
+    // Twice: the second time the Basic header is one seen before with a key that verified.
+    for (let i = 0; i < 2; i++) assert.equal((await s.req('GET', '/api/org', { headers: apiKeyBasic(key) })).status, 200);
     assert.deepEqual((await s.req('DELETE', '/api/auth/keys/abc', { headers: admin() })).json, { message: 'id is invalid' });
     const nf = await s.req('DELETE', '/api/auth/keys/9999', { headers: admin() });
     assert.equal(nf.status, 404);
@@ -144,6 +146,9 @@ test('delete: bad id 400, unknown 404, another org\'s key 404, success; the dele
     assert.equal(del.status, 200);
     assert.deepEqual(del.json, { message: 'API key deleted' });
     assert.deepEqual((await s.req('GET', '/api/org', { headers: bearer(key) })).json, INVALID);
+    const viaBasic = await s.req('GET', '/api/org', { headers: apiKeyBasic(key) });
+    assert.equal(viaBasic.status, 401);
+    assert.deepEqual(viaBasic.json, INVALID);
     assert.equal((await s.req('DELETE', `/api/auth/keys/${id}`, { headers: admin() })).status, 404);
     assert.equal((await s.req('GET', '/api/org', { headers: bearer(other.key) })).status, 200, 'other keys unaffected');
   } finally {

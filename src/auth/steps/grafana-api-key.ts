@@ -6,11 +6,15 @@ import type { GrafanaAuthStep } from '../grafana.js';
 import { header, type AuthRequest } from '../pipeline.js';
 import { basicOf } from './grafana-basic.js';
 import { then } from '../../core/maybe-promise.js';
+import type { GrafanaCore } from '../../core/grafana/grafana-core.js';
 
-export function apiKeyFromRequest(req: AuthRequest): string {
+/** The key a request presents ('' when none); a Basic header seen before with a key that verified is not decoded again. */
+export function apiKeyFromRequest(req: AuthRequest, g: GrafanaCore): string {
   const auth = header(req, 'authorization') ?? '';
   if (auth.startsWith('Bearer ')) return auth.slice(7);
   if (auth.startsWith('Basic ')) {
+    const known = g.keys.keyOfBasicHeader(auth);
+    if (known !== undefined) return known;
     const creds = basicOf(req);
     if (creds && creds.username === 'api_key') return creds.password;
   }
@@ -19,8 +23,13 @@ export function apiKeyFromRequest(req: AuthRequest): string {
 
 export const grafanaApiKey: GrafanaAuthStep = {
   name: 'grafana-api-key',
-  test: (req) => apiKeyFromRequest(req) !== '',
+  test: (req, g) => apiKeyFromRequest(req, g) !== '',
   authenticate(req, g, orgId) {
-    return then(g.keys.verify(apiKeyFromRequest(req), orgId, req.ip), (key) => g.keyIdentity(key));
+    const key = apiKeyFromRequest(req, g);
+    return then(g.keys.verify(key, orgId, req.ip), (record) => {
+      const auth = header(req, 'authorization')!;
+      if (auth.startsWith('Basic ')) g.keys.rememberBasicHeader(auth, key);
+      return g.keyIdentity(record);
+    });
   },
 };

@@ -42,6 +42,12 @@ export class ApiKeyService {
    * up by hash each time: a deleted or revoked key is refused at once). Bounded.
    */
   private seen = new Map<string, Seen>();
+  /**
+   * `Basic api_key:<key>` Authorization headers whose key verified → that key:
+   * such a header is base64-decoded once, not on every request (a memo of the
+   * decoding only: verify() still checks the key each time). Bounded.
+   */
+  private basicHeaders = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private core: Core, private opts: GrafanaOptions) {}
@@ -56,6 +62,7 @@ export class ApiKeyService {
     this.pbkdf2ByName.clear();
     this.misses.clear();
     this.seen.clear();
+    this.basicHeaders.clear();
     for (const r of rows) {
       const pending = keep.get(r.id);
       if (pending !== undefined && pending !== null && (r.lastUsedAt ?? 0) < pending) r.lastUsedAt = pending;
@@ -107,6 +114,18 @@ export class ApiKeyService {
       return this.verifyImported(token, hash, decoded).then((k) => this.accept(k, token, seen, decoded, hash, requestedOrg, ip));
     }
     return this.accept(key, token, seen, decoded, hash, requestedOrg, ip);
+  }
+
+  /** The key in an Authorization header seen before with a key that verified (see rememberBasicHeader). */
+  keyOfBasicHeader(authorization: string): string | undefined {
+    return this.basicHeaders.get(authorization);
+  }
+
+  /** Call after `key`, sent as Basic `api_key:<key>` in `authorization`, verified. */
+  rememberBasicHeader(authorization: string, key: string): void {
+    if (this.basicHeaders.has(authorization)) return;
+    if (this.basicHeaders.size >= SEEN_MAX) this.basicHeaders.delete(this.basicHeaders.keys().next().value!);
+    this.basicHeaders.set(authorization, key);
   }
 
   private accept(key: ApiKeyRecord | undefined, token: string, seen: Seen | undefined, decoded: DecodedKey, hash: string, requestedOrg: number, ip?: string): ApiKeyRecord {
