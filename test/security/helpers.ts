@@ -74,3 +74,21 @@ export function reqFrom(s: Running, localAddress: string, method: string, path: 
     r.end();
   });
 }
+
+export interface FuzzResponse { status: number; contentType: string; text: string }
+
+/**
+ * Sends one fuzz case (no body on GET/HEAD, redirects not followed). Undefined
+ * when fetch refused to build the request (a header value it will not send):
+ * nothing reached the server.
+ */
+export async function fuzzSend(base: string, method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<FuzzResponse | undefined> {
+  try {
+    const r = await fetch(base + url, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body, redirect: 'manual' });
+    return { status: r.status, contentType: r.headers.get('content-type') ?? '', text: await r.text() };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    if (e.name === 'TypeError' && (!/fetch failed/.test(e.message) || e.cause?.code === 'UND_ERR_INVALID_ARG')) return undefined;
+    throw err;
+  }
+}
