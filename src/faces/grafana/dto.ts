@@ -88,13 +88,14 @@ export function apiKeyDto(k: ApiKeyRecord) {
   };
 }
 
+/** The fields both of Grafana's service-account shapes start with, in its order. */
+function serviceAccountHead(sa: ServiceAccount) {
+  return { id: sa.user.id, name: sa.user.name, login: sa.user.username, orgId: sa.orgId, isDisabled: sa.user.isDisabled };
+}
+
 export function serviceAccountDto(g: GrafanaCore, sa: ServiceAccount) {
   return {
-    id: sa.user.id,
-    name: sa.user.name,
-    login: sa.user.username,
-    orgId: sa.orgId,
-    isDisabled: sa.user.isDisabled,
+    ...serviceAccountHead(sa),
     role: sa.role,
     tokens: g.keys.tokensOf(sa.user.id).length,
     avatarUrl: avatarUrl(sa.user.name),
@@ -103,11 +104,7 @@ export function serviceAccountDto(g: GrafanaCore, sa: ServiceAccount) {
 
 export function serviceAccountProfile(g: GrafanaCore, sa: ServiceAccount) {
   return {
-    id: sa.user.id,
-    name: sa.user.name,
-    login: sa.user.username,
-    orgId: sa.orgId,
-    isDisabled: sa.user.isDisabled,
+    ...serviceAccountHead(sa),
     createdAt: rfc3339(sa.user.createdAt),
     updatedAt: rfc3339(sa.user.updatedAt),
     avatarUrl: avatarUrl(sa.user.name),
