@@ -22,8 +22,20 @@ export interface Claims {
 const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
 const CACHE_MAX = 50_000;
 
+/**
+ * V8 hashes the whole of a string the first time it is a Map key, and every
+ * request brings a new string: a Moonraker token (~330 characters) costs ~0.5 µs
+ * to hash, on every request. So verified tokens are filed under the last 24
+ * characters of their signature (144 bits of an Ed25519 signature: as unique as
+ * the token) and a hit is confirmed against the whole token.
+ */
+const CACHE_KEY_CHARS = 24;
+const cacheKey = (token: string) => token.slice(-CACHE_KEY_CHARS);
+
+interface Verified { token: string; claims: Claims }
+
 export class JwtService {
-  private cache = new Map<string, Claims>();
+  private cache = new Map<string, Verified>();
 
   constructor(private signing: Keyring['signing'], readonly issuer: string) {}
 
@@ -41,12 +53,12 @@ export class JwtService {
 
   /** Returns the claims of a token we signed, or undefined. `checkExp: false` accepts expired tokens (Moonraker does so on routes that need no auth). */
   async verify(token: string, type: TokenType, checkExp = true): Promise<Claims | undefined> {
-    let claims = this.cache.get(token);
+    let claims = this.cached(token);
     if (!claims) {
       claims = await this.verifySignature(token);
       if (!claims) return undefined;
       if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(token, claims);
+      this.cache.set(cacheKey(token), { token, claims });
     }
     return this.accept(token, claims, type, checkExp);
   }
@@ -56,14 +68,19 @@ export class JwtService {
    * its claims, `false` when it is refused, undefined when it is not cached.
    */
   verifyCached(token: string, type: TokenType, checkExp = true): Claims | false | undefined {
-    const claims = this.cache.get(token);
+    const claims = this.cached(token);
     return claims && (this.accept(token, claims, type, checkExp) ?? false);
+  }
+
+  private cached(token: string): Claims | undefined {
+    const hit = this.cache.get(cacheKey(token));
+    return hit !== undefined && hit.token === token ? hit.claims : undefined;
   }
 
   private accept(token: string, claims: Claims, type: TokenType, checkExp: boolean): Claims | undefined {
     if (claims.token_type !== type) return undefined;
     if (checkExp && claims.exp * 1000 <= Date.now()) {
-      this.cache.delete(token);
+      this.cache.delete(cacheKey(token)); // only a cached token gets here: the entry under its key is its own
       return undefined;
     }
     return claims;
