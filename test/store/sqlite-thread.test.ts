@@ -58,3 +58,26 @@ test('transactions run one after another; one that fails is rolled back, and the
   await assert.rejects(db.transaction().execute(async (trx) => { await trx.insertInto('t').values({ id: 1, v: 'dup' }).execute(); }));
   assert.deepEqual((await db.selectFrom('t').select(['id', 'v']).orderBy('id').execute()), [{ id: 1, v: 'b' }, { id: 2, v: 'b' }, { id: 3, v: 'b' }]);
 }));
+
+test('large results (sent packed) and small ones come back as the same rows, values intact; BLOB columns too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-thread-'));
+  const db = new Kysely<any>({ dialect: new ThreadedSqliteDialect(join(dir, 'db.sqlite'), ['journal_mode = WAL']) });
+  try {
+    await sql`create table r (id integer primary key, s text, n real, z text, b blob)`.execute(db);
+    const odd = ['plain', 'ünïcødé ✓ 𝄞', 'quote " backslash \\ newline \n tab \t', '\u0000nul', ''];
+    const rows = Array.from({ length: 1000 }, (_, i) => ({ id: i + 1, s: odd[i % odd.length]!, n: i % 3 === 0 ? -0.5 * (i + 1) : i * 1e15, z: i % 2 ? null : `x${i}` }));
+    for (let i = 0; i < rows.length; i += 200) await db.insertInto('r').values(rows.slice(i, i + 200)).execute();
+    const many = await db.selectFrom('r').select(['id', 's', 'n', 'z']).orderBy('id').execute();
+    assert.deepEqual(many, rows);
+    const few = await db.selectFrom('r').select(['id', 's', 'n', 'z']).where('id', '<=', 10).orderBy('id').execute();
+    assert.deepEqual(few, rows.slice(0, 10));
+    assert.deepEqual(await db.selectFrom('r').select((eb) => eb.fn.countAll<number>().as('c')).execute(), [{ c: 1000 }]);
+    await db.updateTable('r').set({ b: Buffer.from([0, 1, 2, 255]) }).execute();
+    const blobs = await db.selectFrom('r').select(['id', 'b']).execute();
+    assert.equal(blobs.length, 1000);
+    assert.ok(blobs.every((x) => x.b instanceof Uint8Array && Buffer.from(x.b).equals(Buffer.from([0, 1, 2, 255]))), 'a BLOB comes back as bytes, not as JSON');
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
