@@ -35,6 +35,7 @@ await build({
   define: { 'import.meta.url': '__gatehouseModuleUrl' },
   banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
+  charset: 'ascii', // bin/gatehouse.js reads the bundle as latin1
   logLevel: 'warning',
 });
 console.error(`gatehouse: built dist/gatehouse.cjs in ${Math.round(performance.now() - started)} ms`);
