@@ -97,6 +97,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
     if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
     if (grafana) await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana!, grafanaCore: grafana });
     await loading;
+    await store.serve();
   } catch (err) {
     await loading.catch(() => {});
     await grafana?.stop();

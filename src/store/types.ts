@@ -85,6 +85,12 @@ export interface AuditFilter { event?: string; username?: string; since?: number
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
+  /**
+   * Start-up is over and requests are about to be served: from now on no query
+   * may block the event loop. (Until then the SQLite store answers on the
+   * calling thread, while its own thread boots.)
+   */
+  serve(): Promise<void>;
   close(): Promise<void>;
 
   users: {

@@ -81,3 +81,40 @@ test('large results (sent packed) and small ones come back as the same rows, val
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('startHere: queries run on this thread until serve(), which waits for an open transaction, then on the thread, which sees every write', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-thread-'));
+  const dialect = new ThreadedSqliteDialect(join(dir, 'db.sqlite'), ['journal_mode = WAL', 'busy_timeout = 5000'], { startHere: true });
+  const db = new Kysely<DB>({ dialect });
+  try {
+    await sql`create table t (id integer primary key, v text not null)`.execute(db);
+    // A temporary table lives on one connection only: it shows which one answers.
+    await sql`create temp table here_only (x integer)`.execute(db);
+    await sql`select * from here_only`.execute(db);
+    let inside!: () => void;
+    const opened = new Promise<void>((r) => { inside = r; });
+    let finish!: () => void;
+    const held = new Promise<void>((r) => { finish = r; });
+    const tx = db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ id: 1, v: 'in a transaction begun before serve()' }).execute();
+      inside();
+      await held;
+      await trx.insertInto('t').values({ id: 2, v: 'its second write' }).execute();
+    });
+    await opened;
+    let served = false;
+    const serving = dialect.serve().then(() => { served = true; });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(served, false, 'serve() waits for the transaction');
+    finish();
+    await tx;
+    await serving;
+    await assert.rejects(sql`select * from here_only`.execute(db), /no such table/, 'answered by the thread now');
+    assert.deepEqual((await db.selectFrom('t').select(['id', 'v']).orderBy('id').execute()).map((r) => r.id), [1, 2]);
+    await db.insertInto('t').values({ id: 3, v: 'after' }).execute();
+    assert.equal((await db.selectFrom('t').select('id').execute()).length, 3);
+  } finally {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -79,6 +79,7 @@ export interface EngineAdapter {
   engine: Engine;
   db: Kysely<Tables>;
   isUniqueViolation(err: unknown): boolean;
+  serve?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -122,6 +123,7 @@ export function createSqlStore(a: EngineAdapter): Store {
         throw new Error(`store migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`);
       }
     },
+    serve: async () => { await a.serve?.(); },
     close: () => a.close(),
 
     users: {
