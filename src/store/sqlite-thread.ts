@@ -23,8 +23,10 @@ import {
  * Rows come back as arrays (with the column names once), made into objects on
  * this side. From this many rows on, they travel as one JSON text in a buffer
  * handed over without a copy: structured-cloning 10,000 rows cost more, on
- * both threads, than JSON.stringify there and JSON.parse here (start-up with
- * 10,000 users and keys: ~35 ms less, bench scenario 6). Not for BLOB columns.
+ * both threads, than JSON.stringify there and JSON.parse here (index reloads
+ * after another process wrote; measured on the loads of a start, when they
+ * still ran on the thread: ~35 ms less for 10,000 users and keys). Not for
+ * BLOB columns.
  */
 const PACK_MIN_ROWS = 256;
 
