@@ -57,8 +57,7 @@ parentPort.on('message', ({ id, sql, params }) => {
     if (s.stmt.reader) {
       const rows = s.stmt.all(params);
       if (rows.length < ${PACK_MIN_ROWS} || !s.packable) { parentPort.postMessage({ id, names: s.names, rows }); return; }
-      const text = Buffer.from(JSON.stringify(rows));
-      const packed = text.buffer.slice(text.byteOffset, text.byteOffset + text.byteLength);
+      const packed = new TextEncoder().encode(JSON.stringify(rows)).buffer; // a buffer of its own: transferred, not copied
       parentPort.postMessage({ id, names: s.names, packed }, [packed]);
     } else {
       const r = s.stmt.run(params);
