@@ -79,8 +79,9 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   if (ldap) core.addSource(ldap);
   const grafana = o.grafana?.enabled ? new GrafanaCore(core, o.grafana) : undefined;
   // The schema check and the in-memory indexes (the core's and the Grafana
-  // side's, together) load while the routes are built: the store's work runs
-  // on its own thread (SQLite) or server (PostgreSQL), route building on this one.
+  // side's, together) load alongside route building. PostgreSQL does its part on
+  // its server meanwhile; SQLite answers on this thread until store.serve()
+  // below, while its own thread boots.
   const loading = (async () => {
     await store.migrate();
     await core.start();
