@@ -25,6 +25,8 @@ const TRUSTED_SESSION_MS = 3600_000;
 export const DEFAULT_ORG_ID = 1;
 export const DEFAULT_ORG_NAME = 'Main Org.';
 const GENERATION = 'store_generation';
+/** Where the Grafana face records its first-start admin (src/core/grafana/grafana-core.ts writes it). */
+export const BOOTSTRAP_SETTING = 'grafana_admin_bootstrap';
 /** Failures that are guesses at a credential; they count toward the login limits. */
 const GUESS_FAILURES = new Set(['INVALID_PASSWORD', 'UNKNOWN_USER', 'LDAP_DENIED']);
 /** Bound on the per-address counters of max_login_attempts (oldest address forgotten first). */
@@ -70,6 +72,8 @@ export class Core {
   private failedLogins = new Map<string, number>();
   private trustedSessions = new Map<string, { createdOn: number; expires: number }>();
   private oneshotIssued = new Map<string, number[]>();
+  /** The account gatehouse created itself on first start (the Grafana face's bootstrap admin), if any. */
+  private bootstrapAdminId: number | null = null;
 
   constructor(readonly store: Store, keyring: Keyring, readonly opts: CoreOptions) {
     this.users = new UserDirectory(store);
@@ -104,7 +108,7 @@ export class Core {
 
   // All at once, not one after another: none waits for another's rows to be taken in first.
   private async reload(): Promise<void> {
-    await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load(), ...[...this.indexes].map((load) => load())]);
+    await Promise.all([this.users.load(), this.sessions.load(), this.apiKey.load(), this.loadBootstrapAdmin(), ...[...this.indexes].map((load) => load())]);
   }
 
   // ---- coherence between processes sharing a store ----------------------
@@ -200,9 +204,26 @@ export class Core {
     return this.userIdentity(user, 'jwt', claims.sid);
   }
 
+  /**
+   * Moonraker's login_required: force_logins is on and a user exists. The account
+   * gatehouse made itself on first start (the Grafana face's bootstrap admin) does
+   * not count: nobody created it on the Moonraker side, and counting it would lock
+   * every Moonraker client out before its first user exists (see README, "One
+   * account set, two faces").
+   */
   isLoginRequired(): boolean {
-    // Moonraker counts its API-key row among users, so "at least one user" is users > 1 there.
-    return this.opts.forceLogins && this.users.hasLoginAccounts();
+    return this.opts.forceLogins && this.users.hasLoginAccounts(this.bootstrapAdminId);
+  }
+
+  private async loadBootstrapAdmin(): Promise<void> {
+    const raw = await this.store.settings.get(BOOTSTRAP_SETTING);
+    const rec = raw ? (JSON.parse(raw) as { created?: boolean; userId?: number }) : undefined;
+    this.bootstrapAdminId = rec?.created && typeof rec.userId === 'number' ? rec.userId : null;
+  }
+
+  /** Called by the Grafana face when it has created its bootstrap admin. */
+  setBootstrapAdmin(userId: number): void {
+    this.bootstrapAdminId = userId;
   }
 
   // ---- login and accounts ----------------------------------------------

@@ -32,9 +32,9 @@ export class UserDirectory {
     return u;
   }
   getById(id: number) { return this.byId.get(id); }
-  /** Is there an account that can log in? (list().length > 0 without building the list: force_logins asks on every request.) */
-  hasLoginAccounts(): boolean {
-    for (const u of this.byId.values()) if (!u.isServiceAccount) return true;
+  /** Is there an account that can log in, other than `exceptId`? (force_logins asks on every request: no list is built.) */
+  hasLoginAccounts(exceptId: number | null = null): boolean {
+    for (const u of this.byId.values()) if (!u.isServiceAccount && u.id !== exceptId) return true;
     return false;
   }
   /** Accounts that can log in (service accounts excluded). */

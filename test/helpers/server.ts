@@ -5,34 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
+import { optionsFromConfig } from '../../src/server/options.js';
+import { defaultConfig } from '../../src/config/index.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
+/**
+ * The shipped default configuration (what `gatehouse serve` runs with no config
+ * file: both faces on, nothing changed), on a free loopback port and a fresh
+ * data directory. A test that changes an option says why.
+ */
 export function defaultOptions(dataDir: string): GatehouseOptions {
-  return {
-    host: '127.0.0.1',
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    maxBodyBytes: 65536,
-    maxHeaderBytes: 16384,
-    logLevel: 'info',
-    moonraker: { enabled: true, corsDomains: [] },
-    // The defaults, spelled out; websocket tests lower them to reach the limits quickly.
-    websocket: { maxMessageBytes: 65536, messagesPerSecond: 50, burst: 100, pingIntervalMs: 10_000 },
-    // Off unless a test turns it on: its first start creates the bootstrap admin account.
-    grafana: { enabled: false },
-    core: {
-      forceLogins: false,
-      defaultSource: 'moonraker',
-      enableApiKey: true,
-      loginTimeoutDays: 90,
-      maxLoginAttempts: null,
-      trustedClients: [],
-      refreshTokenRotation: false,
-      oneshotRatePerMinute: 600,
-    },
-  };
+  const shipped = optionsFromConfig(defaultConfig());
+  return { ...shipped, host: '127.0.0.1', port: 0, dataDir };
 }
 
 function merge<T>(base: T, over: DeepPartial<T> | undefined): T {

@@ -145,16 +145,17 @@ describe('DELETE /access/user', () => {
 });
 
 describe('GET /access/users/list', () => {
-  test('{users: [{username, source, created_on}]}, every local user in creation order, never _API_KEY_USER_', async () => {
+  test('{users: [{username, source, created_on}]}, every local user in creation order (the Grafana face\'s bootstrap admin first), never _API_KEY_USER_', async () => {
     const fresh = await startGatehouse();
     try {
       const get = async () => resultOf(await fresh.req('GET', '/access/users/list', { headers: apiKey(fresh) }));
-      assert.deepEqual(await get(), { users: [] });
+      // One account set for both faces: the admin that the Grafana face creates on first start is listed too.
+      assert.deepEqual((await get()).users.map((u: any) => u.username), ['admin']);
       await createUser(fresh, 'one', 'pw-one');
       await createUser(fresh, 'two', 'pw-two');
       const r = await get();
       assert.deepEqual(Object.keys(r), ['users']);
-      assert.deepEqual(r.users.map((u: any) => u.username), ['one', 'two']);
+      assert.deepEqual(r.users.map((u: any) => u.username), ['admin', 'one', 'two']);
       for (const u of r.users) {
         assert.deepEqual(Object.keys(u), ['username', 'source', 'created_on']);
         assert.equal(u.source, 'moonraker');

@@ -117,7 +117,9 @@ describe('gatehouse audit (CLI)', () => {
     const r = await cli();
     assert.equal(r.code, 0);
     assert.equal(r.out.length, events.length);
-    assert.match(r.out[0]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tann\t127\.0\.0\.1\t\{"by":"_API_KEY_USER_"\}$/);
+    // The shipped defaults start with the Grafana face's bootstrap admin, then the test's first account.
+    assert.match(r.out[0]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tadmin\t-\t\{"by":"bootstrap","grafanaAdmin":true\}$/);
+    assert.match(r.out[1]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tann\t127\.0\.0\.1\t\{"by":"_API_KEY_USER_"\}$/);
   });
 
   test('--event and --user filter', async () => {
@@ -165,7 +167,7 @@ describe('gatehouse audit (CLI)', () => {
     const r = spawnSync(process.execPath, ['bin/gatehouse.js', 'audit', '--json', '--event', 'user_created', '--data-dir', join(root, 'data')], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(lines.map((l) => l.username), ['ann', 'bob']);
+    assert.deepEqual(lines.map((l) => l.username), ['admin', 'ann', 'bob']);
     const bad = spawnSync(process.execPath, ['bin/gatehouse.js', 'audit', '--limit', 'x', '--data-dir', join(root, 'data')], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /gatehouse audit: --limit: expected a whole number/);

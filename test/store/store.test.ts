@@ -144,7 +144,7 @@ test('the Moonraker face works unchanged on PostgreSQL, and two instances share 
     const login = await b.req('POST', '/access/login', { body: { username: 'pg-user', password: 'pw' } });
     assert.equal(login.status, 200, login.text);
     const list = await b.req('GET', '/access/users/list', { headers: { authorization: `Bearer ${login.json.result.token}` } });
-    assert.deepEqual(list.json.result.users.map((u: any) => u.username), ['pg-user']);
+    assert.deepEqual(list.json.result.users.map((u: any) => u.username), ['admin', 'pg-user']);
     // a token issued by b works on a at once; a logout on a reaches b within the sync interval
     const auth = { authorization: `Bearer ${login.json.result.token}` };
     assert.equal((await a.req('GET', '/access/user', { headers: auth })).status, 200);

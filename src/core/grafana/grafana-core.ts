@@ -3,7 +3,7 @@
 // Core (same accounts, same store, same audit log). No HTTP here: the Grafana
 // face (src/faces/grafana) translates requests into these calls.
 import type { Core } from '../core.js';
-import { DEFAULT_ORG_ID } from '../core.js';
+import { BOOTSTRAP_SETTING, DEFAULT_ORG_ID } from '../core.js';
 import type { Identity } from '../identity.js';
 import type { ApiKeyRecord, Role, UserRecord, WebSession } from '../../store/types.js';
 import { randomAlnum } from '../crypto.js';
@@ -47,7 +47,6 @@ function grafanaIdentity(
   return { kind, username, source, createdOn, userId, via, orgId, orgRole, isGrafanaAdmin, apiKeyId, webSession };
 }
 
-const BOOTSTRAP_SETTING = 'grafana_admin_bootstrap';
 const ORG_MISSING = -1;
 
 export class GrafanaCore {
@@ -238,6 +237,7 @@ export class GrafanaCore {
     validateUsername(login, 'admin_user');
     const log = this.core.opts.log;
     let result: BootstrapResult;
+    let createdId: number | undefined;
     const existing = await this.core.users.fetch(login);
     if (existing) {
       // An account of that name already exists (e.g. a Moonraker user): promote it
@@ -258,6 +258,8 @@ export class GrafanaCore {
         source: 'moonraker', isAdmin: true, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
       });
       await this.makeAdmin(user);
+      createdId = user.id;
+      this.core.setBootstrapAdmin(user.id);
       await this.core.audit.record('user_created', { username: login, detail: { by: 'bootstrap', grafanaAdmin: true } });
       result = { login, created: true };
       if (this.opts.adminPassword === undefined) {
@@ -265,7 +267,7 @@ export class GrafanaCore {
         log?.warn({ login }, `Grafana admin "${login}" created with a generated password; it is shown once, on the console of this first start, and is not logged`);
       }
     }
-    await this.core.store.settings.set(BOOTSTRAP_SETTING, JSON.stringify({ at: Date.now(), login, created: result.created }));
+    await this.core.store.settings.set(BOOTSTRAP_SETTING, JSON.stringify({ at: Date.now(), login, created: result.created, ...(createdId === undefined ? {} : { userId: createdId }) }));
     await this.core.changed();
     return result;
   }
