@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs the bundled CLI (dist/gatehouse.cjs, from `npm run build`) when it is up to
-// date with src/, else the TypeScript sources through tsx's loader: an edit under
-// src/ is never shadowed by a stale bundle, and a checkout without a build works.
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// Runs the bundled CLI (dist/gatehouse.cjs, from scripts/build.js). In a checkout
+// (src/ exists), the TypeScript sources run through tsx's loader instead while the
+// bundle is older than src/ or missing: an edit under src/ is never shadowed by a
+// stale bundle, and a checkout without a build works. An installed package has no
+// src/ (and no tsx): it always runs the bundle.
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +12,7 @@ import vm from 'node:vm';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist/gatehouse.cjs');
+const src = join(root, 'src');
 
 function newestMtime(dir) {
   let newest = 0;
@@ -22,7 +25,7 @@ function newestMtime(dir) {
 
 function bundleIsFresh() {
   try {
-    return statSync(bundle).mtimeMs >= newestMtime(join(root, 'src'));
+    return statSync(bundle).mtimeMs >= newestMtime(src);
   } catch {
     return false;
   }
@@ -63,7 +66,12 @@ function loadBundle() {
   return module.exports;
 }
 
-if (process.env.GATEHOUSE_FROM_SOURCE !== '1' && bundleIsFresh()) {
+const checkout = existsSync(src);
+if (!checkout && process.env.GATEHOUSE_FROM_SOURCE === '1') {
+  console.error('gatehouse: GATEHOUSE_FROM_SOURCE=1 needs a checkout (there is no src/ here)');
+  process.exit(1);
+}
+if (!checkout || (process.env.GATEHOUSE_FROM_SOURCE !== '1' && bundleIsFresh())) {
   await loadBundle().main();
 } else {
   const { register } = await import('tsx/esm/api');

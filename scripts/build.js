@@ -1,28 +1,54 @@
 #!/usr/bin/env node
-// Bundles the CLI into dist/gatehouse.cjs with esbuild, so `gatehouse serve` starts
-// without the TypeScript loader and without resolving hundreds of module files:
-// start-up runs one file (from V8's code cache after the first start: see bin/).
-// Native addons (better-sqlite3, @node-rs/argon2) and optional native helpers
-// stay external and load from node_modules. The web UI's files are copied beside the bundle, where
-// src/web/pages.ts looks for them (next to its own module).
+// Builds dist/, everything the package ships besides bin/:
+//  - dist/gatehouse.cjs: the CLI (src/cli/main.ts) as one esbuild bundle, so
+//    `gatehouse serve` starts without the TypeScript loader and without resolving
+//    hundreds of module files: start-up runs one file (from V8's code cache after
+//    the first start: see bin/). Native addons (better-sqlite3, @node-rs/argon2)
+//    and optional native helpers stay external and load from node_modules.
+//  - dist/index.js: the library (src/index.ts), an ES module of the sources only;
+//    every package it imports stays external, a dependency installed beside it.
+//  - dist/types/: its type declarations (tsc -p tsconfig.build.json).
+//  - the web UI's files, copied beside both, where src/web/pages.ts looks for
+//    them (next to its own module, which is then dist/gatehouse.cjs or dist/index.js).
 //
-// Runs on `npm ci` (prepare), before `npm start`, `npm test` and `npm run bench`.
+// `--cli` builds only the CLI and the web files (no tsc: seconds faster), which is
+// all that running from a checkout needs: `npm start`, `npm test` and `npm run
+// bench` run it first. `npm run build` and `npm pack` (prepack) build everything.
 // bin/gatehouse.js uses dist/ only while it is newer than every file under src/.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
+const cliOnly = process.argv.includes('--cli');
 const started = performance.now();
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-// Assets first: dist/gatehouse.cjs is what bin/ compares against src/, so it is written last.
 for (const f of readdirSync(join(ROOT, 'src/web'))) {
   if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
 }
+
+if (!cliOnly) {
+  await build({
+    entryPoints: [join(ROOT, 'src/index.ts')],
+    outfile: join(OUT, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+// Last: dist/gatehouse.cjs is what bin/ compares against src/.
 await build({
   entryPoints: [join(ROOT, 'src/cli/main.ts')],
   outfile: join(OUT, 'gatehouse.cjs'),
@@ -38,4 +64,5 @@ await build({
   charset: 'ascii', // bin/gatehouse.js reads the bundle as latin1
   logLevel: 'warning',
 });
-console.error(`gatehouse: built dist/gatehouse.cjs in ${Math.round(performance.now() - started)} ms`);
+const what = cliOnly ? 'dist/gatehouse.cjs' : 'dist/ (CLI, library, types)';
+console.error(`gatehouse: built ${what} in ${Math.round(performance.now() - started)} ms`);
