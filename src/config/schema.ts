@@ -1,64 +1,62 @@
-// The whole configuration: one zod schema per INI section (see sections/),
-// fed the raw option strings of each section. Keys of Config are the section
-// names with dots turned into `_` (`[auth.basic]` → `auth_basic`); option keys
-// are the option names exactly as written in the INI file (snake_case).
+// The whole configuration: one section schema per INI section (sections/), each
+// option defined once there with its type, default and documentation. The
+// config file, the environment and a library embedding all go through it.
+// Keys of Config are the section names with dots turned into `_` (`[auth.basic]`
+// → `auth_basic`); option keys are the option names as written in the INI file.
 import { z } from 'zod';
 import { gatehouse } from './sections/gatehouse.js';
 import { authorization } from './sections/authorization.js';
 import { ldap } from './sections/ldap.js';
-import { auth } from './sections/auth.js';
-import { authBasic } from './sections/auth-basic.js';
-import { security } from './sections/security.js';
-import { users } from './sections/users.js';
-import { serviceAccounts } from './sections/service-accounts.js';
-import { quota } from './sections/quota.js';
-import { audit } from './sections/audit.js';
-import { limits } from './sections/limits.js';
+import { auth, authBasic, quota, security, serviceAccounts, users } from './sections/grafana.js';
+import { audit, limits } from './sections/limits.js';
 
-/** Every section gatehouse reads, by its INI name. */
+/** Every section gatehouse reads, by its INI name, in the docs' order. */
 export const SECTIONS = {
   gatehouse, authorization, ldap, auth, 'auth.basic': authBasic, security, users,
-  service_accounts: serviceAccounts, quota, audit, limits,
+  service_accounts: serviceAccounts, quota, limits, audit,
 } as const;
 export type SectionName = keyof typeof SECTIONS;
 
 /** Sections named after Grafana's; GF_* environment variables reach only these. */
 export const GRAFANA_SECTIONS: readonly SectionName[] = ['auth', 'auth.basic', 'security', 'users', 'service_accounts', 'quota'];
 
+const sectionDefault = <S extends z.ZodType>(s: S) => s.prefault({} as z.input<S>);
+
 export const configSchema = z.object({
-  gatehouse,
-  authorization,
+  gatehouse: sectionDefault(gatehouse),
+  authorization: sectionDefault(authorization),
   /** Absent when nothing configures [ldap]. */
   ldap: ldap.optional(),
-  auth,
-  auth_basic: authBasic,
-  security,
-  users,
-  service_accounts: serviceAccounts,
-  quota,
-  audit,
-  limits,
+  auth: sectionDefault(auth),
+  auth_basic: sectionDefault(authBasic),
+  security: sectionDefault(security),
+  users: sectionDefault(users),
+  service_accounts: sectionDefault(serviceAccounts),
+  quota: sectionDefault(quota),
+  limits: sectionDefault(limits),
+  audit: sectionDefault(audit),
 }).superRefine((c, ctx) => {
   if (c.authorization.default_source === 'ldap' && !c.ldap) {
     ctx.addIssue({ code: 'custom', path: ['authorization', 'default_source'], message: 'is "ldap" but [ldap] is not configured' });
   }
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+/** What a library embedding passes: the config file's sections and option names, typed values or strings, any left out. */
+export type ConfigInput = z.input<typeof configSchema>;
 
 /** `auth.basic` → `auth_basic`: a section's key in Config. */
 export const configKey = (section: SectionName) => section.replace(/\./g, '_') as keyof Config;
 
-/** The option names a section accepts. */
-export function optionNames(section: SectionName): string[] {
+/** A section's object schema (under [ldap]'s refinements). */
+export function sectionShape(section: SectionName): Record<string, z.ZodType> {
   const s: z.ZodType = SECTIONS[section];
-  const object = (s instanceof z.ZodPipe ? s.in : s) as z.ZodObject; // [ldap] is piped through a transform
-  return Object.keys(object.shape);
+  const object = (s instanceof z.ZodPipe ? s.in : s) as z.ZodType;
+  return (object instanceof z.ZodObject ? object : (object as unknown as { in: z.ZodObject }).in).shape as Record<string, z.ZodType>;
 }
 
+/** The option names a section accepts. */
+export const optionNames = (section: SectionName): string[] => Object.keys(sectionShape(section));
+
 /** The configuration with nothing set. */
-export function defaultConfig(): Config {
-  const raw: Record<string, object> = {};
-  for (const section of Object.keys(SECTIONS) as SectionName[]) if (section !== 'ldap') raw[configKey(section)] = {};
-  return configSchema.parse(raw);
-}
+export const defaultConfig = (): Config => configSchema.parse({});

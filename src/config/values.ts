@@ -1,47 +1,54 @@
-// zod schemas that turn the raw strings of an INI file or environment variable
-// into typed values. Failures read `expected <what>, got "<raw>"`; the loader
-// prefixes where the value came from and which option it is.
+// The value types of options. Each accepts the raw string of an INI file or an
+// environment variable, or (from a library embedding) the typed value itself,
+// and yields the typed value. Failures read `expected <what>, got "<raw>"`; the
+// loader prefixes where the value came from and which option it is.
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-/** A string → T schema; `parse` returns undefined for "not a T". */
-function scalar<T>(what: string, parse: (s: string) => T | undefined) {
-  return z.string().transform((s, ctx) => {
-    const v = parse(s);
-    if (v === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(s)}` });
+/** An option's value type: its schema and how the docs name it. */
+export type ValueType<T> = z.ZodType<T, T | string> & { readonly what: string };
+
+/** A type that parses strings with `parse` and takes values that `accept` already. */
+function scalar<T>(what: string, parse: (s: string) => T | undefined, accept: (v: unknown) => T | undefined): ValueType<T> {
+  const schema = z.unknown().transform((v, ctx) => {
+    const out = typeof v === 'string' ? parse(v) : accept(v);
+    if (out === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(v)}` });
       return z.NEVER;
     }
-    return v;
+    return out;
   });
+  return Object.assign(schema as unknown as z.ZodType<T, T | string>, { what });
 }
 
-/** A required string option. */
-export const required = z.string({ error: () => 'is required' });
+/** Any text. */
+export const text = scalar('text', (s) => s, () => undefined);
+
+/** A required text option. */
+export const required = Object.assign(z.string({ error: () => 'is required' }) as unknown as z.ZodType<string, string>, { what: 'text' });
 
 const BOOLS = new Map([
   ['true', true], ['yes', true], ['on', true], ['1', true],
   ['false', false], ['no', false], ['off', false], ['0', false],
 ]);
 /** configparser's boolean words in any case (Moonraker writes `True`). */
-export const bool = scalar('a boolean', (s) => BOOLS.get(s.toLowerCase()));
+export const bool = scalar('a boolean', (s) => BOOLS.get(s.toLowerCase()), (v) => (typeof v === 'boolean' ? v : undefined));
 
 export function int(range: { min?: number; max?: number } = {}) {
   const { min = -Infinity, max = Infinity } = range;
   const what = range.min !== undefined && range.max !== undefined ? `an integer from ${min} to ${max}`
     : range.min !== undefined ? `an integer >= ${min}`
     : range.max !== undefined ? `an integer <= ${max}` : 'an integer';
-  return scalar(what, (s) => {
-    const n = /^[+-]?\d+$/.test(s) ? Number(s) : NaN;
-    return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined;
-  });
+  const ok = (n: number) => (Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined);
+  return scalar(what, (s) => ok(/^[+-]?\d+$/.test(s) ? Number(s) : NaN), (v) => (typeof v === 'number' ? ok(v) : undefined));
 }
 
 export const port = int({ min: 0, max: 65535 });
 
 /** One of `values`, matched case-insensitively, returned as written in `values`. */
-export function choice<const T extends readonly string[]>(values: T) {
-  return scalar(`one of ${values.join(', ')}`, (s) => values.find((v) => v.toLowerCase() === s.toLowerCase()));
+export function choice<const T extends readonly string[]>(values: T): ValueType<T[number]> {
+  const find = (s: string) => values.find((v) => v.toLowerCase() === s.toLowerCase());
+  return scalar(`one of ${values.join(', ')}`, find, (v) => (typeof v === 'string' ? find(v) : undefined));
 }
 
 const SECONDS: Record<string, number> = {
@@ -63,7 +70,9 @@ export function parseDuration(s: string): number | undefined {
   return Math.round(total);
 }
 
-export const duration = scalar('a duration like 30s, 10m, 1h or 7d', parseDuration);
+/** A duration, in seconds (a number is taken as seconds). */
+export const duration = scalar('a duration like 30s, 10m, 1h or 7d', parseDuration,
+  (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined));
 
 /** Thrown (via `invalid`) by a list entry parser; becomes `invalid entry "<entry>": <why>`. */
 class EntryError extends Error {}
@@ -71,14 +80,20 @@ export const invalid = (why: string): never => { throw new EntryError(why); };
 
 /**
  * A list with one entry per line, as Moonraker's getlist; with `commas`, entries
- * may also be separated by commas (handy on one line or in an env var).
+ * may also be separated by commas (handy on one line or in an env var). A
+ * library passes an array (of strings, or of entries already parsed).
  */
-export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T } = {}) {
-  return z.string().transform((raw, ctx) => {
+export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T; what?: string } = {}): ValueType<T[]> {
+  const schema = z.unknown().transform((raw, ctx) => {
+    if (typeof raw !== 'string' && !Array.isArray(raw)) {
+      ctx.addIssue({ code: 'custom', message: `expected a list, got ${JSON.stringify(raw)}` });
+      return z.NEVER;
+    }
+    const entries = typeof raw === 'string' ? raw.split(o.commas ? /[\n,]/ : '\n').map((e) => e.trim()).filter(Boolean) : raw;
     const out: T[] = [];
-    for (const s of raw.split(o.commas ? /[\n,]/ : '\n').map((e) => e.trim()).filter(Boolean)) {
+    for (const s of entries) {
       try {
-        out.push(o.entry ? o.entry(s) : (s as T));
+        out.push(typeof s !== 'string' || !o.entry ? (s as T) : o.entry(s));
       } catch (err) {
         if (!(err instanceof EntryError)) throw err;
         ctx.addIssue({ code: 'custom', message: `invalid entry ${JSON.stringify(s)}: ${err.message}` });
@@ -86,6 +101,7 @@ export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T
     }
     return out;
   });
+  return Object.assign(schema as unknown as z.ZodType<T[], T[] | string>, { what: o.what ?? (o.commas ? 'a list (one per line or comma-separated)' : 'a list (one per line)') });
 }
 
 /** An IP address as a number, for host-bit checks. */

@@ -1,67 +1,101 @@
-// Every failure the core can report, in one place. Each has a stable code that
-// faces translate; the default message and status follow Moonraker's wording,
-// since that face reports them verbatim.
+// Every failure the core (and the credential checks built on it) can report:
+// one catalogue, one distinct code each. Messages follow Moonraker's wording
+// (that face reports them verbatim); the Grafana face renders the ones it sees
+// in Grafana's body shapes (src/faces/grafana/errors.ts). docs/errors.md lists them.
 
-export class GatehouseError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number = 400,
-    readonly detail?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'GatehouseError';
+/** code → [HTTP status, message template; `{name}` is filled from the error's params]. */
+export const CORE_ERRORS = {
+  // arguments
+  MISSING_ARGUMENT: [400, 'No data for argument: {key}'],
+  INVALID_ARGUMENT: [400, 'Invalid argument [{key}]: {why}'],
+  // credentials (Moonraker)
+  UNAUTHORIZED: [401, 'Unauthorized'],
+  FORCE_LOGINS: [401, 'Unauthorized, Force Logins Enabled'],
+  JWT_INVALID: [401, 'JWT Decode Error'],
+  API_KEY_DISABLED: [401, 'API Key authentication is disabled'],
+  API_KEY_INVALID: [401, 'Invalid API Key'],
+  ONESHOT_INVALID: [401, 'Unauthorized'],
+  // accounts and logins (Moonraker)
+  INVALID_SOURCE: [400, "Invalid 'source': {source}"],
+  RESERVED_USER: [400, 'Invalid Request for user {username}'],
+  RESERVED_DELETE: [400, 'Invalid Request for reserved user {username}'],
+  RESERVED_RESET: [400, 'Invalid Reset Request for user {username}'],
+  UNKNOWN_USER: [400, 'Unregistered User: {username}'],
+  INVALID_PASSWORD: [400, 'Invalid Password'],
+  USER_EXISTS: [400, 'User {username} already exists'],
+  WRONG_SOURCE: [401, "Moonraker cannot authenticate user '{username}', must specify source '{source}'"],
+  LDAP_UNAVAILABLE: [401, 'LDAP authentication not available'],
+  LDAP_CREATE: [400, 'Invalid Request to create new LDAP User'],
+  LDAP_ERROR: [503, 'LDAP error: {why}'],
+  LDAP_DENIED: [401, 'Unauthorized'],
+  DELETE_SELF: [400, 'Cannot delete logged in user {username}'],
+  NO_SUCH_USER: [400, 'No registered user: {username}'],
+  NO_USER_LOGGED_IN: [400, 'No user logged in'],
+  INVALID_LOGOUT: [400, 'Invalid log out request for user {username}'],
+  NO_CURRENT_USER: [400, 'No Current User'],
+  LDAP_PASSWORD_RESET: [400, 'Can´t Reset password for ldap user {username}'],
+  REFRESH_INVALID: [401, 'Invalid Refresh Token'],
+  REFRESH_REUSED: [401, 'Invalid Refresh Token'],
+  // limits
+  LOGINS_MAXED: [401, 'Unauthorized, Maximum Login Attempts Reached'],
+  LOGIN_LOCKED_USER: [429, 'Too many failed login attempts for this account; try again in up to {seconds} seconds'],
+  LOGIN_LOCKED_IP: [429, 'Too many failed login attempts from this address; try again in up to {seconds} seconds'],
+  ONESHOT_RATE: [429, 'Too many oneshot token requests, try again later'],
+  // credentials (Grafana)
+  GRAFANA_UNAUTHORIZED: [401, 'Unauthorized'],
+  GRAFANA_SESSION_INVALID: [401, 'Unauthorized'],
+  GRAFANA_API_KEY_INVALID: [401, 'Invalid API key'],
+  GRAFANA_API_KEY_EXPIRED: [401, 'Expired API key'],
+  GRAFANA_API_KEY_REVOKED: [401, 'Revoked API key'],
+  GRAFANA_API_KEY_ORG_MISMATCH: [401, 'API key does not belong to the requested organization'],
+  GRAFANA_PASSWORD_AUTH_FAILED: [401, 'Invalid username or password'],
+  GRAFANA_LOGIN_BLOCKED_IP: [401, 'Login temporarily blocked'],
+  GRAFANA_IDENTITY_DISABLED: [401, 'Unauthorized'],
+  GRAFANA_LOGIN_DISABLED: [401, 'Login is disabled'],
+  // orgs and members (Grafana's wording)
+  INVALID_ROLE: [400, 'Invalid role specified'],
+  ROLE_TOO_HIGH: [403, "Cannot assign a role higher than user's role"],
+  ORG_NOT_FOUND: [404, 'Organization not found'],
+  ORG_NAME_TAKEN: [409, 'Organization name taken'],
+  ORG_RENAME_TAKEN: [400, 'Organization name taken'],
+  ORG_DELETE_NOT_FOUND: [404, 'Failed to delete organization. ID not found'],
+  NOT_A_VALID_ORG: [401, 'Not a valid organization'],
+  ALREADY_MEMBER: [409, 'User is already member of this organization'],
+  MEMBER_UPDATE_FAILED: [404, 'Failed update org user'],
+  MEMBER_REMOVE_FAILED: [404, 'Failed to remove user from organization'],
+  LAST_ADMIN_ROLE: [400, 'Cannot change role so that there is no organization admin left'],
+  LAST_ADMIN_REMOVE: [400, 'Cannot remove last organization admin'],
+  // API keys, service accounts and tokens (Grafana's wording)
+  TTL_REQUIRED: [400, 'Number of seconds before expiration should be set'],
+  TTL_ABOVE_LIMIT: [400, 'Number of seconds before expiration is greater than the global limit'],
+  TTL_NEGATIVE: [400, 'negative value for SecondsToLive'],
+  KEY_DUPLICATE: [409, 'API key, organization ID and name must be unique'],
+  KEY_HASH_INVALID: [400, 'a Grafana key hash is 100 hex characters'],
+  SA_TOKEN_EXPIRY_LIMIT: [400, 'The expiration date input exceeds the limit for service account access tokens expiration date'],
+  SA_NOT_FOUND: [404, 'service account not found'],
+  SA_EXISTS: [409, 'service account already exists'],
+  SA_NAME_REQUIRED: [400, 'required value name must not be empty'],
+  SA_TOKEN_DUPLICATE: [409, 'service account token with given name already exists in the organization'],
+  ADMIN_PASSWORD_TOO_LONG: [400, 'admin_password must be at most {max} bytes'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type CoreCode = keyof typeof CORE_ERRORS;
+
+/** Fills `{name}` placeholders. */
+export const fillTemplate = (template: string, params: Record<string, unknown>) =>
+  template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+
+export class CoreError extends Error {
+  readonly status: number;
+  constructor(readonly code: CoreCode, readonly params: Record<string, unknown> = {}) {
+    const [status, template] = CORE_ERRORS[code];
+    super(fillTemplate(template, params));
+    this.name = 'CoreError';
+    this.status = status;
   }
 }
 
-const e = (code: string, message: string, status = 400, detail?: Record<string, unknown>) =>
-  new GatehouseError(code, message, status, detail);
+/** The error for `code` (throw it). */
+export const fail = (code: CoreCode, params?: Record<string, unknown>) => new CoreError(code, params);
 
-export const Errors = {
-  missingArgument: (key: string) => e('MISSING_ARGUMENT', `No data for argument: ${key}`, 400, { key }),
-  invalidArgument: (key: string, why: string) => e('INVALID_ARGUMENT', `Invalid argument [${key}]: ${why}`, 400, { key }),
-  invalidJson: () => e('INVALID_JSON', 'Malformed JSON in request body', 400),
-  invalidUtf8: () => e('INVALID_JSON', 'Request body is not valid UTF-8', 400),
-  bodyNotObject: () => e('BODY_NOT_OBJECT', 'Request body must be a JSON object', 400),
-  bodyTooLarge: (limit?: number) => e('BODY_TOO_LARGE', limit ? `Request body exceeds ${limit} bytes` : 'Request body too large', 413),
-
-  unauthorized: () => e('UNAUTHORIZED', 'Unauthorized', 401),
-  forceLogins: () => e('FORCE_LOGINS', 'Unauthorized, Force Logins Enabled', 401),
-  jwtDecode: () => e('JWT_INVALID', 'JWT Decode Error', 401),
-  apiKeyDisabled: () => e('API_KEY_DISABLED', 'API Key authentication is disabled', 401),
-  invalidApiKey: () => e('API_KEY_INVALID', 'Invalid API Key', 401),
-
-  invalidSource: (source: string) => e('INVALID_SOURCE', `Invalid 'source': ${source}`, 400),
-  reservedUser: (username: string) => e('RESERVED_USER', `Invalid Request for user ${username}`, 400, { username }),
-  unregisteredUser: (username: string) => e('UNKNOWN_USER', `Unregistered User: ${username}`, 400, { username }),
-  invalidPassword: () => e('INVALID_PASSWORD', 'Invalid Password', 400),
-  userExists: (username: string) => e('USER_EXISTS', `User ${username} already exists`, 400, { username }),
-  wrongSource: (username: string, source: string) =>
-    e('WRONG_SOURCE', `Moonraker cannot authenticate user '${username}', must specify source '${source}'`, 401, { username }),
-  ldapUnavailable: () => e('LDAP_UNAVAILABLE', 'LDAP authentication not available', 401),
-  ldapCreate: () => e('LDAP_CREATE', 'Invalid Request to create new LDAP User', 400),
-  ldapError: (why: string) => e('LDAP_ERROR', `LDAP error: ${why}`, 503),
-  ldapDenied: (why: string) => e('LDAP_DENIED', why, 401),
-  cannotDeleteSelf: (username: string) => e('DELETE_SELF', `Cannot delete logged in user ${username}`, 400, { username }),
-  reservedDelete: (username: string) => e('RESERVED_USER', `Invalid Request for reserved user ${username}`, 400, { username }),
-  noSuchUser: (username: string) => e('NO_SUCH_USER', `No registered user: ${username}`, 400, { username }),
-  noUserLoggedIn: () => e('NO_USER', 'No user logged in', 400),
-  invalidLogout: (username: string) => e('INVALID_LOGOUT', `Invalid log out request for user ${username}`, 400, { username }),
-  noCurrentUser: () => e('NO_USER', 'No Current User', 400),
-  ldapPasswordReset: (username: string) => e('LDAP_PASSWORD', `Can´t Reset password for ldap user ${username}`, 400, { username }),
-  invalidResetUser: (username: string) => e('RESERVED_USER', `Invalid Reset Request for user ${username}`, 400, { username }),
-  invalidRefreshToken: () => e('REFRESH_INVALID', 'Invalid Refresh Token', 401),
-  refreshReuse: () => e('REFRESH_REUSED', 'Invalid Refresh Token', 401),
-  loginsMaxed: () => e('LOGIN_LOCKED', 'Unauthorized, Maximum Login Attempts Reached', 401),
-  userLocked: () => e('LOGIN_LOCKED', 'Too many failed login attempts, try again later', 429),
-  oneshotRate: () => e('RATE_LIMITED', 'Too many oneshot token requests, try again later', 429),
-  loginLockedUser: (seconds: number) =>
-    e('LOGIN_LOCKED', `Too many failed login attempts for this account; try again in up to ${seconds} seconds`, 429, { scope: 'user', seconds }),
-  loginLockedIp: (seconds: number) =>
-    e('LOGIN_LOCKED', `Too many failed login attempts from this address; try again in up to ${seconds} seconds`, 429, { scope: 'ip', seconds }),
-
-  notFound: () => e('NOT_FOUND', 'Not Found', 404),
-  methodNotAllowed: () => e('METHOD_NOT_ALLOWED', 'Method Not Allowed', 405),
-} as const;
-
-export const isGatehouseError = (x: unknown): x is GatehouseError => x instanceof GatehouseError;
+export const isCoreError = (x: unknown): x is CoreError => x instanceof CoreError;

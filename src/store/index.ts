@@ -1,3 +1,4 @@
+// Opening the configured store engine.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './types.js';

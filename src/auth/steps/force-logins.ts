@@ -1,12 +1,13 @@
-// force_logins: once a user exists, trusted addresses no longer authenticate.
-import { Errors } from '../../core/errors.js';
-import type { AuthStep } from '../pipeline.js';
+// force_logins: once a user exists, what follows (trusted clients) no longer
+// authenticates; a route without auth goes on anonymously.
+import { fail } from '../../core/errors.js';
+import { defineStep } from '../step.js';
 
-export const forceLogins: AuthStep = {
+export const forceLogins = defineStep<true>({
   name: 'force-logins',
-  check(req, core) {
-    if (!core.isLoginRequired()) return undefined;
+  match: (_req, core) => (core.verify.isLoginRequired() ? true : undefined),
+  async verify(_, req) {
     if (!req.authRequired) return null;
-    throw Errors.forceLogins();
+    throw fail('FORCE_LOGINS');
   },
-};
+});

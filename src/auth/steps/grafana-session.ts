@@ -1,16 +1,15 @@
-// The session cookie from POST /login (name: [auth] login_cookie_name). An
-// unknown, revoked, idle or too old session is refused with Grafana's plain
-// 401 "Unauthorized".
-import { GrafanaErrors as G } from '../../core/grafana/errors.js';
-import type { GrafanaAuthStep } from '../grafana.js';
+// The session cookie from POST /login ([auth] login_cookie_name). An unknown,
+// revoked, idle or too old session is refused with Grafana's plain 401.
+import { fail } from '../../core/errors.js';
+import { defineStep } from '../step.js';
 
-export const grafanaSession: GrafanaAuthStep = {
+export const grafanaSession = defineStep<string>({
   name: 'grafana-session',
-  test: (req, g) => !!req.cookies?.[g.opts.loginCookieName],
-  async authenticate(req, g, orgId) {
-    const session = await g.sessions.lookup(req.cookies![g.opts.loginCookieName]!);
-    const user = session && g.core.users.getById(session.userId);
-    if (!session || !user) throw G.sessionInvalid();
-    return g.userIdentity(user, orgId, 'session', session);
+  match: (req, core) => req.cookies[core.config.auth.login_cookie_name] || undefined,
+  async verify(token, req, core) {
+    const session = await core.webSessions.lookup(token);
+    const user = session && core.accounts.getById(session.userId);
+    if (!session || !user) throw fail('GRAFANA_SESSION_INVALID');
+    return core.verify.grafanaUser(user, req.requestedOrg, 'session', { webSession: session });
   },
-};
+});

@@ -1,11 +1,12 @@
-// `X-Api-Key: <global key>`. A wrong key falls through (to 401 "Unauthorized" at the end), as in Moonraker.
-import { header, type AuthStep } from '../pipeline.js';
+// `X-Api-Key: <global key>` (when enable_api_key).
+import { fail } from '../../core/errors.js';
+import { defineStep } from '../step.js';
 
-export const moonrakerApiKey: AuthStep = {
+export const moonrakerApiKey = defineStep<string>({
   name: 'moonraker-api-key',
-  check(req, core) {
-    if (!core.opts.enableApiKey) return undefined;
-    const key = header(req, 'x-api-key');
-    return key && core.apiKey.matches(key) ? core.apiKeyIdentity() : undefined;
+  match: (req, core) => (core.config.authorization.enable_api_key ? req.header('x-api-key') || undefined : undefined),
+  async verify(key, _req, core) {
+    if (!core.apiKey.matches(key)) throw fail('API_KEY_INVALID');
+    return core.verify.apiKeyIdentity();
   },
-};
+});

@@ -1,11 +1,13 @@
-// `?token=<oneshot>`: single use, 5 s, same address. A bad one just falls through.
-import { queryParam, type AuthStep } from '../pipeline.js';
+// `?token=<oneshot>`: single use, 5 s, same address.
+import { fail } from '../../core/errors.js';
+import { defineStep } from '../step.js';
 
-export const oneshotToken: AuthStep = {
+export const oneshotToken = defineStep<string>({
   name: 'oneshot-token',
-  check(req, core) {
-    const token = queryParam(req, 'token');
-    if (!token) return undefined;
-    return core.consumeOneshot(token, req.ip).then((identity) => identity ?? undefined);
+  match: (req) => req.queryParam('token') || undefined,
+  async verify(token, req, core) {
+    const identity = await core.oneshot.consume(token, req.ip);
+    if (!identity) throw fail('ONESHOT_INVALID');
+    return identity;
   },
-};
+});

@@ -1,11 +1,12 @@
 // trusted_clients: an address (IP, CIDR range or domain) that needs no credential.
-import type { AuthStep } from '../pipeline.js';
+import { fail } from '../../core/errors.js';
+import { defineStep } from '../step.js';
 
-export const trustedClient: AuthStep = {
+export const trustedClient = defineStep<string>({
   name: 'trusted-client',
-  check(req, core) {
-    const now = core.trusted.isTrustedNow(req.ip);
-    if (now !== undefined) return now ? core.trustedIdentity(req.ip) : undefined;
-    return core.trusted.isTrusted(req.ip).then((ok) => (ok ? core.trustedIdentity(req.ip) : undefined));
+  match: (req, core) => (core.trusted.empty ? undefined : req.ip),
+  async verify(ip, _req, core) {
+    if (!(await core.trusted.isTrusted(ip))) throw fail('UNAUTHORIZED');
+    return core.verify.trustedIdentity(ip);
   },
-};
+});

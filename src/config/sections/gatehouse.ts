@@ -1,22 +1,19 @@
-// [gatehouse]: where and how gatehouse itself runs.
-import { z } from 'zod';
-import { bool, choice, int, port } from '../values.js';
+import { choice, int, bool, port, text } from '../values.js';
+import { option, section } from '../option.js';
 
-export const gatehouse = z.object({
-  host: z.string().default('127.0.0.1'),
-  port: port.default(7125),
-  data_dir: z.string().default('./data'),
-  store: choice(['sqlite', 'postgres']).default('sqlite'),
-  postgres_url: z.string().optional(),
-  max_body_bytes: int({ min: 1 }).default(65536),
-  log_level: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  moonraker_enabled: bool.default(true),
-  grafana_enabled: bool.default(true),
-  /** With grafana_port, the Grafana face gets its own listener. */
-  grafana_host: z.string().optional(),
-  grafana_port: port.optional(),
-  /** JWT `iss`; instances behind one load balancer must agree on it. Default http://HOST:PORT. */
-  issuer: z.string().optional(),
+export const gatehouse = section('where and how gatehouse itself runs', {
+  host: option(text, 'Listen address.', '127.0.0.1'),
+  port: option(port, 'Listen port (0: any free port).', '7125'),
+  data_dir: option(text, 'Holds gatehouse.sqlite, master.key and jwt-ed25519.pem (created on first start, owner-only).', './data'),
+  store: option(choice(['sqlite', 'postgres']), 'The store engine: embedded SQLite in data_dir, or PostgreSQL at postgres_url.', 'sqlite'),
+  postgres_url: option(text, 'postgres://user@host/db, with store = postgres (several instances may share it).'),
+  max_body_bytes: option(int({ min: 1 }), 'Largest request body; more is refused with 413.', '65536'),
+  log_level: option(choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'Above debug only failed requests are logged; at debug, every request.', 'info'),
+  moonraker_enabled: option(bool, "Serve Moonraker's face (/access, /websocket).", 'true'),
+  grafana_enabled: option(bool, "Serve Grafana's face (/api, /login, /logout, the API Keys page).", 'true'),
+  grafana_host: option(text, 'With grafana_port: the address of the Grafana face\'s own listener (default: host).'),
+  grafana_port: option(port, 'Gives the Grafana face a listener of its own on this port.'),
+  issuer: option(text, 'JWT `iss`; instances behind one load balancer must agree on it (default http://HOST:PORT).'),
 }).superRefine((g, ctx) => {
   if (g.store === 'postgres' && !g.postgres_url) ctx.addIssue({ code: 'custom', path: ['store'], message: '"postgres" needs postgres_url' });
 });

@@ -1,43 +1,48 @@
-// [ldap]: Moonraker's option names and rules, plus gatehouse extras (TLS,
-// timeouts and the LDAP group → Grafana role mapping).
-import { z } from 'zod';
-import { bool, int, invalid, list, port, required } from '../values.js';
+// Moonraker's option names and rules, plus gatehouse extras (TLS, timeouts and
+// the LDAP group → Grafana role mapping).
+import { ROLES, type Role } from '../../core/model.js';
+import { bool, int, invalid, list, port, text } from '../values.js';
+import { mandatory, option, section } from '../option.js';
 
-export const GRAFANA_ROLES = ['Viewer', 'Editor', 'Admin'] as const;
 const MAPPING = /^(.+?)\s*=>\s*(\S+)(?:\s*@\s*(\S+))?$/;
 
+export interface GroupMapping { group_dn: string; role: Role; org_id: number }
+
 /** `<group dn> => <Viewer|Editor|Admin>[ @orgId]`, org 1 by default. */
-function groupMapping(s: string) {
+function groupMapping(s: string): GroupMapping {
   const m = MAPPING.exec(s);
-  const role = m && GRAFANA_ROLES.find((r) => r.toLowerCase() === m[2]!.toLowerCase());
+  const role = m && ROLES.find((r) => r.toLowerCase() === m[2]!.toLowerCase());
   const orgId = m?.[3] === undefined ? 1 : /^\d+$/.test(m[3]) ? Number(m[3]) : 0;
-  if (!role || orgId < 1) return invalid(`expected "<group dn> => <${GRAFANA_ROLES.join('|')}>[ @orgId]"`);
+  if (!role || orgId < 1) return invalid(`expected "<group dn> => <${ROLES.join('|')}>[ @orgId]"`);
   return { group_dn: m[1]!, role, org_id: orgId };
 }
 
-export const ldap = z.object({
-  ldap_host: required,
-  /** Default: 636 with ldap_secure, else 389. */
-  ldap_port: port.optional(),
-  ldap_secure: bool.default(false),
-  base_dn: required,
-  bind_dn: z.string().optional(),
-  bind_password: z.string().optional(),
-  group_dn: z.string().optional(),
-  is_active_directory: bool.default(false),
-  user_filter: z.string().refine((f) => f.includes('USERNAME'), 'must contain the token USERNAME').optional(),
-  membership_attribute: z.string().default('memberOf'),
-  check_dn_case: bool.default(true),
-  // gatehouse extras
-  start_tls: bool.default(false),
-  ca_file: z.string().optional(),
-  timeout_ms: int({ min: 1 }).default(5000),
-  group_mappings: list({ entry: groupMapping }).default(() => []),
-  /** Members of this group are Grafana server admins. */
-  grafana_admin_group: z.string().optional(),
+const membership = ['memberOf', 'isMemberOf'];
+
+export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)", {
+  ldap_host: mandatory('The directory\'s host name or address.'),
+  ldap_port: option(port, 'Default: 636 with ldap_secure, else 389.'),
+  ldap_secure: option(bool, 'ldaps:// (TLS from the first byte).', 'false'),
+  base_dn: mandatory('Where users are searched.'),
+  bind_dn: option(text, 'The search account (unset: anonymous search); needs bind_password.'),
+  bind_password: option(text, 'The search account\'s password; only with bind_dn.'),
+  group_dn: option(text, 'Only members of this group may log in.'),
+  is_active_directory: option(bool, 'Look users up by sAMAccountName instead of uid.', 'false'),
+  user_filter: option(text, 'A search filter with the token USERNAME; overrides is_active_directory.'),
+  membership_attribute: option(text, 'memberOf or isMemberOf.', 'memberOf'),
+  check_dn_case: option(bool, 'Group DN comparisons are case sensitive.', 'true'),
+  start_tls: option(bool, 'StartTLS on the ldap:// connection (not with ldap_secure).', 'false'),
+  ca_file: option(text, "PEM file of the CAs trusted for the directory's certificate (default: the system's)."),
+  timeout_ms: option(int({ min: 1 }), 'Bound on one whole login attempt; past it the login answers 503 naming LDAP.', '5000'),
+  group_mappings: option(list({ entry: groupMapping, what: 'lines of `<group dn> => <Viewer|Editor|Admin>[ @orgId]`' }),
+    'LDAP group → org role, first match per org wins (as Grafana).', ''),
+  grafana_admin_group: option(text, 'Members of this group are Grafana server admins (and others are not).'),
 }).superRefine((l, ctx) => {
-  const issue = (option: string, message: string) => ctx.addIssue({ code: 'custom', path: [option], message });
+  const issue = (o: string, message: string) => ctx.addIssue({ code: 'custom', path: [o], message });
   if (l.bind_dn !== undefined && l.bind_password === undefined) issue('bind_dn', 'bind_password is required when bind_dn is set');
   if (l.bind_dn === undefined && l.bind_password !== undefined) issue('bind_password', 'is only allowed together with bind_dn');
+  if (l.bind_dn !== undefined && l.bind_password === '') issue('bind_password', 'must not be empty (a DN with an empty password is an unauthenticated bind)');
   if (l.ldap_secure && l.start_tls) issue('start_tls', 'cannot be combined with ldap_secure (ldaps:// is already TLS)');
+  if (l.user_filter !== undefined && !l.user_filter.includes('USERNAME')) issue('user_filter', 'must contain the token USERNAME');
+  if (!membership.includes(l.membership_attribute)) issue('membership_attribute', `must be one of ${membership.join(', ')}`);
 }).transform((l) => ({ ...l, ldap_port: l.ldap_port ?? (l.ldap_secure ? 636 : 389) }));

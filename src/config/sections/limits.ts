@@ -1,14 +1,25 @@
-// [limits]: gatehouse's rate limits and size caps.
-import { z } from 'zod';
-import { int } from '../values.js';
+// gatehouse's rate limits and size caps, the websocket's included.
+import { int, text } from '../values.js';
+import { option, section } from '../option.js';
 
+const count = int({ min: 0 });
 const positive = int({ min: 1 });
 
-export const limits = z.object({
-  login_attempts_per_ip: positive.default(20),
-  login_attempts_per_user: positive.default(10),
-  lockout_seconds: positive.default(300),
-  ws_max_message_bytes: positive.default(262144),
-  ws_messages_per_second: positive.default(50),
-  max_header_bytes: positive.default(16384),
+export const limits = section('rate limits and size caps', {
+  login_attempts_per_ip: option(count, 'Failed password checks per client address within lockout_seconds before it is locked (429); 0: no limit.', '20'),
+  login_attempts_per_user: option(count, 'Failed password checks per account within lockout_seconds before it is locked (429); 0: no limit.', '10'),
+  lockout_seconds: option(positive, 'The window over which failures count, and so the longest a lockout lasts.', '300'),
+  max_header_bytes: option(positive, 'Largest request head; more is refused with 431.', '16384'),
+  ws_max_message_bytes: option(positive, 'Largest websocket message; a larger one closes the connection with 1009.', '262144'),
+  ws_messages_per_second: option(positive, 'Sustained websocket messages per second per connection; past it JSON-RPC error 429.', '50'),
+  ws_burst: option(positive, 'Websocket messages that may arrive at once (and how far into debt before close 1008).', '100'),
+  ws_max_in_flight: option(positive, 'Requests of one websocket running at once; past it the socket is paused.', '8'),
+  ws_max_buffered_bytes: option(positive, 'Bytes queued for a websocket client that does not read; past it the connection is dropped.', '1048576'),
+  ws_ping_interval_ms: option(count, 'Websocket ping interval; a peer that missed the previous ping is closed (0: no pings).', '10000'),
+  ws_close_grace_ms: option(positive, 'How long a websocket peer gets to complete a close before its socket is destroyed.', '2000'),
+  ws_max_connections: option(positive, 'Open websocket connections per instance; past it the upgrade is refused with 503.', '20000'),
+});
+
+export const audit = section("gatehouse's audit trail", {
+  json_lines_file: option(text, 'Also append every audit event, one JSON object per line, to this file.'),
 });

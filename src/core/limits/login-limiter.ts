@@ -9,17 +9,10 @@
 // Attempts still being checked count too ("pending"), so a burst of concurrent
 // guesses cannot all slip past the check before the first failure is recorded.
 import type { Store } from '../../store/types.js';
-import { Errors } from '../errors.js';
+import { fail } from '../errors.js';
 
-export interface LoginLimitOptions {
-  /** Failed attempts per account (username, case-insensitive) within the window; null or 0: no limit. */
-  perUser: number | null;
-  /** Failed attempts per client address within the window; null or 0: no limit. */
-  perIp: number | null;
-  windowSeconds: number;
-}
-
-export const DEFAULT_LOGIN_LIMITS: LoginLimitOptions = { perUser: 10, perIp: 20, windowSeconds: 300 };
+/** [limits] login_attempts_per_user / _per_ip (0: no limit) and lockout_seconds. */
+export interface LoginLimitOptions { perUser: number; perIp: number; windowSeconds: number }
 
 /** What settle() reports: the lockouts this failure started (for the audit log). */
 export type LockScope = 'user' | 'ip';
@@ -67,7 +60,7 @@ export class LoginLimiter {
       for (let i = 0; i < keys.length; i++) {
         const [scope, , limit] = keys[i]!;
         if ((scope === 'user' ? byUser : byIp) + places[i]! > limit) {
-          throw scope === 'user' ? Errors.loginLockedUser(this.o.windowSeconds) : Errors.loginLockedIp(this.o.windowSeconds);
+          throw fail(scope === 'user' ? 'LOGIN_LOCKED_USER' : 'LOGIN_LOCKED_IP', { scope, seconds: this.o.windowSeconds });
         }
       }
     } catch (err) {

@@ -1,0 +1,157 @@
+// Logins: a password proved through its user source (local or LDAP), then a
+// token family opened and its JWTs signed. Moonraker's `_login_jwt_user` rules,
+// plus per-IP max_login_attempts and gatehouse's per-account and per-address
+// lockouts (checked before any hashing).
+import type { Ctx } from '../context.js';
+import { CoreError, fail, type CoreCode } from '../errors.js';
+import { DEFAULT_ORG_ID, RESERVED_USERS, type Identity, type User } from '../model.js';
+import { LoginLimiter, type LoginTicket } from '../limits/login-limiter.js';
+import { MaxLoginAttempts } from '../limits/max-attempts.js';
+import { newUid, randomBase32, randomUrlToken } from '../security/crypto.js';
+import { MAX_PASSWORD_BYTES } from '../security/passwords.js';
+import { normalizeIp } from '../security/trusted-clients.js';
+import { applyExternalProfile } from '../sources/external-profile.js';
+import type { ExternalProfile } from '../sources/types.js';
+import { DuplicateError } from '../../store/types.js';
+
+export const ACCESS_TTL_S = 3600;
+/** Failures that are guesses at a credential; they count toward the login limits. */
+const GUESS_FAILURES = new Set<CoreCode>(['INVALID_PASSWORD', 'UNKNOWN_USER', 'LDAP_DENIED']);
+
+export interface LoginResult { user: User; token: string; refreshToken: string; sessionId: string }
+
+export function loginActions(ctx: Ctx) {
+  const l = ctx.config.limits;
+  const limiter = new LoginLimiter(ctx.store, { perUser: l.login_attempts_per_user, perIp: l.login_attempts_per_ip, windowSeconds: l.lockout_seconds });
+  const maxAttempts = new MaxLoginAttempts(ctx.config.authorization.max_login_attempts);
+  const codeOf = (err: unknown) => (err instanceof CoreError ? err.code : undefined);
+
+  /** Moonraker's order: an unknown source, then a reserved name (then, by the caller, LDAP creation or availability). */
+  function checkSource(source: string, username: string) {
+    if (source !== 'moonraker' && source !== 'ldap') throw fail('INVALID_SOURCE', { source });
+    if (RESERVED_USERS.includes(username)) throw fail('RESERVED_USER', { username });
+  }
+
+  /** Records a failed password check against the limits (if it was a guess) and audits any lockout it started. */
+  async function settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
+    const code = codeOf(err);
+    if (!code || !GUESS_FAILURES.has(code)) return ticket.release();
+    for (const scope of await ticket.failed()) {
+      await ctx.audit.record('lockout', { username, ip, detail: { scope, attempts: scope === 'user' ? l.login_attempts_per_user : l.login_attempts_per_ip, seconds: l.lockout_seconds } });
+    }
+  }
+
+  /** The record of an external user at first login (a Viewer of the default org), tolerating a concurrent first login. */
+  async function createExternal(username: string, profile: ExternalProfile): Promise<User> {
+    const create = (email: string | null) => ctx.write({
+      run: () => ctx.store.users.create({
+        uid: newUid(), username, email, name: profile.name ?? '', passwordHash: null, source: 'ldap',
+        isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID, memberships: [{ orgId: DEFAULT_ORG_ID, role: 'Viewer' }],
+      }),
+      changes: (u) => [{ kind: 'user', id: u.id }],
+    });
+    try {
+      return await create(profile.email ?? null);
+    } catch (err) {
+      if (!(err instanceof DuplicateError)) throw err;
+      // Either the same user logged in concurrently, or another account already has this email.
+      return (await ctx.ix.users.fetch(username)) ?? create(null);
+    }
+  }
+
+  /**
+   * Proves a username/password pair through its user source (local or LDAP),
+   * issuing nothing. The account may be disabled: callers decide what that means.
+   * Moonraker's login and Grafana's basic auth and login form all come here.
+   */
+  async function verifyPassword(username: string, password: string, source: string): Promise<User> {
+    checkSource(source, username);
+    if (source === 'ldap' && !ctx.sources.has('ldap')) throw fail('LDAP_UNAVAILABLE');
+    if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('INVALID_PASSWORD');
+    let user = await ctx.ix.users.fetch(username);
+    if (source !== 'ldap') {
+      if (!user || user.isServiceAccount) throw fail('UNKNOWN_USER', { username });
+      if (user.source !== source) throw fail('WRONG_SOURCE', { username, source: user.source });
+      await ctx.sources.get(source)!.authenticate(username, password, user);
+      return user;
+    }
+    const profile = (await ctx.sources.get('ldap')!.authenticate(username, password, user)) ?? {};
+    user ??= await createExternal(username, profile); // Moonraker creates the user record of an LDAP user at first login
+    if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username, source: user.source });
+    // What the directory says (group → org roles, server admin, name, email) applies at each login.
+    const synced = user;
+    await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
+    return ctx.ix.users.getById(user.id) ?? user;
+  }
+
+  async function issueTokens(user: User): Promise<LoginResult> {
+    const refreshTtl = ctx.config.authorization.login_timeout * 86400;
+    const refreshJti = randomBase32(10);
+    const sessionId = randomUrlToken(16);
+    const now = Date.now();
+    // The family is stored while its tokens are signed; neither is handed out before both are done.
+    const [, access, refresh] = await Promise.all([
+      ctx.write({
+        run: () => ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti }),
+        changes: () => [{ kind: 'families', userId: user.id }],
+      }),
+      ctx.jwt.sign(user.username, sessionId, 'access', ACCESS_TTL_S),
+      ctx.jwt.sign(user.username, sessionId, 'refresh', refreshTtl, refreshJti),
+    ]);
+    return { user, token: access.token, refreshToken: refresh.token, sessionId };
+  }
+
+  /** POST /access/login */
+  async function login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
+    const ip = normalizeIp(a.ip);
+    if (maxAttempts.reached(ip)) throw fail('LOGINS_MAXED');
+    const ticket = await limiter.begin(a.username, ip);
+    let user: User;
+    try {
+      user = await verifyPassword(a.username, a.password, (a.source ?? ctx.config.authorization.default_source).toLowerCase());
+      if (user.isDisabled) throw fail('INVALID_PASSWORD');
+    } catch (err) {
+      const reachedMax = maxAttempts.failed(ip);
+      await ctx.audit.record('login_failed', { username: a.username, ip, detail: { reason: codeOf(err) ?? 'error' } });
+      await settleFailure(ticket, err, a.username, ip);
+      if (reachedMax) await ctx.audit.record('lockout', { username: a.username, ip, detail: { scope: 'ip', rule: 'max_login_attempts', attempts: maxAttempts.max } });
+      throw err;
+    }
+    await ticket.succeeded();
+    maxAttempts.succeeded(ip);
+    const result = await issueTokens(user);
+    await ctx.audit.record('login_ok', { username: user.username, ip, detail: { source: user.source } });
+    return result;
+  }
+
+  /** A password check of a signed-in account (changing its password) counts like a login. */
+  async function checkCurrentPassword(user: User, password: string, ip: string | undefined): Promise<void> {
+    const ticket = await limiter.begin(user.username, ip);
+    try {
+      await ctx.sources.get('moonraker')!.authenticate(user.username, password, user);
+    } catch (err) {
+      await ctx.audit.record('login_failed', { username: user.username, ip, detail: { reason: codeOf(err) ?? 'error', via: 'password_change' } });
+      await settleFailure(ticket, err, user.username, ip);
+      throw err;
+    }
+    await ticket.succeeded();
+  }
+
+  /** POST /access/logout: like Moonraker, every token of the user dies, not just this one. */
+  async function logout(actor: Identity | null, ip?: string): Promise<string> {
+    if (!actor) throw fail('NO_USER_LOGGED_IN');
+    const userId = actor.userId;
+    if (actor.kind !== 'user' || userId === null) throw fail('INVALID_LOGOUT', { username: actor.username });
+    await ctx.write({
+      run: () => ctx.store.sessions.revokeForUser(userId, Date.now()),
+      changes: () => [{ kind: 'families', userId }],
+      events: () => [{ name: 'user_logged_out', args: [{ username: actor.username, userId }] }],
+    });
+    await ctx.audit.record('logout', { username: actor.username, ip });
+    return actor.username;
+  }
+
+  return { verifyPassword, issueTokens, login, checkCurrentPassword, logout, checkSource };
+}
+
+export type LoginActions = ReturnType<typeof loginActions>;

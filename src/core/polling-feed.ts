@@ -1,0 +1,52 @@
+// Instances (and the CLI) sharing one store, without a message channel: every
+// publish writes a fresh generation stamp to the store, and each instance polls
+// it; a stamp it did not write means another process changed something it cannot
+// name, so its subscribers reload everything ({kind: 'all'}). A LISTEN/NOTIFY
+// feed on PostgreSQL can replace this one and deliver the Changes themselves.
+import { randomBytes } from 'node:crypto';
+import type { Change, ChangeFeed } from './changes.js';
+
+const GENERATION = 'store_generation';
+
+export interface SettingsStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; onError?: (err: unknown) => void } = {}): ChangeFeed & { poll(): Promise<boolean>; load(): Promise<void> } {
+  const handlers = new Set<(c: Change) => Promise<void>>();
+  let generation: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const feed = {
+    healthy: true,
+    /** Takes the current stamp as seen (at start, before the indexes load). */
+    async load() {
+      generation = await settings.get(GENERATION);
+    },
+    async publish() {
+      generation = randomBytes(8).toString('base64url');
+      await settings.set(GENERATION, generation);
+    },
+    subscribe(handler: (c: Change) => Promise<void>) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    /** One poll; true when another process had written. */
+    async poll(): Promise<boolean> {
+      const g = await settings.get(GENERATION);
+      if (g === generation) return false;
+      generation = g;
+      for (const h of handlers) await h({ kind: 'all' });
+      return true;
+    },
+    start() {
+      timer = setInterval(() => void feed.poll().then(() => { feed.healthy = true; }, (err) => {
+        feed.healthy = false;
+        o.onError?.(err);
+      }), o.intervalMs ?? 1000);
+      timer.unref();
+    },
+    stop() { clearInterval(timer); },
+  };
+  return feed;
+}

@@ -1,0 +1,24 @@
+// A user source proves a username/password pair. Moonraker calls them "sources":
+// "moonraker" (local accounts in the store) and "ldap".
+import type { Role, User } from '../model.js';
+
+/** What an external source says about a user, applied at each login. */
+export interface ExternalProfile {
+  /** Org memberships to apply (LDAP group mappings). */
+  orgRoles?: { orgId: number; role: Role }[];
+  isGrafanaAdmin?: boolean;
+  email?: string | null;
+  name?: string;
+}
+
+export interface UserSource {
+  readonly name: string;
+  /** Throws a CoreError when the credentials are refused. */
+  authenticate(username: string, password: string, existing: User | undefined): Promise<ExternalProfile | void>;
+}
+
+export interface SourceLog {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
