@@ -11,9 +11,9 @@
 // alternate within each round) and the ratio to 1c, the cheapest check (a
 // trusted address), measured in the same rounds.
 import { parseArgs } from 'node:util';
-import { authenticate, type AuthRequest } from '../src/auth/pipeline.js';
-import { moonrakerPipeline } from '../src/auth/moonraker.js';
-import { authenticateGrafana } from '../src/auth/grafana.js';
+import { authenticate } from '../src/auth/run.js';
+import { POLICIES } from '../src/auth/policies.js';
+import { AuthRequest } from '../src/auth/request.js';
 import { benchGatehouse } from './lib/fixture.js';
 import { GATEHOUSE_SPEC, HTTP_SCENARIOS } from './lib/http-scenarios.js';
 
@@ -29,9 +29,9 @@ const only = new Set(values.only!.split(','));
 only.add('1c'); // the reference
 
 const { gh, info, close } = await benchGatehouse({ ...GATEHOUSE_SPEC, logLevel: 'error' });
-const core = gh.core, g = gh.grafana;
+const core = gh.core, g = gh.config.gatehouse.grafana_enabled;
 
-interface Case { id: string; headers: [string, Buffer][]; run(req: AuthRequest): unknown }
+interface Case { id: string; headers: [string, Buffer][]; run(req: AuthRequest): Promise<unknown> }
 const cases: Case[] = [];
 for (const [id, , headersOf] of HTTP_SCENARIOS) {
   const h = headersOf(info);
@@ -39,40 +39,39 @@ for (const [id, , headersOf] of HTTP_SCENARIOS) {
   cases.push({
     id,
     headers: Object.entries({ host: `127.0.0.1:${info.port}`, ...h }).map(([k, v]) => [k, Buffer.from(v, 'latin1')]),
-    run: id.startsWith('1') ? (req) => authenticate(moonrakerPipeline, req, core) : (req) => authenticateGrafana(req, g!),
+    run: (req) => authenticate(id.startsWith('1') ? POLICIES.moonrakerHttp : POLICIES.grafana, req, core),
   });
 }
 
 function request(c: Case): AuthRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of c.headers) headers[k] = v.toString('latin1');
-  return { method: 'GET', headers, query: {}, ip: '127.0.0.1', authRequired: true };
+  return new AuthRequest({ headers, query: {}, ip: '127.0.0.1', authRequired: true });
 }
 
-/** ns per authentication of `n` fresh requests; fails on a refusal or a promise (every scenario is answered from memory). */
-function measure(c: Case, n: number): number {
+/** ns per authentication of `n` fresh requests (each awaited); fails on a refusal. */
+async function measure(c: Case, n: number): Promise<number> {
   let total = 0n;
   for (let i = 0; i < n; i++) {
     const req = request(c);
     const t0 = process.hrtime.bigint();
-    const id = c.run(req);
+    const id = await c.run(req);
     total += process.hrtime.bigint() - t0;
-    if (!id || id instanceof Promise) throw new Error(`${c.id}: not answered synchronously from memory`);
+    if (!id) throw new Error(`${c.id}: refused`);
   }
   return Number(total) / n;
 }
 
 // First requests take the slow path (signature check, key hash, password hash) and fill the caches.
 for (const c of cases) {
-  const first = c.run(request(c));
-  if (first instanceof Promise) await first;
-  measure(c, 20_000); // JIT warm-up
+  await c.run(request(c));
+  await measure(c, 20_000); // JIT warm-up
 }
 
 const ns = new Map<string, number[]>(cases.map((c) => [c.id, []]));
 for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 === 0 ? cases : [...cases].reverse();
-  for (const c of order) ns.get(c.id)!.push(measure(c, N));
+  for (const c of order) ns.get(c.id)!.push(await measure(c, N));
   process.stderr.write(`[pipeline] round ${r + 1}/${ROUNDS}\n`);
 }
 await close();

@@ -33,17 +33,17 @@ export async function seededDataDir(users: number, keys: number, log: (s: string
   // Built on tmpfs when there is one (the store fsyncs every write; that is not what is measured), then copied.
   const build = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/gatehouse-bench-seed-') : dir;
   const { openStore } = await import('../src/store/index.js');
-  const { loadKeyring } = await import('../src/core/keyring.js');
-  const { Core, DEFAULT_ORG_ID } = await import('../src/core/core.js');
-  const { hashPassword } = await import('../src/core/passwords.js');
-  const { sha256hex, randomUrlToken } = await import('../src/core/crypto.js');
+  const { loadKeyring } = await import('../src/core/security/keyring.js');
+  const { createCore } = await import('../src/core/core.js');
+  const { DEFAULT_ORG_ID } = await import('../src/core/model.js');
+  const { defaultConfig } = await import('../src/config/index.js');
+  const { hashPassword } = await import('../src/core/security/passwords.js');
+  const { sha256hex, randomUrlToken } = await import('../src/core/security/crypto.js');
   const store = await openStore({ engine: 'sqlite', dataDir: build });
   let seeded: { apiKey: string; users: number; keys: number };
   try {
-    const core = new Core(store, loadKeyring(build), {
-      issuer: 'bench', forceLogins: false, defaultSource: 'moonraker', enableApiKey: true, loginTimeoutDays: 90,
-      maxLoginAttempts: null, trustedClients: [], refreshTokenRotation: false, oneshotRatePerMinute: 60,
-    });
+    const log = { info() {}, warn() {}, error() {} };
+    const core = createCore({ store, keyring: loadKeyring(build), config: defaultConfig(), log });
     await core.start();
     const passwordHash = await hashPassword('bench-password-1');
     for (let i = 0; i < users; i++) {

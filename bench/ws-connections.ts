@@ -57,22 +57,12 @@ async function serve(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-ws-'));
   const n = Number(flags.connections);
   const gh = await createGatehouse({
-    host: '0.0.0.0', // loopback sources 127.0.0.x all reach it
-    port: 0,
-    dataDir,
-    store: 'sqlite',
-    maxBodyBytes: 65536,
-    maxHeaderBytes: 16384,
-    logLevel: 'warn',
-    moonraker: { enabled: true, corsDomains: [] },
-    websocket: { maxConnections: n + 1000, pingIntervalMs: 30_000 },
-    core: {
-      forceLogins: false, defaultSource: 'moonraker', enableApiKey: true, loginTimeoutDays: 90, maxLoginAttempts: null,
-      trustedClients: [], refreshTokenRotation: false, oneshotRatePerMinute: 600,
-    },
+    gatehouse: { host: '0.0.0.0', port: 0, data_dir: dataDir, log_level: 'warn', grafana_enabled: false }, // loopback sources 127.0.0.x all reach it
+    limits: { ws_max_connections: n + 1000, ws_ping_interval_ms: 30_000 },
+    authorization: { oneshot_rate_per_minute: 600 },
   });
   const { port } = await gh.listen();
-  const user = await gh.core.createUser({ username: 'bench', password: 'bench-password', actor: null });
+  const user = await gh.core.accounts.create({ username: 'bench', password: 'bench-password', actor: null });
   const hub = (gh.app as unknown as { moonrakerWebsocket: { size: number } }).moonrakerWebsocket;
   const stats = (): Stats => {
     const c = process.cpuUsage(); // read before the GCs below, which are the benchmark's own cost
@@ -84,7 +74,7 @@ async function serve(): Promise<void> {
     if (msg?.type === 'stats') process.send!({ type: 'stats', stats: stats() });
     if (msg?.type === 'cpu') { const c = process.cpuUsage(); process.send!({ type: 'cpu', us: c.user + c.system }); }
     if (msg?.type === 'notify') {
-      await gh.core.createUser({ username: msg.username, password: 'x', actor: null });
+      await gh.core.accounts.create({ username: msg.username, password: 'x', actor: null });
       process.send!({ type: 'notified' });
     }
     if (msg?.type === 'stop') {

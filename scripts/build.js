@@ -10,6 +10,8 @@
 //  - dist/types/: its type declarations (tsc -p tsconfig.build.json).
 //  - the web UI's files, copied beside both, where src/web/pages.ts looks for
 //    them (next to its own module, which is then dist/gatehouse.cjs or dist/index.js).
+//  - dist/hash-worker.mjs: the password hashing thread (src/core/security/hash-worker.ts),
+//    which src/core/security/hash-pool.ts starts from beside its own module.
 //
 // `--cli` builds only the CLI and the web files (no tsc: seconds faster), which is
 // all that running from a checkout needs: `npm start`, `npm test` and `npm run
@@ -21,6 +23,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildHashWorker, noZodLocales } from './build-parts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
@@ -32,6 +35,8 @@ mkdirSync(OUT, { recursive: true });
 for (const f of readdirSync(join(ROOT, 'src/web'))) {
   if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
 }
+
+await buildHashWorker(OUT);
 
 if (!cliOnly) {
   await build({
@@ -49,7 +54,7 @@ if (!cliOnly) {
 }
 
 // Last: dist/gatehouse.cjs is what bin/ compares against src/.
-await build({
+const cli = await build({
   entryPoints: [join(ROOT, 'src/cli/main.ts')],
   outfile: join(OUT, 'gatehouse.cjs'),
   bundle: true,
@@ -57,12 +62,20 @@ await build({
   // CommonJS, so bin/gatehouse.js can run it through vm.Script with V8's code cache.
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate'],
+  // Native addons, optional native helpers, and piscina (it starts its threads from its own files).
+  external: ['better-sqlite3', '@node-rs/argon2', 'piscina', 'pg-native', 'bufferutil', 'utf-8-validate'],
+  minify: true,
+  keepNames: true, // profiles and stack traces name the sources' functions
+  plugins: [noZodLocales],
   define: { 'import.meta.url': '__gatehouseModuleUrl' },
   banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',
   charset: 'ascii', // bin/gatehouse.js reads the bundle as latin1
+  metafile: true,
   logLevel: 'warning',
 });
+const inputs = Object.entries(cli.metafile.outputs[Object.keys(cli.metafile.outputs).find((f) => f.endsWith('gatehouse.cjs'))].inputs);
+const locales = inputs.filter(([f]) => /zod\/v4\/locales\//.test(f) && !/locales\/en\./.test(f));
+if (locales.length) throw new Error(`dist/gatehouse.cjs bundles ${locales.length} zod locales it never uses`);
 const what = cliOnly ? 'dist/gatehouse.cjs' : 'dist/ (CLI, library, types)';
 console.error(`gatehouse: built ${what} in ${Math.round(performance.now() - started)} ms`);

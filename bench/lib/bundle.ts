@@ -6,6 +6,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildHashWorker, noZodLocales } from '../../scripts/build-parts.js';
 
 /** Bundles `dir`/bench/servers/`script` into `dir`/bench/.build/; returns the .mjs file to run. */
 export async function bundleServer(dir: string, script: string): Promise<string> {
@@ -15,7 +16,8 @@ export async function bundleServer(dir: string, script: string): Promise<string>
   const outfile = join(out, script.replace(/\.ts$/, '.mjs'));
   await build({
     entryPoints: [join(dir, 'bench/servers', script)], outfile, bundle: true,
-    platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
+    platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', plugins: [noZodLocales],
   });
+  await buildHashWorker(out); // beside the bundle, where the hash pool starts it from
   return outfile;
 }

@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { optionsFromConfig } from '../../src/server/options.js';
 import { createGatehouse, type Gatehouse } from '../../src/server/gatehouse.js';
 import type { GatehouseInfo } from './http-scenarios.js';
 
@@ -22,7 +21,7 @@ export const BENCH_USER = 'bench';
 export const BENCH_PASSWORD = 'bench-password-1';
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 
-export interface FixtureSpec { trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number }
+export interface FixtureSpec { trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number; plainHttp?: boolean }
 
 /** Starts a gatehouse listening on a free loopback port, with the bench's credentials. */
 export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse; info: GatehouseInfo; close(): Promise<void> }> {
@@ -37,18 +36,18 @@ export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse
     '',
   ].join('\n'));
 
-  const opts = optionsFromConfig(loadConfig({ file: confFile, overrides: { dataDir, port: 0 } }).config);
-  if (spec.grafana) opts.grafana = { ...(opts.grafana ?? {}), enabled: true, adminPassword: ADMIN_PASSWORD };
-  else if (opts.grafana) opts.grafana = { ...opts.grafana, enabled: false };
+  const config = loadConfig({ file: confFile, overrides: { dataDir, port: 0 } }).config;
+  config.gatehouse.grafana_enabled = !!spec.grafana;
+  config.security.admin_password = ADMIN_PASSWORD;
 
-  const gh = await createGatehouse(opts);
+  const gh = await createGatehouse({ ...config, plainHttp: spec.plainHttp });
   const { port } = await gh.listen();
-  const login = await gh.core.createUser({ username: BENCH_USER, password: BENCH_PASSWORD, actor: null });
+  const login = await gh.core.accounts.create({ username: BENCH_USER, password: BENCH_PASSWORD, actor: null });
 
   const loginUsers: string[] = [];
   for (let i = 0; i < (spec.loginUsers ?? 0); i++) {
     loginUsers.push(`${BENCH_USER}-${i}`);
-    await gh.core.createUser({ username: `${BENCH_USER}-${i}`, password: BENCH_PASSWORD, actor: null });
+    await gh.core.accounts.create({ username: `${BENCH_USER}-${i}`, password: BENCH_PASSWORD, actor: null });
   }
 
   const info: GatehouseInfo = { port, jwt: login.token, apiKey: gh.core.apiKey.get(), user: BENCH_USER, password: BENCH_PASSWORD, loginUsers };

@@ -3,7 +3,7 @@
 // the login scenario runs its server. On {type:'run', concurrency, duration} it
 // answers {type:'result', rate, count, seconds}.
 import { verify } from '@node-rs/argon2';
-import { hashPassword } from '../../src/core/passwords.js';
+import { hashPassword } from '../../src/core/security/passwords.js';
 import { childReady } from '../lib/child.js';
 
 const PASSWORD = 'bench-password-1';

@@ -1,6 +1,8 @@
 // `gatehouse <command> [options]`
 import type { Command, CommandContext } from './command.js';
 import { CliError } from './command.js';
+import { ConfigError } from '../config/errors.js';
+import { CoreError } from '../core/errors.js';
 import { commands } from './commands/index.js';
 
 function help(out: (l: string) => void) {
@@ -29,7 +31,7 @@ export async function runCli(argv: string[], ctx: CommandContext): Promise<numbe
   try {
     return await cmd.run(rest, ctx);
   } catch (err) {
-    const msg = err instanceof CliError || (err as Error).name === 'ConfigError' || (err as Error).name === 'GatehouseError'
+    const msg = err instanceof CliError || err instanceof ConfigError || err instanceof CoreError
       ? (err as Error).message
       : `unexpected error: ${(err as Error).message}`;
     ctx.err(`gatehouse ${cmd.name}: ${msg}`);

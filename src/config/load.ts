@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { parseIni } from './ini.js';
-import { configKey, configSchema, GRAFANA_SECTIONS, optionNames, SECTIONS, type Config, type SectionName } from './schema.js';
+import { configKey, fileConfigSchema, GRAFANA_SECTIONS, optionNames, SECTIONS, type Config, type SectionName } from './schema.js';
 
 export interface LoadOptions {
   /** moonraker.conf, grafana.ini or a gatehouse file (same syntax). */
@@ -98,7 +98,7 @@ export function loadConfig(o: LoadOptions = {}): Loaded {
     raw[configKey(section)] = Object.fromEntries([...options].filter(([, s]) => s.value !== '').map(([k, s]) => [k, s.value]));
   }
 
-  const parsed = configSchema.safeParse(raw);
+  const parsed = fileConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => {
       const section = SECTION_NAMES.find((s) => configKey(s) === issue.path[0])!;

@@ -13,11 +13,12 @@ export interface OptionDoc {
 }
 
 const docs = new WeakMap<z.ZodType, OptionDoc>();
-const sectionDocs = new WeakMap<z.ZodType, string>();
+/** Section docs by the section's option names (a refinement of a section copies its shape object). */
+const sectionDocs = new Map<string, string>();
 
 /** An option with a default (parsed like a value from the file) or, without one, unset by default. */
 export function option<T>(type: ValueType<T>, doc: string): z.ZodOptional<ValueType<T>>;
-export function option<T>(type: ValueType<T>, doc: string, dflt: string): z.ZodType<T, T | string | undefined>;
+export function option<T>(type: ValueType<T>, doc: string, dflt: string): z.ZodPrefault<ValueType<T>>;
 export function option<T>(type: ValueType<T>, doc: string, dflt?: string): z.ZodType {
   const schema = dflt === undefined ? type.optional() : type.prefault(dflt);
   docs.set(schema, { type: type.what, default: dflt, doc });
@@ -26,13 +27,13 @@ export function option<T>(type: ValueType<T>, doc: string, dflt?: string): z.Zod
 
 /** A section: its options, in the order the docs list them. */
 export function section<S extends z.ZodRawShape>(doc: string, shape: S) {
-  const s = z.object(shape);
-  sectionDocs.set(s, doc);
-  return s;
+  sectionDocs.set(Object.keys(shape).join(), doc);
+  return z.object(shape);
 }
 
 export const optionDoc = (s: z.ZodType): OptionDoc | undefined => docs.get(s);
-export const sectionDoc = (s: z.ZodType): string | undefined => sectionDocs.get(s);
+/** A section's documentation, by its shape. */
+export const sectionDoc = (shape: object): string | undefined => sectionDocs.get(Object.keys(shape).join());
 
 /** A text option that must be set whenever its section is. */
 export function mandatory(doc: string) {

@@ -35,7 +35,13 @@ export const configSchema = z.object({
   quota: sectionDefault(quota),
   limits: sectionDefault(limits),
   audit: sectionDefault(audit),
-}).superRefine((c, ctx) => {
+});
+
+/**
+ * A configuration file must be whole: a default_source of "ldap" needs [ldap].
+ * (A library embedding may add its LDAP source itself: core.addSource.)
+ */
+export const fileConfigSchema = configSchema.superRefine((c, ctx) => {
   if (c.authorization.default_source === 'ldap' && !c.ldap) {
     ctx.addIssue({ code: 'custom', path: ['authorization', 'default_source'], message: 'is "ldap" but [ldap] is not configured' });
   }

@@ -45,6 +45,10 @@ export function int(range: { min?: number; max?: number } = {}) {
 
 export const port = int({ min: 0, max: 65535 });
 
+/** A number above zero (fractions allowed). */
+export const positiveNumber = scalar('a number > 0', (s) => (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0 ? Number(s) : undefined),
+  (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined));
+
 /** One of `values`, matched case-insensitively, returned as written in `values`. */
 export function choice<const T extends readonly string[]>(values: T): ValueType<T[number]> {
   const find = (s: string) => values.find((v) => v.toLowerCase() === s.toLowerCase());
@@ -83,7 +87,7 @@ export const invalid = (why: string): never => { throw new EntryError(why); };
  * may also be separated by commas (handy on one line or in an env var). A
  * library passes an array (of strings, or of entries already parsed).
  */
-export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T; what?: string } = {}): ValueType<T[]> {
+export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T; accept?: (v: unknown) => T; what?: string } = {}): ValueType<T[]> {
   const schema = z.unknown().transform((raw, ctx) => {
     if (typeof raw !== 'string' && !Array.isArray(raw)) {
       ctx.addIssue({ code: 'custom', message: `expected a list, got ${JSON.stringify(raw)}` });
@@ -93,7 +97,7 @@ export function list<T = string>(o: { commas?: boolean; entry?: (s: string) => T
     const out: T[] = [];
     for (const s of entries) {
       try {
-        out.push(typeof s !== 'string' || !o.entry ? (s as T) : o.entry(s));
+        out.push(typeof s === 'string' ? (o.entry ? o.entry(s) : (s as T)) : o.accept ? o.accept(s) : invalid('expected text'));
       } catch (err) {
         if (!(err instanceof EntryError)) throw err;
         ctx.addIssue({ code: 'custom', message: `invalid entry ${JSON.stringify(s)}: ${err.message}` });

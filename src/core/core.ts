@@ -3,13 +3,14 @@
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import { accountActions } from './actions/accounts.js';
+import { passwordActions } from './actions/passwords.js';
 import { Audit } from './actions/audit.js';
 import { bootstrapActions, type BootstrapResult } from './actions/bootstrap.js';
 import { grafanaKeyActions } from './actions/grafana-keys.js';
-import { loginActions } from './actions/login.js';
+import { LoginActions } from './actions/login.js';
 import { apiKeyActions } from './actions/moonraker-api-key.js';
 import { oneshotActions } from './actions/oneshot.js';
-import { orgActions } from './actions/orgs.js';
+import { membershipActions, orgActions } from './actions/orgs.js';
 import { refreshActions } from './actions/refresh.js';
 import { serviceAccountActions } from './actions/service-accounts.js';
 import { verifyActions } from './actions/verify.js';
@@ -44,16 +45,20 @@ export interface CoreOptions {
   feed?: ChangeFeed;
 }
 
+function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { seenSince: number; createdSince: number }): Indexes {
+  return {
+    users: new UsersIndex(store), families: new FamiliesIndex(store), apiKey: new MoonrakerApiKeyIndex(store, masterKey),
+    orgs: new OrgsIndex(store), keys: new GrafanaKeysIndex(store), webSessions: new WebSessionsIndex(store, sessionWindow),
+    bootstrap: new BootstrapIndex(store),
+  };
+}
+
 export function createCore(o: CoreOptions) {
   const { store, config, log } = o;
   const events = new CoreEventBus();
   const feed = o.feed ?? pollingFeed(store.settings, { onError: (err) => log.error({ err }, 'store sync failed') });
   let sessionWindow = () => ({ seenSince: 0, createdSince: 0 });
-  const ix: Indexes = {
-    users: new UsersIndex(store), families: new FamiliesIndex(store), apiKey: new MoonrakerApiKeyIndex(store, o.keyring.masterKey),
-    orgs: new OrgsIndex(store), keys: new GrafanaKeysIndex(store), webSessions: new WebSessionsIndex(store, () => sessionWindow()),
-    bootstrap: new BootstrapIndex(store),
-  };
+  const ix = createIndexes(store, o.keyring.masterKey, () => sessionWindow());
   const writer = createWriter(Object.values(ix), feed, events, (err) => log.error({ err }, 'change feed publish failed'));
   const ctx: Ctx = {
     store, config, log, events, ix, write: writer.write, masterKey: o.keyring.masterKey,
@@ -62,11 +67,11 @@ export function createCore(o: CoreOptions) {
     trusted: new TrustedClients(config.authorization.trusted_clients),
     sources: new Map<string, UserSource>(),
   };
-  const login = loginActions(ctx);
-  const accounts = accountActions(ctx, login);
+  const login = new LoginActions(ctx);
+  const accounts = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
   const verify = verifyActions(ctx, login);
   const keys = grafanaKeyActions(ctx);
-  const orgs = orgActions(ctx, accounts);
+  const orgs = { ...orgActions(ctx, accounts), ...membershipActions(ctx, accounts) };
   const webSessions = webSessionActions(ctx, verify);
   sessionWindow = webSessions.window;
   ctx.sources.set('moonraker', new LocalSource((user, password) => accounts.rehash(user, password)));
@@ -103,14 +108,11 @@ export function createCore(o: CoreOptions) {
         events.emit('reloaded');
       });
       feed.start();
-      const every = (ms: number, fn: () => Promise<unknown>, what: string) => {
-        const t = setInterval(() => void fn().catch((err) => log.error({ err }, what)), ms);
-        t.unref();
-        timers.push(t);
-      };
-      every(FLUSH_EVERY_MS, () => keys.flush(), 'api key last-used flush failed');
-      every(FLUSH_EVERY_MS, () => webSessions.flush(), 'web session flush failed');
-      every(PRUNE_EVERY_MS, () => webSessions.prune(), 'web session prune failed');
+      timers.push(
+        every(FLUSH_EVERY_MS, () => keys.flush(), (err) => log.error({ err }, 'api key last-used flush failed')),
+        every(FLUSH_EVERY_MS, () => webSessions.flush(), (err) => log.error({ err }, 'web session flush failed')),
+        every(PRUNE_EVERY_MS, () => webSessions.prune(), (err) => log.error({ err }, 'web session prune failed')),
+      );
     },
 
     /** One poll of the change feed (tests); true when another process had written. */
@@ -124,6 +126,13 @@ export function createCore(o: CoreOptions) {
     },
   };
   return core;
+}
+
+/** A housekeeping timer that never keeps the process alive. */
+function every(ms: number, fn: () => Promise<unknown>, onError: (err: unknown) => void): NodeJS.Timeout {
+  const t = setInterval(() => void fn().catch(onError), ms);
+  t.unref();
+  return t;
 }
 
 export type Core = ReturnType<typeof createCore>;

@@ -1,71 +1,56 @@
-// The composition root: store + keys + core + faces, listening. Used by the CLI
-// (`gatehouse serve`) and by applications embedding gatehouse as a library.
-import type { FastifyInstance } from 'fastify';
-import { Core, type CoreOptions } from '../core/core.js';
-import { loadKeyring } from '../core/keyring.js';
-import { connectStore, type Store } from '../store/index.js';
-import { createHttpServer } from './http-server.js';
-import { logFailedRequest } from '../faces/shared/http-errors.js';
-import { moonrakerHttp, moonrakerErrorBody } from '../faces/moonraker/http.js';
-import { moonrakerWebsocket, type WebsocketLimits } from '../faces/moonraker/websocket/index.js';
-import { Errors } from '../core/errors.js';
+// The composition root: configuration → store + keys + core + faces, listening.
+// Used by the CLI (`gatehouse serve`) and by applications embedding gatehouse
+// as a library: createGatehouse() takes the config file's shape (sections and
+// option names, typed values or strings) and parses it through the same
+// schema, so every default comes from one place.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { configSchema, type Config, type ConfigInput } from '../config/schema.js';
+import { createCore, type Core } from '../core/core.js';
+import { loadKeyring } from '../core/security/keyring.js';
+import { LdapSource } from '../core/sources/ldap/source.js';
+import type { UserSource } from '../core/sources/types.js';
 import { grafanaHttp } from '../faces/grafana/http.js';
-import { GrafanaCore } from '../core/grafana/grafana-core.js';
-import type { GrafanaOptions } from '../core/grafana/options.js';
-import { LdapSource, type LdapOptions } from '../core/user-sources/ldap.js';
+import { moonrakerHttp } from '../faces/moonraker/http.js';
+import { moonrakerWebsocket } from '../faces/moonraker/websocket/index.js';
+import { HttpError } from '../faces/shared/http-errors.js';
+import { connectStore, type Store } from '../store/index.js';
+import { createHttpServer, createLogger, writeRawError } from './http-server.js';
 
-export interface GatehouseOptions {
-  host: string;
-  port: number;
-  dataDir: string;
-  store: 'sqlite' | 'postgres';
-  postgresUrl?: string;
-  maxBodyBytes: number;
-  maxHeaderBytes: number;
-  logLevel: string;
+/** The library's options: the configuration (as in the config file) plus what only a running process can give. */
+export type GatehouseOptions = ConfigInput & {
+  /** A destination stream for the log (tests capture logs through it). */
   logStream?: NodeJS.WritableStream;
-  moonraker: { enabled: boolean; corsDomains: string[] };
-  /** Limits of the Moonraker websocket (/websocket); any field left out takes its default (see DEFAULT_WEBSOCKET_LIMITS). */
-  websocket?: Partial<WebsocketLimits>;
-  /** The Grafana face (absent: off). Options not given take Grafana's defaults. */
-  grafana?: { enabled: boolean; listen?: { host: string; port: number } } & Partial<GrafanaOptions>;
-  core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
-  /** The LDAP user source, Moonraker's [ldap] (absent: no 'ldap' source). */
-  ldap?: LdapOptions;
-}
+  /** Off the fast path (server/fast-path.ts): plain Node and Fastify, for A/B measurements. */
+  plainHttp?: boolean;
+};
 
 export interface Gatehouse {
+  config: Config;
   core: Core;
   store: Store;
   app: FastifyInstance;
-  /** The Grafana side of the core when that face is on; `grafana.bootstrap.generatedPassword` is the first start's admin password, to show once. */
-  grafana?: GrafanaCore;
   /** Resolves with the bound address once listening. */
   listen(): Promise<{ host: string; port: number }>;
-  /** The Grafana face's own address, when it has one (config grafana_port). */
+  /** The Grafana face's own address, when it has one (grafana_port). */
   grafanaAddress(): { host: string; port: number } | undefined;
   close(): Promise<void>;
 }
 
-/** The store, keys and core without any HTTP: what the CLI's admin commands use. */
-export async function openCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
-  const opened = await connectCore(o, log);
-  try {
-    await opened.store.migrate();
-    await opened.core.start();
-    return opened;
-  } catch (err) {
-    await opened.store.close();
-    throw err;
-  }
+/** Parses the options: every option the caller leaves out takes the config schema's default. */
+export function configOf(o: GatehouseOptions): Config {
+  const { logStream: _s, plainHttp: _p, ...input } = o;
+  return configSchema.parse(input);
 }
 
-/** The store, connected but not migrated yet, and a core on it. */
-async function connectCore(o: GatehouseOptions, log?: CoreOptions['log']): Promise<{ core: Core; store: Store }> {
-  const store = await connectStore({ engine: o.store, dataDir: o.dataDir, postgresUrl: o.postgresUrl });
+/** The store, keys and core without any HTTP, started: what the CLI's admin commands use. */
+export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[] } = {}): Promise<{ core: Core; store: Store }> {
+  const store = await connectStore({ engine: config.gatehouse.store, dataDir: config.gatehouse.data_dir, postgresUrl: config.gatehouse.postgres_url });
   try {
-    const keyring = loadKeyring(o.dataDir);
-    return { core: new Core(store, keyring, { ...o.core, issuer: o.core.issuer ?? `http://${o.host}:${o.port}`, log }), store };
+    await store.migrate();
+    const core = createCore({ store, keyring: loadKeyring(config.gatehouse.data_dir), config, log });
+    for (const source of o.sources ?? []) core.addSource(source);
+    await core.start({ bootstrap: o.bootstrap });
+    return { core, store };
   } catch (err) {
     await store.close();
     throw err;
@@ -73,68 +58,43 @@ async function connectCore(o: GatehouseOptions, log?: CoreOptions['log']): Promi
 }
 
 export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
-  const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
-  const ldap = o.ldap ? new LdapSource(o.ldap, app.log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await connectCore(o, app.log);
-  if (ldap) core.addSource(ldap);
-  const grafana = o.grafana?.enabled ? new GrafanaCore(core, o.grafana) : undefined;
-  // The schema check and the in-memory indexes (the core's and the Grafana
-  // side's, together) load alongside route building. PostgreSQL does its part on
-  // its server meanwhile; SQLite answers on this thread until store.serve()
-  // below, while its own thread boots.
-  const loading = (async () => {
-    await store.migrate();
-    await core.start();
-    await grafana?.start();
-  })();
-  loading.catch(() => {}); // awaited below, after the routes
-
-  // The Grafana face shares the main listener unless it is given its own address.
-  const grafanaApp = o.grafana?.enabled && o.grafana.listen
-    ? createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream })
-    : app;
+  const config = configOf(o);
+  const g = config.gatehouse;
+  const log = createLogger(g.log_level, o.logStream);
+  const ownGrafana = g.grafana_enabled && g.grafana_port !== undefined;
+  const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp });
+  const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
+  const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
+  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [] });
   try {
-    if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
-    if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
-    if (grafana) await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana!, grafanaCore: grafana });
-    await loading;
+    if (g.moonraker_enabled) {
+      await app.register(moonrakerHttp, { core });
+      await app.register(moonrakerWebsocket, { core, rawError: (socket, status) => writeRawError(socket, new HttpError(status === 404 ? 'NOT_FOUND' : 'SERVICE_UNAVAILABLE'), 'moonraker') });
+    }
+    if (g.grafana_enabled) await grafanaApp.register(grafanaHttp, { core });
     await store.serve();
   } catch (err) {
-    await loading.catch(() => {});
-    await grafana?.stop();
+    await core.stop();
     await store.close();
     throw err;
   }
-  core.startSync();
-
-  for (const a of new Set([app, grafanaApp])) {
-    a.setNotFoundHandler((req, reply) => {
-      logFailedRequest(req, 404);
-      // Grafana's API answers an unknown route with its own body.
-      if (grafana && (a === grafanaApp && a !== app || /^\/api(\/|\?|$)/.test(req.url))) return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
-      reply.code(404).type('application/json; charset=UTF-8').send(moonrakerErrorBody(Errors.notFound()));
-    });
-  }
+  core.serve();
 
   let closed = false;
   return {
-    core,
-    store,
-    app,
-    grafana,
+    config, core, store, app,
     async listen() {
-      await app.listen({ host: o.host, port: o.port });
-      if (grafanaApp !== app) await grafanaApp.listen({ host: o.grafana!.listen!.host, port: o.grafana!.listen!.port });
-      return boundAddress(app, o);
+      await app.listen({ host: g.host, port: g.port });
+      if (grafanaApp !== app) await grafanaApp.listen({ host: g.grafana_host ?? g.host, port: g.grafana_port! });
+      return boundAddress(app, { host: g.host, port: g.port });
     },
-    grafanaAddress: () => (grafanaApp === app ? undefined : boundAddress(grafanaApp, o.grafana!.listen!)),
+    grafanaAddress: () => (grafanaApp === app ? undefined : boundAddress(grafanaApp, { host: g.grafana_host ?? g.host, port: g.grafana_port! })),
     async close() {
       if (closed) return;
       closed = true;
-      core.stopSync();
       await app.close();
       if (grafanaApp !== app) await grafanaApp.close();
-      await grafana?.stop();
+      await core.stop();
       await store.close();
     },
   };
@@ -142,5 +102,5 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
 
 function boundAddress(app: FastifyInstance, fallback: { host: string; port: number }) {
   const addr = app.server.address();
-  return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: fallback.host, port: fallback.port };
+  return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : fallback;
 }

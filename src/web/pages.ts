@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
-import { logFailedRequest } from '../faces/shared/http-errors.js';
-import type { MaybePromise } from '../core/maybe-promise.js';
+import type { Core } from '../core/core.js';
+import type { Identity } from '../core/model.js';
+import { HttpError } from '../faces/shared/http-errors.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
@@ -25,7 +25,7 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; conne
 const HTML = 'text/html; charset=utf-8';
 
 export interface WebHelpers {
-  identify(req: FastifyRequest, reply: FastifyReply): MaybePromise<GrafanaIdentity | null>;
+  identify(req: FastifyRequest, reply: FastifyReply): Promise<Identity | null>;
 }
 
 /** An HTML page, under its own CSP: the server's default forbids everything, and pages need their own scripts and styles. */
@@ -33,9 +33,9 @@ function sendPage(reply: FastifyReply, body: string) {
   return reply.type(HTML).header('Content-Security-Policy', PAGE_CSP).send(body);
 }
 
-export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHelpers) {
+export function registerWebPages(app: FastifyInstance, core: Core, h: WebHelpers) {
   app.get('/login', async (_req, reply) => {
-    const body = g.opts.disableLoginForm ? LOGIN_HTML.replace('<!--DISABLED-->', '<p class="error">Login is disabled.</p>') : LOGIN_HTML;
+    const body = (core.config.auth.disable_login_form || core.config.auth.disable_login) ? LOGIN_HTML.replace('<!--DISABLED-->', '<p class="error">Login is disabled.</p>') : LOGIN_HTML;
     return sendPage(reply, body);
   });
 
@@ -47,10 +47,7 @@ export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHel
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
     const asset = ASSETS[(req.params as { file: string }).file];
-    if (!asset) {
-      logFailedRequest(req, 404);
-      return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
-    }
+    if (!asset) throw new HttpError('NOT_FOUND');
     return reply.type(asset.type).send(asset.body);
   });
 }

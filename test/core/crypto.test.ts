@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { decrypt, encrypt, randomAlnum, randomBase32, randomHex, randomUrlToken, safeEqual, sha256hex } from '../../src/core/crypto.js';
+import { decrypt, encrypt, randomAlnum, randomBase32, randomHex, randomUrlToken, safeEqual, sha256hex } from '../../src/core/security/crypto.js';
 
 test('randomBase32: 20 bytes are 32 RFC 4648 characters (a Moonraker oneshot token); other sizes round up to 5-bit groups', () => {
   assert.match(randomBase32(), /^[A-Z2-7]{32}$/);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pbkdf2Sync } from 'node:crypto';
-import { HashPool, type HashJob } from '../../src/core/hash-pool.js';
+import { HashPool, type HashJob } from '../../src/core/security/hash-pool.js';
 
 const job = (password: string, iterations = 1000): HashJob => ({ op: 'pbkdf2-sha256', password, salt: 'salt', iterations, keyBytes: 32 });
 const hex = (v: unknown) => Buffer.from(v as Uint8Array).toString('hex');
@@ -36,11 +36,12 @@ test('a job that fails rejects alone: the job queued behind it on the same threa
 test('a thread that dies fails the job it was running; the job queued behind it runs on a new thread (none hangs)', async () => {
   const pool = new HashPool(1);
   try {
+    await pool.run(job('warm-up')); // the thread is up (a thread that fails while booting is not replaced)
     const running = pool.run(job('slow', 2_000_000));
     const queued = pool.run(job('next'));
-    await new Promise((r) => setTimeout(r, 50)); // the thread has started
-    await pool.close(); // ends the thread under its running job
-    await assert.rejects(running, /password hashing thread exited/);
+    await new Promise((r) => setTimeout(r, 100)); // the thread has started the slow job
+    for (const t of pool.threads) void t.terminate(); // ends the thread under its running job
+    await assert.rejects(running, /password hashing: /);
     assert.equal(hex(await queued), pbkdf2Sync('next', 'salt', 1000, 32, 'sha256').toString('hex'));
   } finally {
     await pool.close();

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hash as argonHash, Algorithm } from '@node-rs/argon2';
-import { grafanaHash, hashPassword, moonrakerHash, verifyPassword } from '../../src/core/passwords.js';
+import { grafanaHash, hashPassword, moonrakerHash, verifyPassword } from '../../src/core/security/passwords.js';
 
 // hashlib.pbkdf2_hmac('sha256', b'moonraker', bytes.fromhex(SALT), 100000).hex()
 const MR_SALT = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';

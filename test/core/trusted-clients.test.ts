@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as dns } from 'node:dns';
-import { normalizeIp, TrustedClients } from '../../src/core/trusted-clients.js';
+import { normalizeIp, TrustedClients } from '../../src/core/security/trusted-clients.js';
 
 test('normalizeIp unwraps IPv4-mapped IPv6 and leaves everything else alone', () => {
   assert.equal(normalizeIp('::ffff:10.0.0.1'), '10.0.0.1');

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pbkdf2Sync, createHash } from 'node:crypto';
 import { ADMIN_PASSWORD, admin, apiKeyBasic, assertDenied, basic, bearer, errutil, login, mkKey, mkUser, setRole, sleep, startGrafana } from './helpers.js';
-import { checksumHex } from '../../src/core/grafana/key-formats.js';
+import { checksumHex } from '../../src/core/security/key-formats.js';
 
 const INVALID = errutil('Invalid API key', 'api-key.invalid', 401);
 const EXPIRED = errutil('Expired API key', 'api-key.expired', 401);
@@ -88,7 +88,7 @@ test('create errors: bad data 400, bad role 400, duplicate 409, negative TTL 400
 });
 
 test('api_key_max_seconds_to_live: TTL required and capped', async () => {
-  const s = await startGrafana({ grafana: { apiKeyMaxSecondsToLive: 3600 } });
+  const s = await startGrafana({ auth: { api_key_max_seconds_to_live: 3600 } });
   try {
     for (const body of [{ name: 'a', role: 'Viewer' }, { name: 'a', role: 'Viewer', secondsToLive: 0 }, { name: 'a', role: 'Viewer', secondsToLive: null }]) {
       const r = await s.req('POST', '/api/auth/keys', { headers: admin(), body });
@@ -193,7 +193,7 @@ test('a key imported with Grafana\'s PBKDF2 hash verifies once the slow way, the
     const token = `glsa_${secret}_${sum}`;
     const tokenHash = pbkdf2Sync(secret, sum, 10000, 50, 'sha256').toString('hex');
     const sa = await s.req('POST', '/api/serviceaccounts', { headers: admin(), body: { name: 'importer', role: 'Editor' } });
-    const g = s.gh.grafana!;
+    const g = s.gh.core;
     const a = await g.keys.importGrafanaKey({ orgId: 1, name: 'imported', role: 'Viewer', hash: legacyHash, serviceAccountId: null, expiresAt: null });
     const b = await g.keys.importGrafanaKey({ orgId: 1, name: 'imported-token', role: 'Editor', hash: tokenHash, serviceAccountId: sa.json.id, expiresAt: null });
     assert.equal((await s.gh.store.apiKeys.byId(a.id))!.hashKind, 'grafana-pbkdf2');
@@ -230,7 +230,7 @@ test('the hot path neither writes nor reads the store; last_used_at is flushed i
       Object.assign(store, orig);
     }
     assert.equal((await s.gh.store.apiKeys.byId(id))!.lastUsedAt, null, 'not yet flushed');
-    await s.gh.grafana!.keys.flush();
+    await s.gh.core.keys.flush();
     const used = (await s.gh.store.apiKeys.byId(id))!.lastUsedAt;
     assert.ok(used && Math.abs(used - Date.now()) < 15_000);
     const listed = (await s.req('GET', '/api/auth/keys', { headers: admin() })).json.find((k: any) => k.name === 'hot');
@@ -245,7 +245,7 @@ test('legacy_api_key_create = "gone" (Grafana 11.3+): POST answers 410 whatever 
   const before = await startGrafana({}, dir);
   const { id, key } = await mkKey(before, 'old', 'Admin');
   await before.stop({ keepData: true });
-  const s = await startGrafana({ grafana: { legacyApiKeyCreate: 'gone' } }, dir);
+  const s = await startGrafana({ auth: { legacy_api_key_create: 'gone' } }, dir);
   try {
     const msg = { message: 'this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead' };
     for (const body of [{ name: 'new', role: 'Viewer' }, {}, { role: 'Bogus' }]) {
@@ -278,7 +278,7 @@ test('the session cookie works for the key routes (the web page\'s path)', async
 });
 
 test('[quota] org_api_key: 403 "api_key Quota reached" once the org has that many keys (quotas on)', async () => {
-  const s = await startGrafana({ grafana: { quotaEnabled: true, quotaOrgApiKey: 2 } });
+  const s = await startGrafana({ quota: { enabled: true, org_api_key: 2 } });
   try {
     await mkKey(s, 'q1', 'Viewer');
     await mkKey(s, 'q2', 'Viewer');
@@ -290,7 +290,7 @@ test('[quota] org_api_key: 403 "api_key Quota reached" once the org has that man
   } finally {
     await s.stop();
   }
-  const off = await startGrafana({ grafana: { quotaOrgApiKey: 1 } });
+  const off = await startGrafana({ quota: { org_api_key: 1 } });
   try {
     await mkKey(off, 'a', 'Viewer');
     await mkKey(off, 'b', 'Viewer');

@@ -65,8 +65,8 @@ test('basic auth is served from the verified-credential cache after the first re
   try {
     await mkUser(s, 'bo', 'pw-bo-1'); // its first basic-auth request verifies the password for real
     const h = basic('bo', 'pw-bo-1');
-    const cache = s.gh.grafana!.credentials;
-    const resolve = (id: number) => s.gh.core.users.getById(id);
+    const cache = s.gh.core.verify.credentials;
+    const resolve = (id: number) => s.gh.core.accounts.getById(id);
     assert.equal(cache.get('bo', 'pw-bo-1', resolve)?.username, 'bo', 'the first success is remembered');
     const size = cache.size;
     for (let i = 0; i < 10; i++) assert.equal((await s.req('GET', '/api/org', { headers: h })).status, 200);
@@ -95,7 +95,7 @@ test('a disabled account is refused with identity.disabled, even from the cache'
   try {
     const id = await mkUser(s, 'cy', 'pw-cy');
     assert.equal((await s.req('GET', '/api/org', { headers: basic('cy', 'pw-cy') })).status, 200);
-    await s.gh.core.users.update(id, { isDisabled: true });
+    await s.gh.core.accounts.update(id, { isDisabled: true });
     const r = await s.req('GET', '/api/org', { headers: basic('cy', 'pw-cy') });
     assert.equal(r.status, 401);
     assert.deepEqual(r.json, errutil('Unauthorized', 'identity.disabled', 401));
@@ -105,7 +105,7 @@ test('a disabled account is refused with identity.disabled, even from the cache'
 });
 
 test('[auth.basic] enabled = false: user:password refused, api_key: still works', async () => {
-  const s = await startGrafana({ grafana: { basicAuthEnabled: false } });
+  const s = await startGrafana({ auth_basic: { enabled: false } });
   try {
     const c = await login(s, 'admin', ADMIN_PASSWORD);
     const { key } = (await s.req('POST', '/api/auth/keys', { headers: { cookie: c }, body: { name: 'k', role: 'Viewer' } })).json;
@@ -166,7 +166,7 @@ test('POST /login: bad data 400, bad credentials 401, success sets grafana_sessi
 });
 
 test('cookie options: login_cookie_name, cookie_secure, cookie_samesite', async () => {
-  const s = await startGrafana({ grafana: { loginCookieName: 'gh_sess', cookieSecure: true, cookieSameSite: 'strict' } });
+  const s = await startGrafana({ auth: { login_cookie_name: 'gh_sess' }, security: { cookie_secure: true, cookie_samesite: 'strict' } });
   try {
     const ok = await s.req('POST', '/login', { body: { user: 'admin', password: ADMIN_PASSWORD } });
     const set = setCookies(ok.headers);
@@ -179,7 +179,7 @@ test('cookie options: login_cookie_name, cookie_secure, cookie_samesite', async 
 });
 
 test('GET /logout ends that session only, clears the cookies and redirects (signout_redirect_url)', async () => {
-  const s = await startGrafana({ grafana: { signoutRedirectUrl: 'https://sso.example/logout' } });
+  const s = await startGrafana({ auth: { signout_redirect_url: 'https://sso.example/logout' } });
   try {
     const c1 = await login(s, 'admin', ADMIN_PASSWORD);
     const c2 = await login(s, 'admin', ADMIN_PASSWORD);
@@ -208,7 +208,7 @@ test('GET /logout ends that session only, clears the cookies and redirects (sign
 });
 
 test('session rotation: a request after token_rotation_interval gets a new token; the old one keeps working for a grace minute only', async () => {
-  const s = await startGrafana({ grafana: { tokenRotationIntervalMinutes: 0.01 } });
+  const s = await startGrafana({ auth: { token_rotation_interval_minutes: 0.01 } });
   try {
     const c1 = await login(s, 'admin', ADMIN_PASSWORD);
     const first = await s.req('GET', '/api/org', { headers: { cookie: c1 } });
@@ -232,7 +232,7 @@ test('session rotation: a request after token_rotation_interval gets a new token
 });
 
 test('session lifetimes: idle longer than login_maximum_inactive_lifetime_duration, or older than login_maximum_lifetime_duration, is refused', async () => {
-  const idle = await startGrafana({ grafana: { loginMaximumInactiveLifetimeSeconds: 1 } });
+  const idle = await startGrafana({ auth: { login_maximum_inactive_lifetime_duration: 1 } });
   try {
     const c = await login(idle, 'admin', ADMIN_PASSWORD);
     // kept in use, it lives past the idle limit
@@ -245,7 +245,7 @@ test('session lifetimes: idle longer than login_maximum_inactive_lifetime_durati
   } finally {
     await idle.stop();
   }
-  const max = await startGrafana({ grafana: { loginMaximumLifetimeSeconds: 2 } });
+  const max = await startGrafana({ auth: { login_maximum_lifetime_duration: 2 } });
   try {
     const c = await login(max, 'admin', ADMIN_PASSWORD);
     const set = (await max.req('POST', '/login', { body: { user: 'admin', password: ADMIN_PASSWORD } })).headers.getSetCookie().join('\n');
@@ -276,7 +276,7 @@ test('a password change ends the account\'s browser sessions', async () => {
 });
 
 test('[auth] disable_login_form: POST /login answers 401 "Login is disabled"', async () => {
-  const s = await startGrafana({ grafana: { disableLoginForm: true } });
+  const s = await startGrafana({ auth: { disable_login_form: true } });
   try {
     const r = await s.req('POST', '/login', { body: { user: 'admin', password: ADMIN_PASSWORD } });
     assert.equal(r.status, 401);

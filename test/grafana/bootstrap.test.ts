@@ -10,9 +10,9 @@ import { startGatehouse } from '../helpers/server.js';
 import { basic, startGrafana } from './helpers.js';
 
 test('configured admin_user / admin_password / admin_email: a Grafana server admin, Admin of the default org', async () => {
-  const s = await startGrafana({ grafana: { adminUser: 'root', adminPassword: 'root-pw', adminEmail: 'root@example.org' } });
+  const s = await startGrafana({ security: { admin_user: 'root', admin_password: 'root-pw', admin_email: 'root@example.org' } });
   try {
-    assert.deepEqual(s.gh.grafana!.bootstrap, { login: 'root', created: true });
+    assert.deepEqual(s.gh.core.bootstrap, { login: 'root', created: true });
     const me = await s.req('GET', '/api/user', { headers: basic('root', 'root-pw') });
     assert.equal(me.status, 200);
     assert.equal(me.json.isGrafanaAdmin, true);
@@ -29,9 +29,9 @@ test('configured admin_user / admin_password / admin_email: a Grafana server adm
 });
 
 test('no admin_password: a random one is generated, returned once, not logged; admin/admin does not work', async () => {
-  const s = await startGatehouse({ grafana: { enabled: true } });
+  const s = await startGatehouse({ gatehouse: { grafana_enabled: true } });
   try {
-    const b = s.gh.grafana!.bootstrap!;
+    const b = s.gh.core.bootstrap!;
     assert.equal(b.login, 'admin');
     assert.equal(b.created, true);
     assert.match(b.generatedPassword!, /^[0-9A-Za-z]{20}$/);
@@ -49,24 +49,24 @@ test('no admin_password: a random one is generated, returned once, not logged; a
 test('bootstrap happens once per store: a restart (even with another admin_password) changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gh-boot-'));
   try {
-    const first = await startGatehouse({ grafana: { enabled: true } }, dir);
-    const pw = first.gh.grafana!.bootstrap!.generatedPassword!;
+    const first = await startGatehouse({ gatehouse: { grafana_enabled: true } }, dir);
+    const pw = first.gh.core.bootstrap!.generatedPassword!;
     await first.stop({ keepData: true });
-    const second = await startGatehouse({ grafana: { enabled: true, adminPassword: 'another-one' } }, dir);
+    const second = await startGatehouse({ gatehouse: { grafana_enabled: true }, security: { admin_password: 'another-one' } }, dir);
     try {
-      assert.equal(second.gh.grafana!.bootstrap, null);
+      assert.equal(second.gh.core.bootstrap, null);
       assert.ok(!second.logs.join('').includes('shown once'));
       assert.equal((await second.req('GET', '/api/org', { headers: basic('admin', pw) })).status, 200);
       assert.equal((await second.req('GET', '/api/org', { headers: basic('admin', 'another-one') })).status, 401);
       // deleting the admin later does not bring it back on the next start
-      await second.gh.core.deleteUser({ username: 'admin', actor: null });
+      await second.gh.core.accounts.delete({ username: 'admin', actor: null });
     } finally {
       await second.stop({ keepData: true });
     }
-    const third = await startGatehouse({ grafana: { enabled: true } }, dir);
+    const third = await startGatehouse({ gatehouse: { grafana_enabled: true } }, dir);
     try {
-      assert.equal(third.gh.grafana!.bootstrap, null);
-      assert.equal(third.gh.core.users.get('admin'), undefined);
+      assert.equal(third.gh.core.bootstrap, null);
+      assert.equal(third.gh.core.accounts.get('admin'), undefined);
     } finally {
       await third.stop({ keepData: true });
     }
@@ -80,13 +80,13 @@ test('an existing account named admin_user is promoted only when admin_password 
     const dir = mkdtempSync(join(tmpdir(), 'gh-boot-'));
     try {
       // A store made by a Moonraker-only install (Grafana face off), where a Moonraker user took the name "admin".
-      const m = await startGatehouse({ grafana: { enabled: false } }, dir);
+      const m = await startGatehouse({ gatehouse: { grafana_enabled: false } }, dir);
       const c = await m.req('POST', '/access/user', { headers: { 'x-api-key': m.apiKey() }, body: { username: 'admin', password: 'moon-pw' } });
       assert.equal(c.status, 200);
       await m.stop({ keepData: true });
-      const s = await startGatehouse({ grafana: { enabled: true, ...(configured ? { adminPassword: configured } : {}) } }, dir);
+      const s = await startGatehouse({ gatehouse: { grafana_enabled: true }, security: configured ? { admin_password: configured } : {} }, dir);
       try {
-        assert.deepEqual(s.gh.grafana!.bootstrap, { login: 'admin', created: false });
+        assert.deepEqual(s.gh.core.bootstrap, { login: 'admin', created: false });
         const me = await s.req('GET', '/api/user', { headers: basic('admin', 'moon-pw') });
         assert.equal(me.status, 200, 'the password stays the account\'s own');
         assert.equal(me.json.isGrafanaAdmin, promoted, String(configured));

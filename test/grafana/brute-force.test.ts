@@ -70,7 +70,7 @@ test('failures older than the 5-minute window do not count', async () => {
 });
 
 test('brute_force_login_protection_max_attempts sets the threshold; API-key failures never count', async () => {
-  const s = await startGrafana({ grafana: { bruteForceLoginProtectionMaxAttempts: 2 } });
+  const s = await startGrafana({ security: { brute_force_login_protection_max_attempts: 2 } });
   try {
     for (let i = 0; i < 20; i++) await s.req('GET', '/api/org', { headers: bearer('eyJrIjoieCIsIm4iOiJ5IiwiaWQiOjF9') });
     for (let i = 0; i < 20; i++) await s.req('GET', '/api/org', { headers: basic('api_key', 'not-a-key') });
@@ -85,7 +85,7 @@ test('brute_force_login_protection_max_attempts sets the threshold; API-key fail
 });
 
 test('disable_brute_force_login_protection turns it off', async () => {
-  const s = await startGrafana({ grafana: { disableBruteForceLoginProtection: true } });
+  const s = await startGrafana({ security: { disable_brute_force_login_protection: true } });
   try {
     for (let i = 0; i < 12; i++) await s.req('GET', '/api/org', { headers: basic('admin', `bad-${i}`) });
     for (let i = 0; i < 6; i++) await s.req('POST', '/login', { body: { user: 'admin', password: 'bad' } });
@@ -97,7 +97,7 @@ test('disable_brute_force_login_protection turns it off', async () => {
 });
 
 test('per-address protection when disable_ip_address_login_protection = false: "Login temporarily blocked"', async () => {
-  const s = await startGrafana({ grafana: { disableIpAddressLoginProtection: false } });
+  const s = await startGrafana({ security: { disable_ip_address_login_protection: false } });
   try {
     for (let i = 0; i < 5; i++) await s.req('GET', '/api/org', { headers: basic(`user-${i}`, 'guess') });
     const r = await s.req('GET', '/api/org', { headers: admin() });

@@ -7,6 +7,8 @@ import { org } from '../../src/cli/commands/org.js';
 import { key } from '../../src/cli/commands/key.js';
 import { sa } from '../../src/cli/commands/sa.js';
 import { CliError, type Command } from '../../src/cli/command.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { CoreError } from '../../src/core/errors.js';
 
 const argv = process.argv.slice(2);
 const ctx = { out: (l: string) => console.log(l), err: (l: string) => console.error(l) };
@@ -19,7 +21,7 @@ if (!cmd || commands.some((c) => c.name === cmd.name)) {
     process.exitCode = await cmd.run(argv.slice(1), ctx);
   } catch (err) {
     const e = err as Error;
-    const known = err instanceof CliError || e.name === 'ConfigError' || e.name === 'GatehouseError';
+    const known = err instanceof CliError || err instanceof ConfigError || err instanceof CoreError;
     ctx.err(`gatehouse ${cmd.name}: ${known ? e.message : `unexpected error: ${e.message}`}`);
     process.exitCode = 1;
   }

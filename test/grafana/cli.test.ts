@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Running } from '../helpers/server.js';
 import { admin, bearer, basic, sleep, startGrafana, mkUser } from './helpers.js';
-import { checksumHex } from '../../src/core/grafana/key-formats.js';
+import { checksumHex } from '../../src/core/security/key-formats.js';
 
 const ENTRY = resolve('test/grafana/cli-entry.ts');
 let dir: string;

@@ -2,19 +2,15 @@
 // credentials as headers, and accounts made through the Moonraker face (the
 // same accounts: one identity, two faces).
 import assert from 'node:assert/strict';
-import { startGatehouse, type DeepPartial, type Running } from '../helpers/server.js';
-import type { GatehouseOptions } from '../../src/server/gatehouse.js';
-import type { GrafanaOptions } from '../../src/core/grafana/options.js';
+import { startGatehouse, type Overrides, type Running } from '../helpers/server.js';
 
 export const ADMIN_PASSWORD = 'admin-pw-for-tests';
 
 export type G = Running;
 
-export type GrafanaOverrides = DeepPartial<Omit<GatehouseOptions, 'grafana'>> & { grafana?: Partial<GrafanaOptions> & { enabled?: boolean } };
-
-export async function startGrafana(over: GrafanaOverrides = {}, dataDir?: string): Promise<Running> {
-  const grafana = { enabled: true, adminPassword: ADMIN_PASSWORD, ...(over.grafana ?? {}) };
-  return startGatehouse({ ...over, grafana } as DeepPartial<GatehouseOptions>, dataDir);
+/** The shipped defaults (the Grafana face is on), with a known admin password instead of a generated one. */
+export async function startGrafana(over: Overrides = {}, dataDir?: string): Promise<Running> {
+  return startGatehouse({ ...over, security: { admin_password: ADMIN_PASSWORD, ...over.security } }, dataDir);
 }
 
 export const basic = (user: string, password: string) => ({ authorization: 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64') });

@@ -177,7 +177,7 @@ test('POST /api/orgs: server admin; duplicate 409; creator is Admin; others refu
   assert.ok(me.json.some((o: any) => o.orgId === r.json.orgId && o.role === 'Admin'));
   await s.req('DELETE', `/api/orgs/${r.json.orgId}`, { headers: admin() });
 
-  const open = await startGrafana({ grafana: { allowOrgCreate: true } });
+  const open = await startGrafana({ users: { allow_org_create: true } });
   try {
     await mkUser(open, 'zed');
     const mine = await open.req('POST', '/api/orgs', { headers: basic('zed', 'pw-zed'), body: { name: 'Zed Org' } });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { admin, assertDenied, basic, bearer, errutil, mkKey, mkOrg, mkUser, sleep, startGrafana } from './helpers.js';
-import { checksumHex } from '../../src/core/grafana/key-formats.js';
+import { checksumHex } from '../../src/core/security/key-formats.js';
 
 test('create (201), search, get, update, delete; the account is in its org with its role', async () => {
   const s = await startGrafana();
@@ -131,7 +131,7 @@ test('tokens: glsa_ format with a valid checksum, 200 with the key once, SHA-256
 });
 
 test('token errors: bad ids, unknown account 404, bad body, duplicate 409, TTL rules, day limit', async () => {
-  const s = await startGrafana({ grafana: { apiKeyMaxSecondsToLive: 86400 * 30, tokenExpirationDayLimit: 7 } });
+  const s = await startGrafana({ auth: { api_key_max_seconds_to_live: 86400 * 30 }, service_accounts: { token_expiration_day_limit: 7 } });
   try {
     const sa = (await s.req('POST', '/api/serviceaccounts', { headers: admin(), body: { name: 'limits' } })).json;
     const post = (id: unknown, body: unknown) => s.req('POST', `/api/serviceaccounts/${id}/tokens`, { headers: admin(), body });

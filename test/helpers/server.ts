@@ -1,33 +1,19 @@
 // Starts a real gatehouse on a free loopback port with a fresh data directory,
 // and gives tests a tiny HTTP client. Logs are captured so tests can scan them.
+//
+// The server runs the shipped default configuration (what `gatehouse serve` runs
+// with no config file: both faces on, nothing changed): every default comes from
+// the config schema. Overrides use the config file's own sections and option
+// names, e.g. `startGatehouse({ authorization: { force_logins: true } })`; a test
+// that changes an option says why.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
-import { optionsFromConfig } from '../../src/server/options.js';
-import { defaultConfig } from '../../src/config/index.js';
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
-
-/**
- * The shipped default configuration (what `gatehouse serve` runs with no config
- * file: both faces on, nothing changed), on a free loopback port and a fresh
- * data directory. A test that changes an option says why.
- */
-export function defaultOptions(dataDir: string): GatehouseOptions {
-  const shipped = optionsFromConfig(defaultConfig());
-  return { ...shipped, host: '127.0.0.1', port: 0, dataDir };
-}
-
-function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
-  if (!over) return base;
-  const out: any = Array.isArray(base) ? [...(base as any)] : { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && out[k] && typeof out[k] === 'object' ? merge(out[k], v as any) : v;
-  }
-  return out;
-}
+type Sections = Omit<GatehouseOptions, 'logStream' | 'plainHttp'>;
+export type Overrides = { [S in keyof Sections]?: Partial<NonNullable<Sections[S]>> } & Pick<GatehouseOptions, 'plainHttp'>;
 
 export interface Running {
   gh: Gatehouse;
@@ -40,12 +26,17 @@ export interface Running {
   stop: (opts?: { keepData?: boolean }) => Promise<void>;
 }
 
+/** The options of a test server: the overrides on a free loopback port and `dataDir`; everything else the schema's defaults. */
+export function testOptions(dataDir: string, over: Overrides = {}): GatehouseOptions {
+  return { ...over, gatehouse: { host: '127.0.0.1', port: 0, data_dir: dataDir, ...over.gatehouse } } as GatehouseOptions;
+}
+
 /** Starts a server; pass `dataDir` to reuse one (restart tests). */
-export async function startGatehouse(over?: DeepPartial<GatehouseOptions>, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+export async function startGatehouse(over: Overrides = {}, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
   const logs: string[] = [];
   const logStream = new PassThrough();
   logStream.on('data', (c) => logs.push(String(c)));
-  const gh = await createGatehouse(merge({ ...defaultOptions(dataDir), logStream }, over));
+  const gh = await createGatehouse({ ...testOptions(dataDir, over), logStream });
   const { port } = await gh.listen();
   const base = `http://127.0.0.1:${port}`;
   return {

@@ -1,29 +1,23 @@
 // Shared by the LDAP suites: gatehouse options pointing at a test slapd, and
 // Moonraker logins over HTTP.
-import type { LdapOptions } from '../../src/core/user-sources/ldap.js';
-import type { GatehouseOptions } from '../../src/server/gatehouse.js';
-import type { DeepPartial, Running } from '../helpers/server.js';
+import type { Config } from '../../src/config/index.js';
+import type { Overrides, Running } from '../helpers/server.js';
 import { BASE_DN, READER_DN, READER_PASSWORD, type Slapd } from './slapd.js';
 
-export function ldapOptions(s: Slapd, over: Partial<LdapOptions> = {}): LdapOptions {
-  return {
-    ldapHost: s.host,
-    ldapPort: s.port,
-    baseDn: BASE_DN,
-    bindDn: READER_DN,
-    bindPassword: READER_PASSWORD,
-    timeoutMs: 3000,
-    ...over,
-  };
+/** [ldap] options as a config file gives them (typed values). */
+export type LdapConfig = Partial<Record<keyof NonNullable<Config['ldap']>, unknown>>;
+
+export function ldapOptions(s: Slapd, over: LdapConfig = {}): LdapConfig {
+  return { ldap_host: s.host, ldap_port: s.port, base_dn: BASE_DN, bind_dn: READER_DN, bind_password: READER_PASSWORD, timeout_ms: 3000, ...over };
 }
 
-/** Gatehouse options for LDAP tests: the lockouts are off so that refused logins can be repeated at will. */
-export function withLdap(s: Slapd, over: Partial<LdapOptions> = {}, more: DeepPartial<GatehouseOptions> = {}): DeepPartial<GatehouseOptions> {
+/** Options for LDAP tests: the lockouts are off so that refused logins can be repeated at will. */
+export function withLdap(s: Slapd, over: LdapConfig = {}, more: Overrides = {}): Overrides {
   return {
     ...more,
-    ldap: ldapOptions(s, over),
-    core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0, ...(more.core ?? {}) },
-  } as DeepPartial<GatehouseOptions>;
+    ldap: ldapOptions(s, over) as Overrides['ldap'],
+    limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0, ...more.limits },
+  };
 }
 
 /** POST /access/login; source null leaves it out (the default source applies). */

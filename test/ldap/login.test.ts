@@ -8,9 +8,14 @@ import assert from 'node:assert/strict';
 import { Client } from 'ldapts';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { basic, cookieHeader, startGrafana } from '../grafana/helpers.js';
-import { LdapSource, parseGroupMapping } from '../../src/core/user-sources/ldap.js';
+import { LdapSource } from '../../src/core/sources/ldap/source.js';
+import { configSchema } from '../../src/config/index.js';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE_DN, groupDn, startSlapd, userDn, type Slapd } from './slapd.js';
-import { ldapOptions, login, logText, mkLocal, withLdap } from './helpers.js';
+import { ldapOptions, login, logText, mkLocal, withLdap, type LdapConfig } from './helpers.js';
+
+/** [ldap] as the config schema checks it, then the source built from it (as at start). */
+const ldapConfig = (c: LdapConfig) => configSchema.parse({ ldap: c }).ldap!;
+const source = (c: LdapConfig) => new LdapSource(ldapConfig(c));
 
 let slapd: Slapd;
 let g: Running;
@@ -116,11 +121,11 @@ describe('Moonraker logins with source "ldap"', () => {
       for (const password of passwords) denied(await login(g, username, password), `username ${JSON.stringify(username)}`);
       assert.equal(await g.gh.store.users.byUsername(username), undefined);
     }
-    const source = new LdapSource(ldapOptions(slapd));
-    assert.equal(source.filterFor(injection), '(&(objectClass=Person)(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a))');
+    const ldap = source(ldapOptions(slapd));
+    assert.equal(ldap.filterFor(injection), '(&(objectClass=Person)(uid=\\2a\\29\\28uid=\\2a\\29\\29\\28|\\28uid=\\2a))');
     // String.replace patterns in the username are not expanded into pieces of the filter
     for (const username of ['$`', "$'", '$&', "a$'b$`c"]) {
-      assert.equal(source.filterFor(username), `(&(objectClass=Person)(uid=${username}))`);
+      assert.equal(ldap.filterFor(username), `(&(objectClass=Person)(uid=${username}))`);
       denied(await login(g, username, 'alice-pw'), `username ${username}`);
     }
   });
@@ -165,7 +170,7 @@ describe('Moonraker logins with source "ldap"', () => {
     // a local account already has the directory's email of jack
     await mkLocal(g, 'jack-local', 'pw-jack-local');
     const local = (await g.gh.store.users.byUsername('jack-local'))!;
-    await g.gh.core.users.update(local.id, { email: 'jack@example.org' });
+    await g.gh.core.accounts.update(local.id, { email: 'jack@example.org' });
     await slapd.addUser({ uid: 'jack', password: 'jack-pw', mail: 'jack@example.org' });
     assert.equal((await login(g, 'jack', 'jack-pw')).status, 200);
     assert.equal((await login(g, 'jack', 'jack-pw')).status, 200);
@@ -180,7 +185,7 @@ describe('Moonraker logins with source "ldap"', () => {
   });
 
   test('a wrong bind_password is a 503 naming LDAP, not a login failure', async () => {
-    const bad = await startGatehouse(withLdap(slapd, { bindPassword: 'wrong' }));
+    const bad = await startGatehouse(withLdap(slapd, { bind_password: 'wrong' }));
     try {
       const r = await login(bad, 'alice', 'alice-pw');
       assert.equal(r.status, 503, r.text);
@@ -191,7 +196,7 @@ describe('Moonraker logins with source "ldap"', () => {
   });
 
   test('anonymous search (no bind_dn), default_source ldap', async () => {
-    const anon = await startGatehouse(withLdap(slapd, { bindDn: undefined, bindPassword: undefined }, { core: { defaultSource: 'ldap' } }));
+    const anon = await startGatehouse(withLdap(slapd, { bind_dn: undefined, bind_password: undefined }, { authorization: { default_source: 'ldap' } }));
     try {
       const info = await anon.req('GET', '/access/info');
       assert.equal(info.json.result.default_source, 'ldap');
@@ -207,7 +212,7 @@ describe('Moonraker logins with source "ldap"', () => {
 
 describe('group_dn', () => {
   let gg: Running;
-  before(async () => { gg = await startGatehouse(withLdap(slapd, { groupDn: groupDn('printers') })); });
+  before(async () => { gg = await startGatehouse(withLdap(slapd, { group_dn: groupDn('printers') })); });
   after(() => gg.stop());
 
   test('members log in; non-members are refused', async () => {
@@ -228,8 +233,8 @@ describe('group_dn', () => {
 
   test('check_dn_case: a differently cased group_dn only matches when false', async () => {
     const upper = groupDn('printers').toUpperCase();
-    const strict = await startGatehouse(withLdap(slapd, { groupDn: upper }));
-    const loose = await startGatehouse(withLdap(slapd, { groupDn: upper, checkDnCase: false }));
+    const strict = await startGatehouse(withLdap(slapd, { group_dn: upper }));
+    const loose = await startGatehouse(withLdap(slapd, { group_dn: upper, check_dn_case: false }));
     try {
       denied(await login(strict, 'dave', 'dave-pw'), 'case-sensitive comparison');
       assert.equal((await login(loose, 'dave', 'dave-pw')).status, 200);
@@ -242,7 +247,7 @@ describe('group_dn', () => {
 
 describe('lookup modes', () => {
   test('is_active_directory looks users up by sAMAccountName', async () => {
-    const ad = await startGatehouse(withLdap(slapd, { isActiveDirectory: true }));
+    const ad = await startGatehouse(withLdap(slapd, { is_active_directory: true }));
     try {
       const r = await login(ad, 'alice.ad', 'alice-pw');
       assert.equal(r.status, 200, r.text);
@@ -254,7 +259,7 @@ describe('lookup modes', () => {
   });
 
   test('user_filter replaces USERNAME with the escaped username', async () => {
-    const byMail = await startGatehouse(withLdap(slapd, { userFilter: '(&(objectClass=inetOrgPerson)(mail=USERNAME))' }));
+    const byMail = await startGatehouse(withLdap(slapd, { user_filter: '(&(objectClass=inetOrgPerson)(mail=USERNAME))' }));
     try {
       assert.equal((await login(byMail, 'bob@example.org', 'bob-pw')).status, 200);
       denied(await login(byMail, 'bob', 'bob-pw'), 'uid does not match the mail filter');
@@ -265,7 +270,7 @@ describe('lookup modes', () => {
   });
 
   test('a filter matching several entries logs in nobody', async () => {
-    const loose = await startGatehouse(withLdap(slapd, { userFilter: '(|(uid=USERNAME)(objectClass=Person))' }));
+    const loose = await startGatehouse(withLdap(slapd, { user_filter: '(|(uid=USERNAME)(objectClass=Person))' }));
     try {
       denied(await login(loose, 'alice', 'alice-pw'), 'ambiguous');
       assert.match(logText(loose), /matched more than one entry/);
@@ -276,18 +281,18 @@ describe('lookup modes', () => {
 
   test('bad options fail at start with a clear message', () => {
     const o = ldapOptions(slapd);
-    assert.throws(() => new LdapSource({ ...o, userFilter: '(uid=alice)' }), /missing required token USERNAME/);
-    assert.throws(() => new LdapSource({ ...o, userFilter: '(uid=USERNAME' }), /not a valid LDAP filter/);
-    assert.throws(() => new LdapSource({ ...o, bindPassword: undefined }), /'bind_password' is required/);
-    assert.throws(() => new LdapSource({ ...o, bindPassword: '' }), /'bind_password' must not be empty/);
-    assert.throws(() => new LdapSource({ ...o, ldapSecure: true, startTls: true }), /start_tls cannot be combined/);
-    assert.throws(() => new LdapSource({ ...o, membershipAttribute: 'groups' }), /membership_attribute/);
-    assert.throws(() => new LdapSource({ ...o, caFile: '/nonexistent/ca.pem' }), /ca_file \/nonexistent\/ca\.pem cannot be read/);
-    assert.throws(() => new LdapSource({ ...o, ldapHost: 'ldap host' }), /ldap_host ldap host is not a host name/);
-    assert.throws(() => new LdapSource({ ...o, ldapPort: 70000 }), /ldap_port 70000/);
-    assert.throws(() => parseGroupMapping('cn=x => Owner'), /group_mappings/);
-    assert.deepEqual(parseGroupMapping(`${groupDn('x')} => editor @3`), { groupDn: groupDn('x'), role: 'Editor', orgId: 3 });
-    assert.deepEqual(parseGroupMapping(`${groupDn('x')}=>Admin`), { groupDn: groupDn('x'), role: 'Admin', orgId: 1 });
+    assert.throws(() => source({ ...o, user_filter: '(uid=alice)' }), /user_filter.*must contain the token USERNAME/s);
+    assert.throws(() => source({ ...o, user_filter: '(uid=USERNAME' }), /not a valid LDAP filter/);
+    assert.throws(() => source({ ...o, bind_password: undefined }), /bind_password is required when bind_dn is set/);
+    assert.throws(() => source({ ...o, bind_password: '' }), /bind_password.*must not be empty/s);
+    assert.throws(() => source({ ...o, ldap_secure: true, start_tls: true }), /start_tls.*cannot be combined/s);
+    assert.throws(() => source({ ...o, membership_attribute: 'groups' }), /membership_attribute/);
+    assert.throws(() => source({ ...o, ca_file: '/nonexistent/ca.pem' }), /ca_file \/nonexistent\/ca\.pem cannot be read/);
+    assert.throws(() => source({ ...o, ldap_host: 'ldap host' }), /ldap_host ldap host is not a host name/);
+    assert.throws(() => source({ ...o, ldap_port: 70000 }), /70000[\s\S]*ldap_port/);
+    assert.throws(() => ldapConfig({ ...o, group_mappings: 'cn=x => Owner' }), /group_mappings/);
+    assert.deepEqual(ldapConfig({ ...o, group_mappings: `${groupDn('x')} => editor @3` }).group_mappings, [{ group_dn: groupDn('x'), role: 'Editor', org_id: 3 }]);
+    assert.deepEqual(ldapConfig({ ...o, group_mappings: `${groupDn('x')}=>Admin` }).group_mappings, [{ group_dn: groupDn('x'), role: 'Admin', org_id: 1 }]);
   });
 });
 
@@ -299,10 +304,10 @@ describe('group → org role mapping, applied at each login', () => {
     `${groupDn('editors')} => Editor`,
     `${groupDn('printers')} => Viewer`,
     `${groupDn('editors')} => Viewer @2`,
-    { groupDn: groupDn('admins'), role: 'Editor' as const, orgId: 2 },
+    { group_dn: groupDn('admins'), role: 'Editor' as const, org_id: 2 },
   ];
   before(async () => {
-    gm = await startGrafana(withLdap(slapd, { groupMappings: mappings, grafanaAdminGroup: groupDn('admins') }) as any);
+    gm = await startGrafana(withLdap(slapd, { group_mappings: mappings, grafana_admin_group: groupDn('admins') }));
     org2 = (await gm.gh.store.orgs.create('Second')).id;
     assert.equal(org2, 2);
   });

@@ -15,7 +15,7 @@ let g: Running;
 before(async () => {
   slapd = await startSlapd();
   // lockouts on, low: a directory outage must not count as password guesses
-  g = await startGatehouse(withLdap(slapd, { timeoutMs: TIMEOUT_MS }, { core: { loginAttemptsPerUser: 3, loginAttemptsPerIp: 5 } }));
+  g = await startGatehouse(withLdap(slapd, { timeout_ms: TIMEOUT_MS }, { limits: { login_attempts_per_user: 3, login_attempts_per_ip: 5 } }));
   await mkLocal(g, 'localuser', 'local-pw');
 });
 after(async () => {

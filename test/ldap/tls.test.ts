@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { OTHER_LOOPBACK, startSlapd, type Slapd } from './slapd.js';
 import { login, logText, withLdap } from './helpers.js';
-import type { LdapOptions } from '../../src/core/user-sources/ldap.js';
+import type { LdapConfig } from './helpers.js';
 
 let slapd: Slapd;
 before(async () => { slapd = await startSlapd(); });
 after(() => slapd?.close());
 
-async function withServer(over: Partial<LdapOptions>, fn: (g: Running) => Promise<void>) {
+async function withServer(over: LdapConfig, fn: (g: Running) => Promise<void>) {
   const g = await startGatehouse(withLdap(slapd, over));
   try {
     await fn(g);
@@ -27,7 +27,7 @@ const refusedCertificate = (r: { status: number; json: any }) => {
 };
 
 test('ldaps:// with ca_file: logins work', async () => {
-  await withServer({ ldapSecure: true, ldapPort: slapd.ldapsPort, caFile: slapd.caFile }, async (g) => {
+  await withServer({ ldap_secure: true, ldap_port: slapd.ldapsPort, ca_file: slapd.caFile }, async (g) => {
     const r = await login(g, 'alice', 'alice-pw');
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.result.source, 'ldap');
@@ -36,7 +36,7 @@ test('ldaps:// with ca_file: logins work', async () => {
 });
 
 test('StartTLS with ca_file: logins work', async () => {
-  await withServer({ startTls: true, caFile: slapd.caFile }, async (g) => {
+  await withServer({ start_tls: true, ca_file: slapd.caFile }, async (g) => {
     const r = await login(g, 'alice', 'alice-pw');
     assert.equal(r.status, 200, r.text);
     assert.equal((await login(g, 'bob', 'wrong')).status, 401);
@@ -44,40 +44,40 @@ test('StartTLS with ca_file: logins work', async () => {
 });
 
 test('ldaps:// to a certificate of another CA is refused (ca_file of another CA, or the system CAs)', async () => {
-  await withServer({ ldapSecure: true, ldapPort: slapd.ldapsPort, caFile: slapd.otherCaFile }, async (g) => {
+  await withServer({ ldap_secure: true, ldap_port: slapd.ldapsPort, ca_file: slapd.otherCaFile }, async (g) => {
     refusedCertificate(await login(g, 'alice', 'alice-pw'));
     assert.match(logText(g), /LDAP authentication failed: the directory's TLS certificate was refused/);
     assert.equal(await g.gh.store.users.byUsername('alice'), undefined);
   });
-  await withServer({ ldapSecure: true, ldapPort: slapd.ldapsPort }, async (g) => {
+  await withServer({ ldap_secure: true, ldap_port: slapd.ldapsPort }, async (g) => {
     refusedCertificate(await login(g, 'alice', 'alice-pw'));
   });
 });
 
 test('StartTLS to a certificate of another CA is refused before any credential is sent', async () => {
-  await withServer({ startTls: true, caFile: slapd.otherCaFile }, async (g) => {
+  await withServer({ start_tls: true, ca_file: slapd.otherCaFile }, async (g) => {
     refusedCertificate(await login(g, 'alice', 'alice-pw'));
   });
-  await withServer({ startTls: true }, async (g) => {
+  await withServer({ start_tls: true }, async (g) => {
     refusedCertificate(await login(g, 'alice', 'alice-pw'));
   });
 });
 
 test('the certificate must name the host connected to', async () => {
   // The server certificate names 127.0.0.1 and localhost; "localhost" resolves to the same slapd.
-  await withServer({ ldapHost: 'localhost', ldapSecure: true, ldapPort: slapd.ldapsPort, caFile: slapd.caFile }, async (g) => {
+  await withServer({ ldap_host: 'localhost', ldap_secure: true, ldap_port: slapd.ldapsPort, ca_file: slapd.caFile }, async (g) => {
     const r = await login(g, 'alice', 'alice-pw');
     assert.equal(r.status, 200, r.text);
   });
   // slapd also answers ldaps on 127.0.0.2, which its certificate does not name.
-  await withServer({ ldapHost: OTHER_LOOPBACK, ldapSecure: true, ldapPort: slapd.ldapsPort, caFile: slapd.caFile }, async (g) => {
+  await withServer({ ldap_host: OTHER_LOOPBACK, ldap_secure: true, ldap_port: slapd.ldapsPort, ca_file: slapd.caFile }, async (g) => {
     refusedCertificate(await login(g, 'alice', 'alice-pw'));
     assert.match(logText(g), /ERR_TLS_CERT_ALTNAME_INVALID/);
   });
 });
 
 test('ldap_secure against a plain LDAP port fails clearly (503 naming LDAP)', async () => {
-  await withServer({ ldapSecure: true, ldapPort: slapd.port, caFile: slapd.caFile, timeoutMs: 2000 }, async (g) => {
+  await withServer({ ldap_secure: true, ldap_port: slapd.port, ca_file: slapd.caFile, timeout_ms: 2000 }, async (g) => {
     const r = await login(g, 'alice', 'alice-pw');
     assert.equal(r.status, 503, r.text);
     assert.match(r.json.error.message, /^LDAP error: /);

@@ -69,7 +69,7 @@ describe('enable_api_key on (default)', () => {
 
 describe('enable_api_key off', () => {
   let off: Running;
-  before(async () => { off = await startGatehouse({ core: { enableApiKey: false } }); });
+  before(async () => { off = await startGatehouse({ authorization: { enable_api_key: false } }); });
   after(() => off.stop());
 
   test('the right key is refused: 401 "Unauthorized" (source: HTTP ignores the header; "API Key authentication is disabled" is the websocket identify message)', async () => {
@@ -78,7 +78,7 @@ describe('enable_api_key off', () => {
   });
 
   test('a logged-in user can still read the key (as Moonraker\'s handler returns it regardless)', async () => {
-    await off.gh.core.createUser({ username: 'solo', password: 'pw-solo', actor: null });
+    await off.gh.core.accounts.create({ username: 'solo', password: 'pw-solo', actor: null });
     const u = resultOf(await off.req('POST', '/access/login', { body: { username: 'solo', password: 'pw-solo' } }));
     assert.equal(resultOf(await off.req('GET', '/access/api_key', { headers: bearer(u.token) })), off.apiKey());
   });

@@ -9,7 +9,7 @@ let s: Running;
 let token: string;
 const seen: Reply[] = [];
 before(async () => {
-  s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+  s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
   token = (await createUser(s, 'ann', 'ann-pass')).token;
 });
 after(() => s.stop());

@@ -12,8 +12,8 @@ describe('one account set, two faces (shipped defaults, force_logins and a trust
   let s: Running;
   let adminPassword: string;
   before(async () => {
-    s = await startGatehouse({ core: { forceLogins: true, trustedClients: ['127.0.0.1'] } });
-    adminPassword = s.gh.grafana!.bootstrap!.generatedPassword!;
+    s = await startGatehouse({ authorization: { force_logins: true, trusted_clients: ['127.0.0.1'] } });
+    adminPassword = s.gh.core.bootstrap!.generatedPassword!;
   });
   after(() => s.stop());
 

@@ -36,7 +36,7 @@ describe('defaults', () => {
 describe('force_logins with a user, untrusted caller', () => {
   let s: Running;
   before(async () => {
-    s = await startGatehouse({ core: { forceLogins: true, trustedClients: ['127.0.0.2'] } });
+    s = await startGatehouse({ authorization: { force_logins: true, trusted_clients: ['127.0.0.2'] } });
     await createUser(s, 'gus', 'pw-gus');
   });
   after(() => s.stop());
@@ -54,10 +54,10 @@ describe('force_logins with a user, untrusted caller', () => {
 
 describe('sources', () => {
   test('default_source "ldap" with no [ldap]: reported as configured, available_sources is ["moonraker"], and a login without source is 401 "LDAP authentication not available"', async () => {
-    const s = await startGatehouse({ core: { defaultSource: 'ldap' } });
+    const s = await startGatehouse({ authorization: { default_source: 'ldap' } });
     try {
       assert.deepEqual(resultOf(await s.req('GET', '/access/info')), { default_source: 'ldap', available_sources: ['moonraker'], login_required: false, trusted: false });
-      await s.gh.core.createUser({ username: 'loc', password: 'pw-loc', source: 'moonraker', actor: null });
+      await s.gh.core.accounts.create({ username: 'loc', password: 'pw-loc', source: 'moonraker', actor: null });
       assertError(await s.req('POST', '/access/login', { body: { username: 'loc', password: 'pw-loc' } }), 401, 'LDAP authentication not available');
       assert.equal(resultOf(await s.req('POST', '/access/login', { body: { username: 'loc', password: 'pw-loc', source: 'moonraker' } })).username, 'loc');
     } finally {
@@ -66,7 +66,7 @@ describe('sources', () => {
   });
 
   test('with [ldap] configured, available_sources is ["moonraker", "ldap"]', async () => {
-    const s = await startGatehouse({ ldap: { ldapHost: '127.0.0.1', ldapPort: 9, baseDn: 'dc=example,dc=org' } });
+    const s = await startGatehouse({ ldap: { ldap_host: '127.0.0.1', ldap_port: 9, base_dn: 'dc=example,dc=org' } });
     try {
       assert.deepEqual(resultOf(await s.req('GET', '/access/info')).available_sources, ['moonraker', 'ldap']);
     } finally {

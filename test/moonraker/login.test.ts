@@ -7,7 +7,7 @@ import { assertError, bearer, claimsOf, createUser, headerOf, resultOf, whoami }
 let s: Running;
 before(async () => {
   // gatehouse's own lockouts off: this file makes many failed logins on purpose.
-  s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0, loginTimeoutDays: 30 } });
+  s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 }, authorization: { login_timeout: 30 } });
   await createUser(s, 'ann', 'ann-pass');
 });
 after(() => s.stop());
@@ -127,7 +127,7 @@ describe('errors', () => {
 describe('max_login_attempts (per address)', () => {
   let m: Running;
   before(async () => {
-    m = await startGatehouse({ core: { maxLoginAttempts: 3, loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+    m = await startGatehouse({ authorization: { max_login_attempts: 3 }, limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
     await createUser(m, 'bob', 'bob-pass');
   });
   after(() => m.stop());
@@ -147,7 +147,7 @@ describe('max_login_attempts (per address)', () => {
   });
 
   test('every failure counts, not only wrong passwords (an unknown user, a bad source)', async () => {
-    const n = await startGatehouse({ core: { maxLoginAttempts: 2, loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+    const n = await startGatehouse({ authorization: { max_login_attempts: 2 }, limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
     try {
       await createUser(n, 'cy', 'cy-pass');
       assertError(await n.req('POST', '/access/login', { body: { username: 'ghost', password: 'x' } }), 400, 'Unregistered User: ghost');
@@ -159,7 +159,7 @@ describe('max_login_attempts (per address)', () => {
   });
 
   test('already-issued tokens keep working while the address is locked out of login', async () => {
-    const fresh = await startGatehouse({ core: { maxLoginAttempts: 1, loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+    const fresh = await startGatehouse({ authorization: { max_login_attempts: 1 }, limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
     try {
       const dee = await createUser(fresh, 'dee', 'dee-pass');
       assertError(await fresh.req('POST', '/access/login', { body: { username: 'dee', password: 'bad' } }), 400, 'Invalid Password');

@@ -10,7 +10,7 @@ let s: Running;
 let amy: Awaited<ReturnType<typeof createUser>>;
 const issued: string[] = [];
 before(async () => {
-  s = await startGatehouse({ logLevel: 'debug' });
+  s = await startGatehouse({ gatehouse: { log_level: 'debug' } });
   amy = await createUser(s, 'amy', 'pw-amy');
 });
 after(() => s.stop());

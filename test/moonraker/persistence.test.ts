@@ -6,7 +6,7 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startGatehouse, type Running } from '../helpers/server.js';
-import { moonrakerHash } from '../../src/core/passwords.js';
+import { moonrakerHash } from '../../src/core/security/passwords.js';
 import { assertError, bearer, createUser, login, resultOf, whoami, type Login } from './helpers.js';
 
 const ARGON2ID = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/;
@@ -82,7 +82,7 @@ describe("accounts imported with Moonraker's PBKDF2 hash", () => {
   // Moonraker: hashlib.pbkdf2_hmac('sha256', password, bytes.fromhex(salt), 100000).hex()
   const hash = pbkdf2Sync('old-moonraker-pw', Buffer.from(salt, 'hex'), 100_000, 32, 'sha256').toString('hex');
   before(async () => {
-    s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+    s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
     for (const username of ['legacy', 'legacy2']) {
       await s.gh.store.users.create({
         uid: `imp-${username}`, username, email: null, name: '', passwordHash: moonrakerHash(salt, hash), source: 'moonraker',
@@ -106,7 +106,7 @@ describe("accounts imported with Moonraker's PBKDF2 hash", () => {
   test('after the upgrade the same password still logs in, also after a restart', async () => {
     await login(s, 'legacy', 'old-moonraker-pw');
     await s.stop({ keepData: true });
-    s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } }, s.dataDir);
+    s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } }, s.dataDir);
     await login(s, 'legacy', 'old-moonraker-pw');
     assertError(await s.req('POST', '/access/login', { body: { username: 'legacy', password: 'old-moonraker-pwX' } }), 400, 'Invalid Password');
   });

@@ -7,7 +7,7 @@ import { apiKey, assertError, bearer, claimsOf, createUser, login, mint, resultO
 
 let s: Running;
 before(async () => {
-  s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+  s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
 });
 after(() => s.stop());
 

@@ -10,7 +10,7 @@ const info = async (s: Running) => resultOf(await s.req('GET', '/access/info'));
 
 describe('trusted by IP address', () => {
   let s: Running;
-  before(async () => { s = await startGatehouse({ core: { trustedClients: ['127.0.0.1'] } }); });
+  before(async () => { s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.1'] } }); });
   after(() => s.stop());
 
   test('GET /access/user: {username: "_TRUSTED_USER_", source: "moonraker", created_on}, created_on stable across requests', async () => {
@@ -72,7 +72,7 @@ describe('trusted by IP address', () => {
 
 describe('trusted by CIDR range', () => {
   let s: Running;
-  before(async () => { s = await startGatehouse({ core: { trustedClients: ['127.0.0.2/31'] } }); });
+  before(async () => { s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.2/31'] } }); });
   after(() => s.stop());
 
   test('an address inside the range (127.0.0.2) is trusted', async () => {
@@ -91,7 +91,7 @@ describe('trusted by domain name (reverse lookup through getnameinfo, so /etc/ho
   let reverse: string | undefined;
   before(async () => {
     reverse = await dns.lookupService('127.0.0.1', 0).then((r) => r.hostname, () => undefined);
-    s = await startGatehouse({ core: { trustedClients: ['localhost'] } });
+    s = await startGatehouse({ authorization: { trusted_clients: ['localhost'] } });
   });
   after(() => s.stop());
 
@@ -108,7 +108,7 @@ describe('trusted by domain name (reverse lookup through getnameinfo, so /etc/ho
 
 describe('force_logins', () => {
   let s: Running;
-  before(async () => { s = await startGatehouse({ core: { forceLogins: true, trustedClients: ['127.0.0.1'] } }); });
+  before(async () => { s = await startGatehouse({ authorization: { force_logins: true, trusted_clients: ['127.0.0.1'] } }); });
   after(() => s.stop());
 
   test('with no user yet, the trusted client works and login_required is false', async () => {

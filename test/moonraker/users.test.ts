@@ -6,7 +6,7 @@ import { apiKey, assertError, bearer, createUser, login, resultOf, whoami } from
 
 let s: Running;
 before(async () => {
-  s = await startGatehouse({ core: { loginAttemptsPerUser: 0, loginAttemptsPerIp: 0 } });
+  s = await startGatehouse({ limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
 });
 after(() => s.stop());
 
@@ -208,8 +208,7 @@ describe('POST /access/user/password', () => {
       uid: 'ldappw000001', username: 'lpw', email: null, name: '', passwordHash: null, source: 'ldap',
       isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: 1,
     });
-    await s.gh.core.users.load();
-    const { token } = await s.gh.core.issueTokens(rec); // as if it had logged in through LDAP
+    const { token } = await s.gh.core.login.issueTokens(rec); // as if it had logged in through LDAP
     assertError(await change(token, { password: 'a', new_password: 'b' }), 400, 'Can´t Reset password for ldap user lpw');
   });
 

@@ -21,7 +21,7 @@ const secrets: string[] = [];
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'gatehouse-audit-'));
   jsonl = join(root, 'audit.jsonl');
-  s = await startGatehouse({ core: { auditJsonLines: jsonl, refreshTokenRotation: true, loginAttemptsPerUser: 3 } }, join(root, 'data'));
+  s = await startGatehouse({ audit: { json_lines_file: jsonl }, authorization: { refresh_token_rotation: true }, limits: { login_attempts_per_user: 3 } }, join(root, 'data'));
   const key = s.apiKey();
   secrets.push(key);
   const ann = await createUser(s, 'ann', 'ann-secret-pw'); // user_created
@@ -94,7 +94,7 @@ test('[audit] json_lines_file: one JSON object per event, same as the store', ()
 });
 
 test('an audit file that cannot be written does not fail the request; the store keeps the event and the log says so', async () => {
-  const t = await startGatehouse({ core: { auditJsonLines: join(root, 'no', 'such', 'dir', 'audit.jsonl') } });
+  const t = await startGatehouse({ audit: { json_lines_file: join(root, 'no', 'such', 'dir', 'audit.jsonl') } });
   try {
     await createUser(t, 'kim', 'kim-password');
     assert.equal((await t.req('POST', '/access/login', { body: { username: 'kim', password: 'kim-password' } })).status, 200);

@@ -122,11 +122,13 @@ async function storm(base: string, adminToken: string, stop: () => boolean, acks
   await Promise.all([...Array.from({ length: WORKERS }, (_, w) => worker(w)), rotator(), grafanaKeyer()]);
 }
 
-async function crashScenario(engine: 'sqlite' | 'postgres', extra: object, dataDir: string) {
+async function crashScenario(engine: 'sqlite' | 'postgres', extra: { postgres_url?: string }, dataDir: string) {
   const options = {
-    dataDir, store: engine, ...extra,
-    core: { loginAttemptsPerUser: null, loginAttemptsPerIp: null },
-    grafana: { enabled: true, adminPassword: GRAFANA_ADMIN_PW },
+    dataDir,
+    gatehouse: { store: engine, ...extra },
+    // the storm logs in far more often than the lockouts allow
+    limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 },
+    security: { admin_password: GRAFANA_ADMIN_PW },
   };
   const s = await startServer(options);
   try {
@@ -138,7 +140,7 @@ async function crashScenario(engine: 'sqlite' | 'postgres', extra: object, dataD
 
 async function stormKillRestart(first: Server, options: object) {
   let s = first;
-  const engine = (options as { store: string }).store;
+  const engine = (options as { gatehouse: { store: string } }).gatehouse.store;
   const admin = await call(s.base, 'POST', '/access/user', { username: 'storm-admin', password: 'admin-password' }, undefined, s.apiKey);
   if (admin.status !== 200) throw new Error(`admin: ${admin.status} ${JSON.stringify(admin.json)}`);
   const adminToken: string = admin.json.result.token;
@@ -258,7 +260,7 @@ test('PostgreSQL: SIGKILL mid-storm loses no acknowledged write; no orphans', { 
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-crash-pg-'));
   await admin.query(`create database ${dbName}`);
   try {
-    const acked = await crashScenario('postgres', { postgresUrl: url.toString() }, dataDir);
+    const acked = await crashScenario('postgres', { postgres_url: url.toString() }, dataDir);
     const c = new pg.Client({ connectionString: url.toString() });
     await c.connect();
     try {

@@ -84,7 +84,7 @@ async function snapshot() {
 }
 
 before(async () => {
-  s = await startGatehouse({ grafana: { enabled: true, adminPassword: ADMIN_PW }, maxBodyBytes: 16384 } as any);
+  s = await startGatehouse({ gatehouse: { grafana_enabled: true, max_body_bytes: 16384 }, security: { admin_password: ADMIN_PW } } as any);
   const basicAdmin = { authorization: `Basic ${b64(`admin:${ADMIN_PW}`)}` };
   const k = await s.req('POST', '/api/auth/keys', { headers: basicAdmin, body: { name: 'fuzz-admin', role: 'Admin' } });
   assert.equal(k.status, 200, k.text);

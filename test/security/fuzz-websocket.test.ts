@@ -104,10 +104,7 @@ async function snapshot() {
 }
 
 before(async () => {
-  s = await startGatehouse({
-    websocket: { messagesPerSecond: 1_000_000, burst: 1_000_000, maxMessageBytes: 65536 },
-    core: { loginAttemptsPerUser: null, loginAttemptsPerIp: null },
-  } as any);
+  s = await startGatehouse({ limits: { ws_messages_per_second: 1_000_000, ws_burst: 1_000_000, ws_max_message_bytes: 65536, login_attempts_per_user: 0, login_attempts_per_ip: 0 } } as any);
   await createUser(s, 'fuzzer', 'fuzzer-password');
 });
 

@@ -103,7 +103,7 @@ async function storeSnapshot() {
 }
 
 before(async () => {
-  s = await startGatehouse({ maxBodyBytes: 16384, core: { loginAttemptsPerUser: null, loginAttemptsPerIp: null } });
+  s = await startGatehouse({ gatehouse: { max_body_bytes: 16384 }, limits: { login_attempts_per_user: 0, login_attempts_per_ip: 0 } });
   user = await createUser(s, 'fuzzer', 'fuzzer-password');
 });
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { bearer as moonBearer, createUser } from './helpers.js';
-import { checksumHex } from '../../src/core/grafana/key-formats.js';
+import { checksumHex } from '../../src/core/security/key-formats.js';
 
 const ADMIN_PW = 'grafana-admin-pw-1';
 let s: Running;
@@ -40,7 +40,7 @@ function assertGrafana401(r: { status: number; json: any; headers: Headers; text
 }
 
 before(async () => {
-  s = await startGatehouse({ grafana: { enabled: true, adminPassword: ADMIN_PW } } as any);
+  s = await startGatehouse({ gatehouse: { grafana_enabled: true }, security: { admin_password: ADMIN_PW } } as any);
 });
 after(async () => { await s.stop(); });
 

@@ -11,11 +11,7 @@ let s: Running;
 let plain: Running;
 
 before(async () => {
-  s = await startGatehouse({
-    maxBodyBytes: 2048,
-    moonraker: { corsDomains: ['http://*.example.com', 'https://app.example.org', 'http://printer.local:8080'] },
-    core: { trustedClients: ['192.168.50.0/24'], oneshotRatePerMinute: 1 },
-  });
+  s = await startGatehouse({ gatehouse: { max_body_bytes: 2048 }, authorization: { cors_domains: ['http://*.example.com', 'https://app.example.org', 'http://printer.local:8080'], trusted_clients: ['192.168.50.0/24'], oneshot_rate_per_minute: 1 } });
   plain = await startGatehouse(); // no cors_domains at all
 });
 after(async () => {

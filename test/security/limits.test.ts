@@ -27,7 +27,7 @@ function fromAddress(s: Running, localAddress: string, path: string, body: unkno
 
 describe('login lockouts', () => {
   test('per account: after N failures even the right password is refused with a clear 429; other accounts unaffected', async () => {
-    const s = await startGatehouse({ core: { loginAttemptsPerUser: 3, loginAttemptsPerIp: 100 } });
+    const s = await startGatehouse({ limits: { login_attempts_per_user: 3, login_attempts_per_ip: 100 } });
     try {
       await createUser(s, 'victim', 'right-password');
       await createUser(s, 'bystander', 'bystander-pw');
@@ -50,7 +50,7 @@ describe('login lockouts', () => {
   });
 
   test('per account: the lock lifts when the failures age out of the window, and a success resets the count', async () => {
-    const s = await startGatehouse({ core: { loginAttemptsPerUser: 2, loginAttemptsPerIp: 100, lockoutSeconds: 1 } });
+    const s = await startGatehouse({ limits: { login_attempts_per_user: 2, login_attempts_per_ip: 100, lockout_seconds: 1 } });
     try {
       await createUser(s, 'ivy', 'ivy-password');
       await loginReq(s, 'ivy', 'x');
@@ -66,7 +66,7 @@ describe('login lockouts', () => {
   });
 
   test('per address: guesses across many usernames lock the address, not another client', async () => {
-    const s = await startGatehouse({ core: { loginAttemptsPerUser: 100, loginAttemptsPerIp: 4 } });
+    const s = await startGatehouse({ limits: { login_attempts_per_user: 100, login_attempts_per_ip: 4 } });
     try {
       await createUser(s, 'judy', 'judy-password');
       for (let i = 0; i < 4; i++) assert.equal((await loginReq(s, `nobody${i}`, 'pw')).status, 400);
@@ -81,7 +81,7 @@ describe('login lockouts', () => {
   });
 
   test('a concurrent burst of guesses cannot slip past the limit before failures are recorded', async () => {
-    const s = await startGatehouse({ core: { loginAttemptsPerUser: 5, loginAttemptsPerIp: 1000 } });
+    const s = await startGatehouse({ limits: { login_attempts_per_user: 5, login_attempts_per_ip: 1000 } });
     try {
       await createUser(s, 'kate', 'kate-password');
       const rs = await Promise.all(Array.from({ length: 30 }, (_, i) => loginReq(s, 'kate', `guess-${i}`)));
@@ -96,7 +96,7 @@ describe('login lockouts', () => {
   });
 
   test('guessing the current password through /access/user/password with a stolen token is limited too', async () => {
-    const s = await startGatehouse({ core: { loginAttemptsPerUser: 3, loginAttemptsPerIp: 100 } });
+    const s = await startGatehouse({ limits: { login_attempts_per_user: 3, login_attempts_per_ip: 100 } });
     try {
       const leo = await createUser(s, 'leo', 'leo-password');
       for (let i = 0; i < 3; i++) {
@@ -112,7 +112,7 @@ describe('login lockouts', () => {
   });
 
   test("Moonraker's max_login_attempts still answers 401 'Unauthorized, Maximum Login Attempts Reached'", async () => {
-    const s = await startGatehouse({ core: { maxLoginAttempts: 2, loginAttemptsPerUser: 100, loginAttemptsPerIp: 100 } });
+    const s = await startGatehouse({ authorization: { max_login_attempts: 2 }, limits: { login_attempts_per_user: 100, login_attempts_per_ip: 100 } });
     try {
       await loginReq(s, 'nobody', 'x');
       await loginReq(s, 'nobody', 'x');
@@ -128,7 +128,7 @@ describe('login lockouts', () => {
 
 describe('size limits', () => {
   test('a body over maxBodyBytes is 413 with a JSON error, with or without Content-Length', async () => {
-    const s = await startGatehouse({ maxBodyBytes: 1024 });
+    const s = await startGatehouse({ gatehouse: { max_body_bytes: 1024 } });
     try {
       const big = JSON.stringify({ username: 'x', password: 'y'.repeat(4000) });
       const r = await s.req('POST', '/access/login', { raw: big, headers: { 'content-type': 'application/json' } });
@@ -148,7 +148,7 @@ describe('size limits', () => {
   });
 
   test('headers over maxHeaderBytes are 431 and the server keeps serving', async () => {
-    const s = await startGatehouse({ maxHeaderBytes: 2048 });
+    const s = await startGatehouse({ limits: { max_header_bytes: 2048 } });
     try {
       const raw = await new Promise<string>((ok, fail) => {
         const sock = net.connect(s.port, '127.0.0.1', () => {
@@ -168,7 +168,7 @@ describe('size limits', () => {
 });
 
 test('oneshot tokens: the issue rate per address is limited (429 with a JSON error)', async () => {
-  const s = await startGatehouse({ core: { oneshotRatePerMinute: 5 } });
+  const s = await startGatehouse({ authorization: { oneshot_rate_per_minute: 5 } });
   try {
     const headers = { 'x-api-key': s.apiKey() };
     for (let i = 0; i < 5; i++) assert.equal((await s.req('GET', '/access/oneshot_token', { headers })).status, 200);
@@ -181,7 +181,7 @@ test('oneshot tokens: the issue rate per address is limited (429 with a JSON err
 });
 
 test('a storm of 30 concurrent logins does not starve cheap requests (hashing stays off the event loop)', async () => {
-  const s = await startGatehouse({ core: { loginAttemptsPerUser: 1000, loginAttemptsPerIp: 1000 } });
+  const s = await startGatehouse({ limits: { login_attempts_per_user: 1000, login_attempts_per_ip: 1000 } });
   try {
     await createUser(s, 'storm', 'storm-password');
     const key = s.apiKey();

@@ -8,7 +8,7 @@ import { startGatehouse } from '../helpers/server.js';
 const lines = (logs: string[]) => logs.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 test('at log level info a failed request is logged once, with its status and a scrubbed URL; a successful one is not', async () => {
-  const s = await startGatehouse({ logLevel: 'info', grafana: { enabled: true, adminPassword: 'request-logs-admin-pw' } });
+  const s = await startGatehouse({ gatehouse: { log_level: 'info', grafana_enabled: true }, security: { admin_password: 'request-logs-admin-pw' } });
   try {
     assert.equal((await s.req('GET', '/access/info')).status, 200);
     assert.equal((await s.req('GET', '/access/user', { headers: { 'x-api-key': s.apiKey() } })).status, 200);
@@ -35,7 +35,7 @@ test('at log level info a failed request is logged once, with its status and a s
 });
 
 test('at log level debug every request is logged, successful ones included', async () => {
-  const s = await startGatehouse({ logLevel: 'debug' });
+  const s = await startGatehouse({ gatehouse: { log_level: 'debug' } });
   try {
     assert.equal((await s.req('GET', '/access/info')).status, 200);
     await new Promise((r) => setTimeout(r, 50));

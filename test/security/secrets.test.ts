@@ -36,7 +36,7 @@ before(async () => {
   dataDir = join(root, 'fresh', 'data'); // created by gatehouse itself
   auditFile = join(root, 'audit.jsonl');
   const grafanaAdminPw = 'Grafana-admin-pa55';
-  s = await startGatehouse({ logLevel: 'debug', core: { auditJsonLines: auditFile, refreshTokenRotation: true }, grafana: { enabled: true, adminPassword: grafanaAdminPw } } as any, dataDir);
+  s = await startGatehouse({ gatehouse: { log_level: 'debug', grafana_enabled: true }, audit: { json_lines_file: auditFile }, authorization: { refresh_token_rotation: true }, security: { admin_password: grafanaAdminPw } } as any, dataDir);
   keep('password', grafanaAdminPw);
 
   const key1 = keep('api key', s.apiKey());

@@ -238,7 +238,7 @@ describe('oneshot tokens and addresses', () => {
   });
 
   test('a spoofed X-Forwarded-For / X-Real-IP does not make a client trusted (the socket address counts)', async () => {
-    const t = await startGatehouse({ core: { trustedClients: ['10.9.8.0/24'] } });
+    const t = await startGatehouse({ authorization: { trusted_clients: ['10.9.8.0/24'] } });
     try {
       for (const h of <Record<string, string>[]>[{ 'x-forwarded-for': '10.9.8.7' }, { 'x-real-ip': '10.9.8.7' }, { forwarded: 'for=10.9.8.7' }]) {
         const r = await t.req('GET', '/access/user', { headers: h });
@@ -263,7 +263,7 @@ describe('refresh-token rotation', () => {
   });
 
   test('on: each refresh returns a new refresh token; presenting a spent one revokes the whole family', async () => {
-    const rot = await startGatehouse({ core: { refreshTokenRotation: true } });
+    const rot = await startGatehouse({ authorization: { refresh_token_rotation: true } });
     try {
       const g = await createUser(rot, 'grace', 'grace-password-1');
       const unrelated = await login(rot, 'grace', 'grace-password-1');

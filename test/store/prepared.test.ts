@@ -5,14 +5,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely } from 'kysely';
-import { ThreadedSqliteDialect } from '../../src/store/sqlite-thread.js';
+import Database from 'better-sqlite3';
+import { SqliteDialect } from 'kysely';
 import { prepared } from '../../src/store/sql/prepared.js';
 
 interface Db { t: { name: string; n: number; note: string | null } }
 
 test('a prepared query runs with each call\'s values, fixed values kept, on any parameter order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-prepared-'));
-  const db = new Kysely<Db>({ dialect: new ThreadedSqliteDialect(join(dir, 'p.sqlite'), []) });
+  const db = new Kysely<Db>({ dialect: new SqliteDialect({ database: new Database(join(dir, 'p.sqlite')) }) });
   try {
     await db.schema.createTable('t').addColumn('name', 'text').addColumn('n', 'integer').addColumn('note', 'text').execute();
     const insert = prepared(db, (n: number, name: string, note: string | null) => db.insertInto('t').values({ name, n, note }));

@@ -133,11 +133,11 @@ test('PostgreSQL: connections the server drops while idle neither crash the proc
 
 test('the Moonraker face works unchanged on PostgreSQL, and two instances share one database', async () => {
   const db = await createTempDatabase();
-  const a = await startGatehouse({ store: 'postgres', postgresUrl: db.url });
+  const a = await startGatehouse({ gatehouse: { store: 'postgres', postgres_url: db.url } });
   // Instances behind one load balancer share the key files (README, "Scaling out").
   const bDir = mkdtempSync(join(tmpdir(), 'gatehouse-b-'));
   for (const f of ['master.key', 'jwt-ed25519.pem']) copyFileSync(join(a.dataDir, f), join(bDir, f));
-  const b = await startGatehouse({ store: 'postgres', postgresUrl: db.url }, bDir);
+  const b = await startGatehouse({ gatehouse: { store: 'postgres', postgres_url: db.url } }, bDir);
   try {
     const created = await a.req('POST', '/access/user', { body: { username: 'pg-user', password: 'pw' }, headers: { 'x-api-key': a.apiKey() } });
     assert.equal(created.status, 200, created.text);

@@ -172,7 +172,7 @@ describe('websocket authentication', () => {
 
 describe('websocket authentication: trusted clients, force_logins, disabled API key', () => {
   test('a trusted address is authenticated on upgrade; identify needs no credential', async () => {
-    const s = await startGatehouse({ core: { trustedClients: ['127.0.0.0/8'] } });
+    const s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.0/8'] } });
     try {
       const c = await RpcClient.open(s.port);
       assert.equal((await c.result('access.get_user')).username, '_TRUSTED_USER_');
@@ -183,7 +183,7 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
   });
 
   test('with force_logins and a user, a trusted address is not enough: the socket opens needing auth', async () => {
-    const s = await startGatehouse({ core: { trustedClients: ['127.0.0.0/8'], forceLogins: true } });
+    const s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.0/8'], force_logins: true } });
     try {
       const { token } = await createUser(s, 'bob');
       const c = await RpcClient.open(s.port);
@@ -196,7 +196,7 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
   });
 
   test('enable_api_key off: identify with api_key is refused as Moonraker words it', async () => {
-    const s = await startGatehouse({ core: { enableApiKey: false } });
+    const s = await startGatehouse({ authorization: { enable_api_key: false } });
     try {
       const c = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
       assert.deepEqual((await c.call('access.get_user')).error, UNAUTHORIZED);
@@ -206,7 +206,7 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
   });
 
   test('credentials in the upgrade URL or in identify never reach the logs (at debug level, where everything is logged)', async () => {
-    const s = await startGatehouse({ logLevel: 'debug' });
+    const s = await startGatehouse({ gatehouse: { log_level: 'debug' } });
     try {
       const { token } = await createUser(s, 'paul');
       const ost = (await s.req('GET', '/access/oneshot_token', { headers: { authorization: `Bearer ${token}` } })).json.result;
@@ -224,7 +224,7 @@ describe('websocket authentication: trusted clients, force_logins, disabled API 
   });
 
   test('cors_domains admit a cross-origin upgrade', async () => {
-    const s = await startGatehouse({ moonraker: { enabled: true, corsDomains: ['http://*.printer.example'] } });
+    const s = await startGatehouse({ gatehouse: { moonraker_enabled: true }, authorization: { cors_domains: ['http://*.printer.example'] } });
     try {
       const c = await RpcClient.open(s.port, { headers: { origin: 'http://ui.printer.example' } });
       await c.close();

@@ -10,7 +10,7 @@ import { RpcClient, sleep } from './client.js';
 
 describe('websocket limits', () => {
   test('a message over maxMessageBytes closes that connection with 1009; others carry on', async () => {
-    const s = await startGatehouse({ websocket: { maxMessageBytes: 1024 } });
+    const s = await startGatehouse({ limits: { ws_max_message_bytes: 1024 } });
     try {
       const big = await RpcClient.open(s.port);
       const other = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
@@ -24,7 +24,7 @@ describe('websocket limits', () => {
   });
 
   test('rate limit: past the burst, messages are answered 429 "Too Many Requests" and not run; the bucket refills', async () => {
-    const s = await startGatehouse({ websocket: { messagesPerSecond: 2, burst: 5 } });
+    const s = await startGatehouse({ limits: { ws_messages_per_second: 2, ws_burst: 5 } });
     try {
       const c = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
       for (let id = 1; id <= 9; id++) c.send({ jsonrpc: '2.0', method: 'access.get_api_key', id });
@@ -46,7 +46,7 @@ describe('websocket limits', () => {
   });
 
   test('a flooding client is closed with 1008 while another client\'s requests keep being answered', async () => {
-    const s = await startGatehouse({ logLevel: 'warn', websocket: { messagesPerSecond: 50, burst: 100 } });
+    const s = await startGatehouse({ gatehouse: { log_level: 'warn' }, limits: { ws_messages_per_second: 50, ws_burst: 100 } });
     try {
       const flooder = await RpcClient.open(s.port);
       const calm = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
@@ -73,7 +73,7 @@ describe('websocket limits', () => {
   });
 
   test('an unauthenticated flood is limited the same way', async () => {
-    const s = await startGatehouse({ logLevel: 'warn', websocket: { messagesPerSecond: 5, burst: 5 } });
+    const s = await startGatehouse({ gatehouse: { log_level: 'warn' }, limits: { ws_messages_per_second: 5, ws_burst: 5 } });
     try {
       const c = await RpcClient.open(s.port);
       for (let i = 0; i < 50; i++) c.send('not json');
@@ -82,7 +82,7 @@ describe('websocket limits', () => {
   });
 
   test('keep-alive: a peer that answers pings stays; one that does not is closed 1000 "ping timed out" (as Tornado)', async () => {
-    const s = await startGatehouse({ websocket: { pingIntervalMs: 100 } });
+    const s = await startGatehouse({ limits: { ws_ping_interval_ms: 100 } });
     try {
       const alive = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
       const mute = await RpcClient.open(s.port, { autoPong: false });
@@ -97,7 +97,7 @@ describe('websocket limits', () => {
   });
 
   test('keep-alive: a dead peer (reads nothing, answers nothing) is cut off', async () => {
-    const s = await startGatehouse({ websocket: { pingIntervalMs: 100, closeGraceMs: 200 } });
+    const s = await startGatehouse({ limits: { ws_ping_interval_ms: 100, ws_close_grace_ms: 200 } });
     try {
       const dead = await RpcClient.open(s.port);
       const raw = (dead.ws as any)._socket;
@@ -128,7 +128,7 @@ describe('websocket limits', () => {
   });
 
   test('shutdown does not wait on a client that never answers the close', async () => {
-    const s = await startGatehouse({ websocket: { closeGraceMs: 200 } });
+    const s = await startGatehouse({ limits: { ws_close_grace_ms: 200 } });
     const c = await RpcClient.open(s.port);
     // stop reading: the client's close frame will never be sent back
     (c.ws as any)._socket.pause();
@@ -138,7 +138,7 @@ describe('websocket limits', () => {
   });
 
   test('a client that stops reading is dropped once maxBufferedBytes of answers are queued for it; others carry on', async () => {
-    const s = await startGatehouse({ websocket: { maxBufferedBytes: 65536, maxMessageBytes: 1 << 20, messagesPerSecond: 1e6, burst: 1e6 } });
+    const s = await startGatehouse({ limits: { ws_max_buffered_bytes: 65536, ws_max_message_bytes: 1 << 20, ws_messages_per_second: 1e6, ws_burst: 1e6 } });
     try {
       const slow = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
       const other = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
@@ -161,7 +161,7 @@ describe('websocket limits', () => {
   });
 
   test('past maxConnections the upgrade is refused with 503', async () => {
-    const s = await startGatehouse({ websocket: { maxConnections: 2 } });
+    const s = await startGatehouse({ limits: { ws_max_connections: 2 } });
     try {
       const a = await RpcClient.open(s.port);
       const b = await RpcClient.open(s.port);

@@ -28,7 +28,7 @@ describe('user notifications and revocation', () => {
   };
 
   before(async () => {
-    s = await startGatehouse({ core: { trustedClients: ['127.0.0.2'] } });
+    s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.2'] } });
     keyed = await RpcClient.open(s.port);
     await keyed.identify({ api_key: s.apiKey() });
     anon = await RpcClient.open(s.port);
@@ -140,7 +140,7 @@ describe('user notifications and revocation', () => {
   });
 
   test('a revoked refresh family (refresh-token reuse) takes the socket on it down too', async () => {
-    const s2 = await startGatehouse({ core: { refreshTokenRotation: true } });
+    const s2 = await startGatehouse({ authorization: { refresh_token_rotation: true } });
     try {
       const created = (await s2.req('POST', '/access/user', { body: { username: 'otto', password: 'pw' }, headers: { 'x-api-key': s2.apiKey() } })).json.result;
       const c = await RpcClient.open(s2.port);

@@ -20,7 +20,7 @@ export const apikey: Command = {
       return 0;
     }
     if (sub === 'rotate') {
-      const key = await withCore(values, ctx, (core) => core.rotateApiKey(null));
+      const key = await withCore(values, ctx, (core) => core.apiKey.rotate(null));
       ctx.out(key);
       ctx.err('API key rotated; the previous key no longer works');
       return 0;

@@ -6,7 +6,7 @@ import { openStore } from '../../store/index.js';
 import type { AuditEvent, AuditFilter } from '../../store/index.js';
 import { parseDuration } from '../../config/values.js';
 import { CliError, type Command } from '../command.js';
-import { CONFIG_USAGE, optionsFromFlags, parseFlags } from '../config-flags.js';
+import { CONFIG_USAGE, configFromFlags, parseFlags } from '../config-flags.js';
 
 const USAGE = `usage: gatehouse audit [--event NAME] [--user NAME] [--since TIME] [--until TIME] [--limit N] [--json]
   --event NAME      only this event (login_ok, login_failed, logout, token_refresh,
@@ -74,11 +74,11 @@ export const audit: Command = {
       filter.limit = Number(values.limit);
     }
 
-    const opts = optionsFromFlags(values, ctx);
-    if (opts.store === 'sqlite' && !existsSync(join(opts.dataDir, 'gatehouse.sqlite'))) {
-      throw new CliError(`no gatehouse database in ${opts.dataDir} (give --data-dir or --config)`);
+    const g = configFromFlags(values, ctx).gatehouse;
+    if (g.store === 'sqlite' && !existsSync(join(g.data_dir, 'gatehouse.sqlite'))) {
+      throw new CliError(`no gatehouse database in ${g.data_dir} (give --data-dir or --config)`);
     }
-    const store = await openStore({ engine: opts.store, dataDir: opts.dataDir, postgresUrl: opts.postgresUrl });
+    const store = await openStore({ engine: g.store, dataDir: g.data_dir, postgresUrl: g.postgres_url });
     let events: AuditEvent[];
     try {
       events = await store.audit.query(filter);

@@ -1,9 +1,8 @@
 // `gatehouse key list|create|delete|import`: Grafana API keys (the legacy
 // /api/auth/keys kind). Create prints the key once; only its hash is kept.
 import { CliError, type Command } from '../command.js';
-import { CONFIG_USAGE, parseFlags } from '../config-flags.js';
-import { isRole } from '../../core/grafana/roles.js';
-import { intArg, iso, orgOf, withGrafana } from './grafana-common.js';
+import { isRole } from '../../core/model.js';
+import { CONFIG_USAGE, parseFlags, intArg, iso, orgOf, withCore } from '../config-flags.js';
 
 const USAGE = `usage:
   gatehouse key list [--org ID] [--include-expired]
@@ -37,7 +36,7 @@ export const key: Command = {
     switch (sub) {
       case 'list': {
         arity(0);
-        const keys = await withGrafana(values, ctx, async (g) => g.keys.listLegacy(orgOf(g, values.org), !!values['include-expired']));
+        const keys = await withCore(values, ctx, async (core) => core.keys.listLegacy(orgOf(core, values.org), !!values['include-expired']));
         if (!keys.length) ctx.out('no API keys');
         for (const k of keys) ctx.out(`${k.id}\t${k.name}\t${k.role}\texpires ${iso(k.expiresAt)}\tlast used ${iso(k.lastUsedAt)}`);
         return 0;
@@ -46,9 +45,9 @@ export const key: Command = {
         arity(1);
         const r = role();
         const ttl = values.ttl === undefined ? 0 : intArg(values.ttl, '--ttl');
-        const created = await withGrafana(values, ctx, async (g) => {
-          if (g.opts.legacyApiKeyCreate === 'gone') throw new CliError('legacy API keys cannot be created (legacy_api_key_create = gone): create a service account token with `gatehouse sa token create`');
-          return g.keys.createLegacy({ orgId: orgOf(g, values.org), name: args[0]!, role: r, secondsToLive: ttl, caller: { role: 'Admin', isServerAdmin: true }, actor: 'cli' });
+        const created = await withCore(values, ctx, async (core) => {
+          if (core.config.auth.legacy_api_key_create === 'gone') throw new CliError('legacy API keys cannot be created (legacy_api_key_create = gone): create a service account token with `gatehouse sa token create`');
+          return core.keys.createLegacy({ orgId: orgOf(core, values.org), name: args[0]!, role: r, secondsToLive: ttl, caller: { role: 'Admin', isServerAdmin: true }, actor: 'cli' });
         });
         ctx.out(`created API key ${created.id} "${created.name}"`);
         ctx.out(`key (shown once): ${created.key}`);
@@ -57,10 +56,10 @@ export const key: Command = {
       case 'delete': {
         arity(1);
         const id = intArg(args[0], 'ID');
-        await withGrafana(values, ctx, async (g) => {
-          const k = g.keys.get(id);
-          if (!k || k.serviceAccountId !== null || k.orgId !== orgOf(g, values.org)) throw new CliError(`no API key with id ${id} in organization ${values.org ?? 1}`);
-          await g.keys.delete(id, 'cli');
+        await withCore(values, ctx, async (core) => {
+          const k = core.keys.get(id);
+          if (!k || k.serviceAccountId !== null || k.orgId !== orgOf(core, values.org)) throw new CliError(`no API key with id ${id} in organization ${values.org ?? 1}`);
+          await core.keys.delete(id, 'cli');
         });
         ctx.out(`deleted API key ${id}`);
         return 0;
@@ -72,10 +71,10 @@ export const key: Command = {
         if (!hash) throw new CliError('key import: --grafana-hash is required');
         const expires = values.expires === undefined ? null : intArg(values.expires, '--expires') * 1000;
         const sa = values['service-account'] === undefined ? null : intArg(values['service-account'], '--service-account');
-        const rec = await withGrafana(values, ctx, async (g) => {
-          const orgId = orgOf(g, values.org);
-          if (sa !== null && !g.serviceAccounts.get(orgId, sa)) throw new CliError(`no service account ${sa} in organization ${orgId}`);
-          return g.keys.importGrafanaKey({ orgId, name: args[0]!, role: r, hash: hash.toLowerCase(), serviceAccountId: sa, expiresAt: expires });
+        const rec = await withCore(values, ctx, async (core) => {
+          const orgId = orgOf(core, values.org);
+          if (sa !== null && !core.serviceAccounts.get(orgId, sa)) throw new CliError(`no service account ${sa} in organization ${orgId}`);
+          return core.keys.importGrafanaKey({ orgId, name: args[0]!, role: r, hash: hash.toLowerCase(), serviceAccountId: sa, expiresAt: expires });
         });
         ctx.out(`imported API key ${rec.id} "${rec.name}"`);
         return 0;

@@ -1,9 +1,7 @@
 // `gatehouse org list|create|delete|add-user`: Grafana organizations.
 import { CliError, type Command } from '../command.js';
-import { CONFIG_USAGE, parseFlags } from '../config-flags.js';
-import { isRole } from '../../core/grafana/roles.js';
-import { DEFAULT_ORG_ID } from '../../core/core.js';
-import { intArg, iso, withGrafana } from './grafana-common.js';
+import { DEFAULT_ORG_ID, isRole } from '../../core/model.js';
+import { CONFIG_USAGE, parseFlags, intArg, iso, withCore } from '../config-flags.js';
 
 const USAGE = `usage:
   gatehouse org list
@@ -26,7 +24,7 @@ export const org: Command = {
     switch (sub) {
       case 'list': {
         arity(0);
-        const orgs = await withGrafana(values, ctx, async (g) => g.orgs.list().map((o) => ({ ...o, members: g.orgs.members(o.id).length })));
+        const orgs = await withCore(values, ctx, async (core) => core.orgs.list().map((o) => ({ ...o, members: core.orgs.members(o.id).length })));
         for (const o of orgs) ctx.out(`${o.id}\t${o.name}\t${o.members} member(s)\t${iso(o.createdAt)}`);
         return 0;
       }
@@ -34,7 +32,7 @@ export const org: Command = {
         arity(1);
         const name = args[0]!.trim();
         if (!name) throw new CliError('org create: the name must not be empty');
-        const o = await withGrafana(values, ctx, (g) => g.orgs.create(name, null, 'cli'));
+        const o = await withCore(values, ctx, (core) => core.orgs.create(name, null, 'cli'));
         ctx.out(`created organization ${o.id} "${o.name}"`);
         return 0;
       }
@@ -42,9 +40,9 @@ export const org: Command = {
         arity(1);
         const id = intArg(args[0], 'ID');
         if (id === DEFAULT_ORG_ID) throw new CliError('the default organization cannot be deleted: the Moonraker face acts in it');
-        await withGrafana(values, ctx, async (g) => {
-          if (!g.orgs.get(id)) throw new CliError(`no organization with id ${id}`);
-          await g.orgs.delete(id, 'cli');
+        await withCore(values, ctx, async (core) => {
+          if (!core.orgs.get(id)) throw new CliError(`no organization with id ${id}`);
+          await core.orgs.delete(id, 'cli');
         });
         ctx.out(`deleted organization ${id}`);
         return 0;
@@ -54,11 +52,11 @@ export const org: Command = {
         const id = intArg(args[0], 'ID');
         const [, login, role] = args as [string, string, string];
         if (!isRole(role)) throw new CliError(`ROLE must be Viewer, Editor or Admin, not "${role}"`);
-        await withGrafana(values, ctx, async (g) => {
-          if (!g.orgs.get(id)) throw new CliError(`no organization with id ${id}`);
-          const u = g.core.users.findByLoginOrEmail(login);
+        await withCore(values, ctx, async (core) => {
+          if (!core.orgs.get(id)) throw new CliError(`no organization with id ${id}`);
+          const u = core.accounts.findByLoginOrEmail(login);
           if (!u || u.isServiceAccount) throw new CliError(`no user "${login}"`);
-          await g.orgs.addMember(id, u.id, role);
+          await core.orgs.addMember(id, u.id, role);
         });
         ctx.out(`added "${login}" to organization ${id} as ${role}`);
         return 0;

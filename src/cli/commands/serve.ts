@@ -2,7 +2,7 @@
 import { resolve, join } from 'node:path';
 import { createGatehouse } from '../../server/gatehouse.js';
 import { CliError, type Command } from '../command.js';
-import { CONFIG_USAGE, optionsFromFlags, parseFlags } from '../config-flags.js';
+import { CONFIG_USAGE, configFromFlags, parseFlags } from '../config-flags.js';
 
 export const serve: Command = {
   name: 'serve',
@@ -16,27 +16,28 @@ export const serve: Command = {
       port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got "${values.port}"`);
     }
-    const opts = optionsFromFlags(values, ctx, { host: values.host, port });
+    const config = configFromFlags(values, ctx, { host: values.host, port });
+    const g = config.gatehouse;
     const started = Date.now();
-    const gh = await createGatehouse(opts);
+    const gh = await createGatehouse(config);
     let address;
     try {
       address = await gh.listen();
     } catch (err) {
       await gh.close();
-      throw new CliError(`cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+      throw new CliError(`cannot listen on ${g.host}:${g.port}: ${(err as Error).message}`);
     }
-    const where = opts.store === 'sqlite' ? join(resolve(opts.dataDir), 'gatehouse.sqlite') : 'postgresql';
+    const where = g.store === 'sqlite' ? join(resolve(g.data_dir), 'gatehouse.sqlite') : 'postgresql';
     // The listening line comes last: whoever waits for it has seen everything before it.
-    const faces = [opts.moonraker.enabled && 'moonraker (/access, /websocket)', opts.grafana?.enabled && 'grafana (/api, /login)'].filter(Boolean);
+    const faces = [g.moonraker_enabled && 'moonraker (/access, /websocket)', g.grafana_enabled && 'grafana (/api, /login)'].filter(Boolean);
     ctx.out(`faces: ${faces.join(', ') || 'none'}`);
-    const boot = gh.grafana?.bootstrap;
+    const boot = gh.core.bootstrap;
     if (boot?.generatedPassword) {
       ctx.out(`first start: created admin user "${boot.login}" with password (shown once): ${boot.generatedPassword}`);
     }
     const grafanaAt = gh.grafanaAddress();
     if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
-    ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${opts.store} ${where}; ready in ${Date.now() - started} ms)`);
+    ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${g.store} ${where}; ready in ${Date.now() - started} ms)`);
     await new Promise<void>((done) => {
       const stop = (sig: string) => {
         ctx.out(`gatehouse: ${sig} received, shutting down`);

@@ -1,5 +1,5 @@
 // `gatehouse user create|list|delete|passwd`: local account administration.
-import { randomAlnum } from '../../core/crypto.js';
+import { randomAlnum } from '../../core/security/crypto.js';
 import { CliError, type Command, type CommandContext } from '../command.js';
 import { CONFIG_USAGE, parseFlags, withCore } from '../config-flags.js';
 
@@ -40,27 +40,27 @@ export const user: Command = {
       case 'create': {
         const username = needName();
         const { password, generated } = await passwordFrom(values, ctx);
-        await withCore(values, ctx, (core) => core.createUser({ username, password, source: 'moonraker', actor: null }));
+        await withCore(values, ctx, (core) => core.accounts.create({ username, password, source: 'moonraker', actor: null }));
         ctx.out(`created user "${username}"`);
         if (generated) ctx.out(`password (shown once): ${password}`);
         return 0;
       }
       case 'list': {
-        const users = await withCore(values, ctx, async (core) => core.users.list());
+        const users = await withCore(values, ctx, async (core) => core.accounts.list());
         if (!users.length) ctx.out('no users');
         for (const u of users) ctx.out(`${u.username}\t${u.source}\t${new Date(u.createdAt).toISOString()}`);
         return 0;
       }
       case 'delete': {
         const username = needName();
-        await withCore(values, ctx, (core) => core.deleteUser({ username, actor: null }));
+        await withCore(values, ctx, (core) => core.accounts.delete({ username, actor: null }));
         ctx.out(`deleted user "${username}"`);
         return 0;
       }
       case 'passwd': {
         const username = needName();
         const { password, generated } = await passwordFrom(values, ctx);
-        await withCore(values, ctx, (core) => core.resetPassword(username, password));
+        await withCore(values, ctx, (core) => core.accounts.resetPassword(username, password));
         ctx.out(`password of "${username}" reset; its logins were revoked`);
         if (generated) ctx.out(`password (shown once): ${password}`);
         return 0;

@@ -1,12 +1,12 @@
 // Grafana's sections, with Grafana's option names (durations become seconds).
-import { bool, choice, duration, int, text } from '../values.js';
+import { bool, choice, duration, int, positiveNumber, text } from '../values.js';
 import { option, section } from '../option.js';
 
 export const auth = section("Grafana's [auth]", {
   login_cookie_name: option(text, 'Name of the session cookie.', 'grafana_session'),
   login_maximum_inactive_lifetime_duration: option(duration, 'A session unused this long ends.', '7d'),
   login_maximum_lifetime_duration: option(duration, "A session ends this long after login whatever its use; also the cookie's Max-Age.", '30d'),
-  token_rotation_interval_minutes: option(int({ min: 1 }), 'The session token is replaced this often.', '10'),
+  token_rotation_interval_minutes: option(positiveNumber, 'The session token is replaced this often.', '10'),
   disable_login_form: option(bool, 'POST /login answers 401 "Login is disabled" (Grafana ≤ 9).', 'false'),
   disable_login: option(bool, 'Same as disable_login_form (Grafana 10.4+).', 'false'),
   api_key_max_seconds_to_live: option(int({ min: -1 }), '-1: keys may live forever; else secondsToLive is required and capped (keys and tokens).', '-1'),

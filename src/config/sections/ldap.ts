@@ -1,7 +1,7 @@
 // Moonraker's option names and rules, plus gatehouse extras (TLS, timeouts and
 // the LDAP group → Grafana role mapping).
 import { ROLES, type Role } from '../../core/model.js';
-import { bool, int, invalid, list, port, text } from '../values.js';
+import { bool, int, invalid, list, port, text, type ValueType } from '../values.js';
 import { mandatory, option, section } from '../option.js';
 
 const MAPPING = /^(.+?)\s*=>\s*(\S+)(?:\s*@\s*(\S+))?$/;
@@ -17,7 +17,20 @@ function groupMapping(s: string): GroupMapping {
   return { group_dn: m[1]!, role, org_id: orgId };
 }
 
+/** A mapping given as a value (a library embedding): `{ group_dn, role, org_id? }`. */
+function groupMappingValue(v: unknown): GroupMapping {
+  const m = (v ?? {}) as { group_dn?: unknown; role?: unknown; org_id?: unknown };
+  const role = typeof m.role === 'string' ? ROLES.find((r) => r.toLowerCase() === (m.role as string).toLowerCase()) : undefined;
+  const orgId = m.org_id ?? 1;
+  if (typeof m.group_dn !== 'string' || !role || typeof orgId !== 'number' || !Number.isSafeInteger(orgId) || orgId < 1) {
+    return invalid(`expected { group_dn, role: ${ROLES.join('|')}, org_id? }`);
+  }
+  return { group_dn: m.group_dn, role, org_id: orgId };
+}
+
 const membership = ['memberOf', 'isMemberOf'];
+
+const userFilter = Object.assign(text.refine((f) => f.includes('USERNAME'), 'must contain the token USERNAME'), { what: 'an LDAP filter with USERNAME' }) as ValueType<string>;
 
 export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)", {
   ldap_host: mandatory('The directory\'s host name or address.'),
@@ -28,13 +41,13 @@ export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)",
   bind_password: option(text, 'The search account\'s password; only with bind_dn.'),
   group_dn: option(text, 'Only members of this group may log in.'),
   is_active_directory: option(bool, 'Look users up by sAMAccountName instead of uid.', 'false'),
-  user_filter: option(text, 'A search filter with the token USERNAME; overrides is_active_directory.'),
+  user_filter: option(userFilter, 'A search filter with the token USERNAME; overrides is_active_directory.'),
   membership_attribute: option(text, 'memberOf or isMemberOf.', 'memberOf'),
   check_dn_case: option(bool, 'Group DN comparisons are case sensitive.', 'true'),
   start_tls: option(bool, 'StartTLS on the ldap:// connection (not with ldap_secure).', 'false'),
   ca_file: option(text, "PEM file of the CAs trusted for the directory's certificate (default: the system's)."),
   timeout_ms: option(int({ min: 1 }), 'Bound on one whole login attempt; past it the login answers 503 naming LDAP.', '5000'),
-  group_mappings: option(list({ entry: groupMapping, what: 'lines of `<group dn> => <Viewer|Editor|Admin>[ @orgId]`' }),
+  group_mappings: option(list({ entry: groupMapping, accept: groupMappingValue, what: 'lines of `<group dn> => <Viewer|Editor|Admin>[ @orgId]`' }),
     'LDAP group → org role, first match per org wins (as Grafana).', ''),
   grafana_admin_group: option(text, 'Members of this group are Grafana server admins (and others are not).'),
 }).superRefine((l, ctx) => {
@@ -43,6 +56,5 @@ export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)",
   if (l.bind_dn === undefined && l.bind_password !== undefined) issue('bind_password', 'is only allowed together with bind_dn');
   if (l.bind_dn !== undefined && l.bind_password === '') issue('bind_password', 'must not be empty (a DN with an empty password is an unauthenticated bind)');
   if (l.ldap_secure && l.start_tls) issue('start_tls', 'cannot be combined with ldap_secure (ldaps:// is already TLS)');
-  if (l.user_filter !== undefined && !l.user_filter.includes('USERNAME')) issue('user_filter', 'must contain the token USERNAME');
   if (!membership.includes(l.membership_attribute)) issue('membership_attribute', `must be one of ${membership.join(', ')}`);
 }).transform((l) => ({ ...l, ldap_port: l.ldap_port ?? (l.ldap_secure ? 636 : 389) }));

@@ -3,7 +3,7 @@
 // last_used_at is kept in memory and flushed in batches, at most once per 5
 // minutes per key, as Grafana does. An imported row (Grafana's PBKDF2 hash)
 // verifies once the slow way and is then re-stored under SHA-256.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { Ctx } from '../context.js';
 import { fail, type CoreCode } from '../errors.js';
 import { isRole, roleIncludes, type ApiKey, type NewApiKey, type Role } from '../model.js';
@@ -17,13 +17,14 @@ const EXPIRED_AUDIT_EVERY_MS = 60_000;
 export interface Caller { role: Role | null; isServerAdmin: boolean }
 type Created = { id: number; name: string; key: string };
 
-export function grafanaKeyActions(ctx: Ctx) {
+/** Finding the key a request presents (the hot path), and the write-behind of last-used times. */
+export function keyVerifier(ctx: Ctx) {
   const index = ctx.ix.keys;
   /** Keys presented before → decoded form and SHA-256 (decoded and hashed once; the record is still looked up each time). */
-  const seen = new LRUCache<string, { decoded: DecodedKey; hash: string }>({ max: 10_000 });
+  const seen = boundedCache<string, { decoded: DecodedKey; hash: string }>(10_000);
   /** SHA-256s of well-formed keys that matched nothing while imported rows exist (a miss costs one PBKDF2 at most once). */
-  const misses = new LRUCache<string, true>({ max: 10_000 });
-  const expiredAudited = new LRUCache<number, true>({ max: 10_000, ttl: EXPIRED_AUDIT_EVERY_MS });
+  const misses = boundedCache<string, true>(10_000);
+  const expiredAudited = boundedCache<number, true>(10_000, { ttl: EXPIRED_AUDIT_EVERY_MS });
   const pendingTouch = new Set<number>();
 
   /** The slow way, once per imported key: Grafana's PBKDF2, then re-stored under SHA-256. */
@@ -48,29 +49,10 @@ export function grafanaKeyActions(ctx: Ctx) {
     });
   }
 
-  /** The expiry rules shared by keys and service-account tokens (`api_key_max_seconds_to_live`). */
-  function checkTtl(secondsToLive: number) {
-    const max = ctx.config.auth.api_key_max_seconds_to_live;
-    if (max !== -1) {
-      if (!secondsToLive) throw fail('TTL_REQUIRED');
-      if (secondsToLive > max) throw fail('TTL_ABOVE_LIMIT');
-    }
-  }
-
-  async function insert(k: NewApiKey, duplicate: CoreCode): Promise<ApiKey> {
-    try {
-      const rec = await ctx.write({ run: () => ctx.store.apiKeys.create(k), changes: (r) => [{ kind: 'grafana-key', id: r.id }] });
-      misses.clear();
-      return rec;
-    } catch (err) {
-      if (err instanceof DuplicateError) throw fail(duplicate);
-      throw err;
-    }
-  }
-
-  const expiresAt = (secondsToLive: number) => (secondsToLive > 0 ? Date.now() + secondsToLive * 1000 : null);
-
   return {
+    /** Forgets what was learnt about keys that matched nothing (a key was just added). */
+    forgetMisses: () => misses.clear(),
+
     /**
      * The key a request presents. Grafana's order: malformed / unknown → invalid;
      * then expired → revoked → not the requested org (`requestedOrg` 0: none named).
@@ -112,6 +94,35 @@ export function grafanaKeyActions(ctx: Ctx) {
       for (const [at, ids] of byTime) await ctx.store.apiKeys.touch(ids, at);
     },
 
+  };
+}
+
+/** Creating, importing and deleting keys and tokens. */
+export function keyAdmin(ctx: Ctx, onInsert: () => void) {
+  const index = ctx.ix.keys;
+  /** The expiry rules shared by keys and service-account tokens (`api_key_max_seconds_to_live`). */
+  function checkTtl(secondsToLive: number) {
+    const max = ctx.config.auth.api_key_max_seconds_to_live;
+    if (max !== -1) {
+      if (!secondsToLive) throw fail('TTL_REQUIRED');
+      if (secondsToLive > max) throw fail('TTL_ABOVE_LIMIT');
+    }
+  }
+
+  async function insert(k: NewApiKey, duplicate: CoreCode): Promise<ApiKey> {
+    try {
+      const rec = await ctx.write({ run: () => ctx.store.apiKeys.create(k), changes: (r) => [{ kind: 'grafana-key', id: r.id }] });
+      onInsert();
+      return rec;
+    } catch (err) {
+      if (err instanceof DuplicateError) throw fail(duplicate);
+      throw err;
+    }
+  }
+
+  const expiresAt = (secondsToLive: number) => (secondsToLive > 0 ? Date.now() + secondsToLive * 1000 : null);
+
+  return {
     get: (id: number) => index.get(id),
     listLegacy: (orgId: number, includeExpired: boolean) => index.legacyOf(orgId, includeExpired),
     tokensOf: (serviceAccountId: number) => index.tokensOf(serviceAccountId),
@@ -166,6 +177,11 @@ export function grafanaKeyActions(ctx: Ctx) {
       await ctx.write({ run: () => ctx.store.apiKeys.setServiceAccount(id, serviceAccountId), changes: () => [{ kind: 'grafana-key', id }] });
     },
   };
+}
+
+export function grafanaKeyActions(ctx: Ctx) {
+  const verifier = keyVerifier(ctx);
+  return { ...verifier, ...keyAdmin(ctx, verifier.forgetMisses) };
 }
 
 export type GrafanaKeyActions = ReturnType<typeof grafanaKeyActions>;

@@ -20,29 +20,35 @@ const GUESS_FAILURES = new Set<CoreCode>(['INVALID_PASSWORD', 'UNKNOWN_USER', 'L
 
 export interface LoginResult { user: User; token: string; refreshToken: string; sessionId: string }
 
-export function loginActions(ctx: Ctx) {
-  const l = ctx.config.limits;
-  const limiter = new LoginLimiter(ctx.store, { perUser: l.login_attempts_per_user, perIp: l.login_attempts_per_ip, windowSeconds: l.lockout_seconds });
-  const maxAttempts = new MaxLoginAttempts(ctx.config.authorization.max_login_attempts);
-  const codeOf = (err: unknown) => (err instanceof CoreError ? err.code : undefined);
+export class LoginActions {
+  private readonly limiter: LoginLimiter;
+  private readonly maxAttempts: MaxLoginAttempts;
+
+  constructor(private readonly ctx: Ctx) {
+    const l = ctx.config.limits;
+    this.limiter = new LoginLimiter(ctx.store, { perUser: l.login_attempts_per_user, perIp: l.login_attempts_per_ip, windowSeconds: l.lockout_seconds });
+    this.maxAttempts = new MaxLoginAttempts(ctx.config.authorization.max_login_attempts);
+  }
 
   /** Moonraker's order: an unknown source, then a reserved name (then, by the caller, LDAP creation or availability). */
-  function checkSource(source: string, username: string) {
+  checkSource(source: string, username: string) {
     if (source !== 'moonraker' && source !== 'ldap') throw fail('INVALID_SOURCE', { source });
     if (RESERVED_USERS.includes(username)) throw fail('RESERVED_USER', { username });
   }
 
   /** Records a failed password check against the limits (if it was a guess) and audits any lockout it started. */
-  async function settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
+  private async settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
     const code = codeOf(err);
     if (!code || !GUESS_FAILURES.has(code)) return ticket.release();
+    const l = this.ctx.config.limits;
     for (const scope of await ticket.failed()) {
-      await ctx.audit.record('lockout', { username, ip, detail: { scope, attempts: scope === 'user' ? l.login_attempts_per_user : l.login_attempts_per_ip, seconds: l.lockout_seconds } });
+      await this.ctx.audit.record('lockout', { username, ip, detail: { scope, attempts: scope === 'user' ? l.login_attempts_per_user : l.login_attempts_per_ip, seconds: l.lockout_seconds } });
     }
   }
 
   /** The record of an external user at first login (a Viewer of the default org), tolerating a concurrent first login. */
-  async function createExternal(username: string, profile: ExternalProfile): Promise<User> {
+  private async createExternal(username: string, profile: ExternalProfile): Promise<User> {
+    const { ctx } = this;
     const create = (email: string | null) => ctx.write({
       run: () => ctx.store.users.create({
         uid: newUid(), username, email, name: profile.name ?? '', passwordHash: null, source: 'ldap',
@@ -64,8 +70,9 @@ export function loginActions(ctx: Ctx) {
    * issuing nothing. The account may be disabled: callers decide what that means.
    * Moonraker's login and Grafana's basic auth and login form all come here.
    */
-  async function verifyPassword(username: string, password: string, source: string): Promise<User> {
-    checkSource(source, username);
+  async verifyPassword(username: string, password: string, source: string): Promise<User> {
+    const { ctx } = this;
+    this.checkSource(source, username);
     if (source === 'ldap' && !ctx.sources.has('ldap')) throw fail('LDAP_UNAVAILABLE');
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('INVALID_PASSWORD');
     let user = await ctx.ix.users.fetch(username);
@@ -76,7 +83,7 @@ export function loginActions(ctx: Ctx) {
       return user;
     }
     const profile = (await ctx.sources.get('ldap')!.authenticate(username, password, user)) ?? {};
-    user ??= await createExternal(username, profile); // Moonraker creates the user record of an LDAP user at first login
+    user ??= await this.createExternal(username, profile); // Moonraker creates the user record of an LDAP user at first login
     if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username, source: user.source });
     // What the directory says (group → org roles, server admin, name, email) applies at each login.
     const synced = user;
@@ -84,7 +91,8 @@ export function loginActions(ctx: Ctx) {
     return ctx.ix.users.getById(user.id) ?? user;
   }
 
-  async function issueTokens(user: User): Promise<LoginResult> {
+  async issueTokens(user: User): Promise<LoginResult> {
+    const { ctx } = this;
     const refreshTtl = ctx.config.authorization.login_timeout * 86400;
     const refreshJti = randomBase32(10);
     const sessionId = randomUrlToken(16);
@@ -102,56 +110,55 @@ export function loginActions(ctx: Ctx) {
   }
 
   /** POST /access/login */
-  async function login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
+  async login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
+    const { ctx, maxAttempts } = this;
     const ip = normalizeIp(a.ip);
     if (maxAttempts.reached(ip)) throw fail('LOGINS_MAXED');
-    const ticket = await limiter.begin(a.username, ip);
+    const ticket = await this.limiter.begin(a.username, ip);
     let user: User;
     try {
-      user = await verifyPassword(a.username, a.password, (a.source ?? ctx.config.authorization.default_source).toLowerCase());
+      user = await this.verifyPassword(a.username, a.password, (a.source ?? ctx.config.authorization.default_source).toLowerCase());
       if (user.isDisabled) throw fail('INVALID_PASSWORD');
     } catch (err) {
       const reachedMax = maxAttempts.failed(ip);
       await ctx.audit.record('login_failed', { username: a.username, ip, detail: { reason: codeOf(err) ?? 'error' } });
-      await settleFailure(ticket, err, a.username, ip);
+      await this.settleFailure(ticket, err, a.username, ip);
       if (reachedMax) await ctx.audit.record('lockout', { username: a.username, ip, detail: { scope: 'ip', rule: 'max_login_attempts', attempts: maxAttempts.max } });
       throw err;
     }
     await ticket.succeeded();
     maxAttempts.succeeded(ip);
-    const result = await issueTokens(user);
+    const result = await this.issueTokens(user);
     await ctx.audit.record('login_ok', { username: user.username, ip, detail: { source: user.source } });
     return result;
   }
 
   /** A password check of a signed-in account (changing its password) counts like a login. */
-  async function checkCurrentPassword(user: User, password: string, ip: string | undefined): Promise<void> {
-    const ticket = await limiter.begin(user.username, ip);
+  async checkCurrentPassword(user: User, password: string, ip: string | undefined): Promise<void> {
+    const ticket = await this.limiter.begin(user.username, ip);
     try {
-      await ctx.sources.get('moonraker')!.authenticate(user.username, password, user);
+      await this.ctx.sources.get('moonraker')!.authenticate(user.username, password, user);
     } catch (err) {
-      await ctx.audit.record('login_failed', { username: user.username, ip, detail: { reason: codeOf(err) ?? 'error', via: 'password_change' } });
-      await settleFailure(ticket, err, user.username, ip);
+      await this.ctx.audit.record('login_failed', { username: user.username, ip, detail: { reason: codeOf(err) ?? 'error', via: 'password_change' } });
+      await this.settleFailure(ticket, err, user.username, ip);
       throw err;
     }
     await ticket.succeeded();
   }
 
   /** POST /access/logout: like Moonraker, every token of the user dies, not just this one. */
-  async function logout(actor: Identity | null, ip?: string): Promise<string> {
+  async logout(actor: Identity | null, ip?: string): Promise<string> {
     if (!actor) throw fail('NO_USER_LOGGED_IN');
     const userId = actor.userId;
     if (actor.kind !== 'user' || userId === null) throw fail('INVALID_LOGOUT', { username: actor.username });
-    await ctx.write({
-      run: () => ctx.store.sessions.revokeForUser(userId, Date.now()),
+    await this.ctx.write({
+      run: () => this.ctx.store.sessions.revokeForUser(userId, Date.now()),
       changes: () => [{ kind: 'families', userId }],
       events: () => [{ name: 'user_logged_out', args: [{ username: actor.username, userId }] }],
     });
-    await ctx.audit.record('logout', { username: actor.username, ip });
+    await this.ctx.audit.record('logout', { username: actor.username, ip });
     return actor.username;
   }
-
-  return { verifyPassword, issueTokens, login, checkCurrentPassword, logout, checkSource };
 }
 
-export type LoginActions = ReturnType<typeof loginActions>;
+const codeOf = (err: unknown) => (err instanceof CoreError ? err.code : undefined);

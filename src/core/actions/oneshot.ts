@@ -1,6 +1,6 @@
 // Oneshot tokens (GET /access/oneshot_token, then `?token=`): 32 base32
 // characters, good once, for 5 s, from the same address; stored hashed.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { Ctx } from '../context.js';
 import { fail } from '../errors.js';
 import type { Identity } from '../model.js';
@@ -12,7 +12,7 @@ export const ONESHOT_TTL_MS = 5000;
 
 export function oneshotActions(ctx: Ctx, verify: VerifyActions) {
   /** Issue times per address in the last minute (bounded: the quietest addresses are forgotten first). */
-  const issued = new LRUCache<string, number[]>({ max: 100_000 });
+  const issued = boundedCache<string, number[]>(100_000);
   return {
     async issue(actor: Identity, rawIp: string): Promise<string> {
       const ip = normalizeIp(rawIp);

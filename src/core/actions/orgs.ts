@@ -8,35 +8,37 @@ import type { AccountActions } from './accounts.js';
 
 export interface Member { user: User; role: Role }
 
-export function orgActions(ctx: Ctx, accounts: AccountActions) {
+/** Members of an org with their account; service accounts only when asked. */
+export function members(ctx: Ctx, orgId: number, o: { serviceAccounts?: boolean } = {}): Member[] {
   const { orgs, users } = ctx.ix;
-
-  /** Members of an org with their account; service accounts only when asked. */
-  function members(orgId: number, o: { serviceAccounts?: boolean } = {}): Member[] {
-    const out: Member[] = [];
-    for (const [userId, role] of orgs.membersOf(orgId)) {
-      const user = users.getById(userId);
-      if (user && (!user.isServiceAccount || o.serviceAccounts)) out.push({ user, role });
-    }
-    return out.sort((a, b) => a.user.username.localeCompare(b.user.username));
+  const out: Member[] = [];
+  for (const [userId, role] of orgs.membersOf(orgId)) {
+    const user = users.getById(userId);
+    if (user && (!user.isServiceAccount || o.serviceAccounts)) out.push({ user, role });
   }
+  return out.sort((a, b) => a.user.username.localeCompare(b.user.username));
+}
 
-  const admins = (orgId: number) => members(orgId).filter((m) => m.role === 'Admin').length;
-  /** Another org of the user to make active (the lowest id), else the default org. */
-  const fallbackOrg = (userId: number, leaving: number) => orgs.orgIdsOf(userId).filter((id) => id !== leaving).sort((a, b) => a - b)[0] ?? DEFAULT_ORG_ID;
-  const userChange = (id: number): Change => ({ kind: 'user', id });
 
-  async function addMember(orgId: number, userId: number, role: Role): Promise<void> {
-    try {
-      await ctx.store.orgs.addMember(orgId, userId, role);
-    } catch (err) {
-      if (err instanceof DuplicateError) throw fail('ALREADY_MEMBER', { userId });
-      throw err;
-    }
+/** Another org of the user to make active (the lowest id), else the default org. */
+const fallbackOrg = (ctx: Ctx, userId: number, leaving: number) =>
+  ctx.ix.orgs.orgIdsOf(userId).filter((id) => id !== leaving).sort((a, b) => a - b)[0] ?? DEFAULT_ORG_ID;
+
+/** Adds a membership in the store (a duplicate is Grafana's "already member"). */
+async function insertMember(ctx: Ctx, orgId: number, userId: number, role: Role): Promise<void> {
+  try {
+    await ctx.store.orgs.addMember(orgId, userId, role);
+  } catch (err) {
+    if (err instanceof DuplicateError) throw fail('ALREADY_MEMBER', { userId });
+    throw err;
   }
+}
 
+/** Organizations: reads, create, rename, delete. */
+export function orgActions(ctx: Ctx, accounts: AccountActions) {
+  const { orgs } = ctx.ix;
   return {
-    members,
+    members: (orgId: number, o: { serviceAccounts?: boolean } = {}) => members(ctx, orgId, o),
     get: (id: number): Org | undefined => orgs.get(id),
     list: () => orgs.list(),
     roleOf: (userId: number, orgId: number) => orgs.roleOf(userId, orgId),
@@ -49,7 +51,7 @@ export function orgActions(ctx: Ctx, accounts: AccountActions) {
         org = await ctx.write({
           run: async () => {
             const o = await ctx.store.orgs.create(name);
-            if (creatorId !== null) await addMember(o.id, creatorId, 'Admin');
+            if (creatorId !== null) await insertMember(ctx, o.id, creatorId, 'Admin');
             return o;
           },
           changes: (o) => [{ kind: 'org', id: o.id }],
@@ -78,11 +80,11 @@ export function orgActions(ctx: Ctx, accounts: AccountActions) {
      */
     async delete(id: number, actor?: string): Promise<void> {
       if (!orgs.get(id)) throw fail('ORG_DELETE_NOT_FOUND');
-      for (const { user } of members(id, { serviceAccounts: true })) {
+      for (const { user } of members(ctx, id, { serviceAccounts: true })) {
         if (user.isServiceAccount && user.orgId === id) await accounts.remove(user);
       }
-      const moved = members(id).map((m) => m.user).filter((u) => u.orgId === id).map((u) => ({ id: u.id, orgId: fallbackOrg(u.id, id) }));
-      const affected = members(id).map((m) => userChange(m.user.id));
+      const moved = members(ctx, id).map((m) => m.user).filter((u) => u.orgId === id).map((u) => ({ id: u.id, orgId: fallbackOrg(ctx, u.id, id) }));
+      const affected: Change[] = members(ctx, id).map((m) => ({ kind: 'user', id: m.user.id }));
       await ctx.write({
         run: async () => {
           await ctx.store.orgs.delete(id);
@@ -93,13 +95,22 @@ export function orgActions(ctx: Ctx, accounts: AccountActions) {
       await ctx.audit.record('org_deleted', { username: actor ?? null, detail: { orgId: id } });
     },
 
+  };
+}
+
+/** Who belongs to an org with which role (an org keeps at least one Admin), and a user's active org. */
+export function membershipActions(ctx: Ctx, accounts: AccountActions) {
+  const { orgs, users } = ctx.ix;
+  const admins = (orgId: number) => members(ctx, orgId).filter((m) => m.role === 'Admin').length;
+  const userChange = (id: number): Change => ({ kind: 'user', id });
+  return {
     /** POST /api/org/users; a user without a usable active org gets this one. */
     async addMember(orgId: number, userId: number, role: Role): Promise<void> {
       if (orgs.roleOf(userId, orgId)) throw fail('ALREADY_MEMBER', { userId });
       const u = users.getById(userId);
       await ctx.write({
         run: async () => {
-          await addMember(orgId, userId, role);
+          await insertMember(ctx, orgId, userId, role);
           if (u && !orgs.roleOf(userId, u.orgId)) await ctx.store.users.update(userId, { orgId });
         },
         changes: () => [userChange(userId)],
@@ -134,7 +145,7 @@ export function orgActions(ctx: Ctx, accounts: AccountActions) {
       await ctx.write({
         run: async () => {
           await ctx.store.orgs.removeMember(orgId, userId);
-          if (user && user.orgId === orgId) await ctx.store.users.update(userId, { orgId: fallbackOrg(userId, orgId) });
+          if (user && user.orgId === orgId) await ctx.store.users.update(userId, { orgId: fallbackOrg(ctx, userId, orgId) });
         },
         changes: () => [userChange(userId)],
       });
@@ -149,4 +160,4 @@ export function orgActions(ctx: Ctx, accounts: AccountActions) {
   };
 }
 
-export type OrgActions = ReturnType<typeof orgActions>;
+export type OrgActions = ReturnType<typeof orgActions> & ReturnType<typeof membershipActions>;

@@ -18,30 +18,59 @@ export function serviceAccountLogin(orgId: number, name: string): string {
   return (orgId === DEFAULT_ORG_ID ? `sa-${slug}` : `sa-${orgId}-${slug}`).replace(/--+/g, '-');
 }
 
+type Insert = (orgId: number, username: string, name: string, role: Role, isDisabled: boolean) => Promise<User>;
+
+/**
+ * POST /api/serviceaccounts/migrate: each API key of the org becomes the token
+ * of a new service account `sa-autogen-<name>` with the key's role; the key
+ * itself (and its hash) is kept, so it goes on working, now as that account.
+ */
+async function migrateApiKeys(ctx: Ctx, keys: GrafanaKeyActions, insert: Insert, orgId: number, actor?: string) {
+  const legacy = keys.listLegacy(orgId, true);
+  const out = { total: legacy.length, migrated: 0, failed: 0, failedApikeyIDs: [] as number[], failedDetails: [] as string[] };
+  for (const key of legacy) {
+    try {
+      const user = await insert(orgId, `sa-autogen-${orgId}-${key.name}`, `sa-autogen-${key.name}`, key.role, false);
+      await keys.bindToServiceAccount(key.id, user.id);
+      out.migrated++;
+    } catch (err) {
+      out.failed++;
+      out.failedApikeyIDs.push(key.id);
+      out.failedDetails.push(`API key name: ${key.name} - Error: ${(err as Error).message}`);
+    }
+  }
+  await ctx.audit.record('service_account_created', { username: actor ?? null, detail: { migratedApiKeys: out.migrated, orgId } });
+  return out;
+}
+
+/** The service account `id` as seen from `orgId` (undefined when it is not one there). */
+function serviceAccount(ctx: Ctx, orgs: OrgActions, orgId: number, id: number): ServiceAccount | undefined {
+  const user = ctx.ix.users.getById(id);
+  if (!user?.isServiceAccount || user.orgId !== orgId) return undefined;
+  const role = orgs.roleOf(id, orgId);
+  return role ? { user, orgId, role } : undefined;
+}
+
+/** The org's service accounts matching `query` (name or login), by name. */
+function serviceAccountsOf(orgs: OrgActions, orgId: number, query: string): ServiceAccount[] {
+  const q = query.toLowerCase();
+  return orgs.members(orgId, { serviceAccounts: true })
+    .filter((m) => m.user.isServiceAccount && m.user.orgId === orgId)
+    .filter((m) => !q || m.user.name.toLowerCase().includes(q) || m.user.username.toLowerCase().includes(q))
+    .map((m) => ({ user: m.user, orgId, role: m.role }))
+    .sort((a, b) => a.user.name.localeCompare(b.user.name) || a.user.id - b.user.id);
+}
+
 export function serviceAccountActions(ctx: Ctx, accounts: AccountActions, orgs: OrgActions, keys: GrafanaKeyActions) {
   const { users } = ctx.ix;
-
-  function get(orgId: number, id: number): ServiceAccount | undefined {
-    const user = users.getById(id);
-    if (!user?.isServiceAccount || user.orgId !== orgId) return undefined;
-    const role = orgs.roleOf(id, orgId);
-    return role ? { user, orgId, role } : undefined;
-  }
-
-  function list(orgId: number, query = ''): ServiceAccount[] {
-    const q = query.toLowerCase();
-    return orgs.members(orgId, { serviceAccounts: true })
-      .filter((m) => m.user.isServiceAccount && m.user.orgId === orgId)
-      .filter((m) => !q || m.user.name.toLowerCase().includes(q) || m.user.username.toLowerCase().includes(q))
-      .map((m) => ({ user: m.user, orgId, role: m.role }))
-      .sort((a, b) => a.user.name.localeCompare(b.user.name) || a.user.id - b.user.id);
-  }
+  const get = (orgId: number, id: number) => serviceAccount(ctx, orgs, orgId, id);
+  const list = (orgId: number, query = '') => serviceAccountsOf(orgs, orgId, query);
 
   const nameTaken = (orgId: number, name: string, except?: number) =>
     list(orgId).some((sa) => sa.user.id !== except && sa.user.name.toLowerCase() === name.toLowerCase());
 
   /** A service-account user row with its one membership, in one transaction of the store. */
-  const insert = (orgId: number, username: string, name: string, role: Role, isDisabled: boolean) => ctx.write({
+  const insert: Insert = (orgId, username, name, role, isDisabled) => ctx.write({
     run: () => ctx.store.users.create({
       uid: newUid(), username, email: null, name, passwordHash: null, source: SERVICE_ACCOUNT_SOURCE,
       isAdmin: false, isServiceAccount: true, isDisabled, orgId, memberships: [{ orgId, role }],
@@ -93,28 +122,7 @@ export function serviceAccountActions(ctx: Ctx, accounts: AccountActions, orgs: 
       return get(orgId, id)!;
     },
 
-    /**
-     * POST /api/serviceaccounts/migrate: each API key of the org becomes the token
-     * of a new service account `sa-autogen-<name>` with the key's role; the key
-     * itself (and its hash) is kept, so it goes on working, now as that account.
-     */
-    async migrateApiKeys(orgId: number, actor?: string) {
-      const legacy = keys.listLegacy(orgId, true);
-      const out = { total: legacy.length, migrated: 0, failed: 0, failedApikeyIDs: [] as number[], failedDetails: [] as string[] };
-      for (const key of legacy) {
-        try {
-          const user = await insert(orgId, `sa-autogen-${orgId}-${key.name}`, `sa-autogen-${key.name}`, key.role, false);
-          await keys.bindToServiceAccount(key.id, user.id);
-          out.migrated++;
-        } catch (err) {
-          out.failed++;
-          out.failedApikeyIDs.push(key.id);
-          out.failedDetails.push(`API key name: ${key.name} - Error: ${(err as Error).message}`);
-        }
-      }
-      await ctx.audit.record('service_account_created', { username: actor ?? null, detail: { migratedApiKeys: out.migrated, orgId } });
-      return out;
-    },
+    migrateApiKeys: (orgId: number, actor?: string) => migrateApiKeys(ctx, keys, insert, orgId, actor),
 
     /** Deletes the account and, with it, its tokens. */
     async delete(orgId: number, id: number, actor?: string): Promise<void> {

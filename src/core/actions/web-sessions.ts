@@ -4,7 +4,7 @@
 // older than login_maximum_lifetime_duration, and its token is replaced every
 // token_rotation_interval_minutes (the previous token stays good for a minute so
 // requests already in flight do not fail). Last-seen times are flushed in batches.
-import { LRUCache } from 'lru-cache';
+import { boundedCache, type BoundedCache } from '../cache.js';
 import type { Ctx } from '../context.js';
 import { fail } from '../errors.js';
 import type { User, WebSession } from '../model.js';
@@ -14,13 +14,46 @@ import type { VerifyActions } from './verify.js';
 const PREV_TOKEN_GRACE_MS = 60_000;
 const SEEN_EVERY_MS = 60_000;
 
+interface LookupState { misses: BoundedCache<string, true>; pendingSeen: Set<number>; idleMs: number; maxMs: number }
+
+/**
+ * The live session a cookie token belongs to, or undefined. Memory first; a
+ * token this process has not seen (a login on another instance) is read from
+ * the store once.
+ */
+async function lookup(ctx: Ctx, { misses, pendingSeen, idleMs, maxMs }: LookupState, token: string): Promise<WebSession | undefined> {
+  const index = ctx.ix.webSessions;
+  if (!token || token.length > 256) return undefined;
+  const hash = sha256hex(token);
+  let s = index.byTokenHash(hash);
+  if (!s) {
+    if (misses.has(hash)) return undefined;
+    const found = await ctx.store.webSessions.byHash(hash);
+    if (!found || found.revokedAt !== null) return void misses.set(hash, true);
+    index.put(found);
+    s = found;
+  }
+  const now = Date.now();
+  if (s.revokedAt !== null || now - s.createdAt >= maxMs || now - s.seenAt >= idleMs) {
+    index.drop(s);
+    return undefined;
+  }
+  if (hash !== s.tokenHash && now - s.rotatedAt > PREV_TOKEN_GRACE_MS) return undefined;
+  // Last-seen is refreshed at most once a minute (or a tenth of the idle limit, if shorter).
+  if (now - s.seenAt >= Math.min(SEEN_EVERY_MS, idleMs / 10)) {
+    s.seenAt = now;
+    pendingSeen.add(s.id);
+  }
+  return s;
+}
+
 export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
   const index = ctx.ix.webSessions;
   const a = ctx.config.auth;
   const idleMs = a.login_maximum_inactive_lifetime_duration * 1000;
   const maxMs = a.login_maximum_lifetime_duration * 1000;
   const rotationMs = a.token_rotation_interval_minutes * 60_000;
-  const misses = new LRUCache<string, true>({ max: 10_000 });
+  const misses = boundedCache<string, true>(10_000);
   const pendingSeen = new Set<number>();
 
   async function create(user: User): Promise<{ token: string; session: WebSession }> {
@@ -50,35 +83,7 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
       return { user, token, session };
     },
 
-    /**
-     * The live session a cookie token belongs to, or undefined. Memory first; a
-     * token this process has not seen (a login on another instance) is read from
-     * the store once.
-     */
-    async lookup(token: string): Promise<WebSession | undefined> {
-      if (!token || token.length > 256) return undefined;
-      const hash = sha256hex(token);
-      let s = index.byTokenHash(hash);
-      if (!s) {
-        if (misses.has(hash)) return undefined;
-        const found = await ctx.store.webSessions.byHash(hash);
-        if (!found || found.revokedAt !== null) return void misses.set(hash, true);
-        index.put(found);
-        s = found;
-      }
-      const now = Date.now();
-      if (s.revokedAt !== null || now - s.createdAt >= maxMs || now - s.seenAt >= idleMs) {
-        index.drop(s);
-        return undefined;
-      }
-      if (hash !== s.tokenHash && now - s.rotatedAt > PREV_TOKEN_GRACE_MS) return undefined;
-      // Last-seen is refreshed at most once a minute (or a tenth of the idle limit, if shorter).
-      if (now - s.seenAt >= Math.min(SEEN_EVERY_MS, idleMs / 10)) {
-        s.seenAt = now;
-        pendingSeen.add(s.id);
-      }
-      return s;
-    },
+    lookup: (token: string) => lookup(ctx, { misses, pendingSeen, idleMs, maxMs }, token),
 
     needsRotation: (s: WebSession) => Date.now() - s.rotatedAt >= rotationMs,
 

@@ -1,7 +1,7 @@
 // Live login families, in memory: checking a token's family never reads the
 // store, except for a family this process has never seen (opened by another
 // instance), read once; unknown ids are remembered in a bounded negative cache.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { Change } from '../changes.js';
 import type { TokenFamily } from '../model.js';
 import type { Store } from '../../store/types.js';
@@ -9,7 +9,7 @@ import type { Index } from '../write.js';
 
 export class FamiliesIndex implements Index {
   private live = new Map<string, TokenFamily>();
-  private unknown = new LRUCache<string, true>({ max: 10_000 });
+  private unknown = boundedCache<string, true>(10_000);
 
   constructor(private store: Store) {}
 

@@ -1,6 +1,6 @@
 // Organizations and who belongs to them with which role, in memory: resolving
 // a request's org and role never reads the store.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { Change } from '../changes.js';
 import type { Org, Role } from '../model.js';
 import type { Store } from '../../store/types.js';
@@ -13,7 +13,7 @@ export class OrgsIndex implements Index {
   /** userId → (orgId → role) */
   private roles = new Map<number, Map<number, Role>>();
   /** Users read from the store and found in no org (bounded). */
-  private noMembership = new LRUCache<number, true>({ max: 10_000 });
+  private noMembership = boundedCache<number, true>(10_000);
 
   constructor(private store: Store) {}
 

@@ -8,7 +8,7 @@
 // by both faces. Failures seen by this process are also kept in memory, so a
 // request whose credentials are already known good (the basic-auth cache) can
 // be checked without reading the store.
-import { LRUCache } from 'lru-cache';
+import { boundedCache, type BoundedCache } from '../cache.js';
 import type { Config } from '../../config/schema.js';
 import type { Store } from '../../store/types.js';
 import type { Audit } from '../actions/audit.js';
@@ -16,8 +16,8 @@ import type { Audit } from '../actions/audit.js';
 export const LOGIN_ATTEMPTS_WINDOW_MS = 5 * 60_000;
 
 export class BruteForceGuard {
-  private byUser = new LRUCache<string, number[]>({ max: 100_000 });
-  private byIp = new LRUCache<string, number[]>({ max: 100_000 });
+  private byUser = boundedCache<string, number[]>(100_000);
+  private byIp = boundedCache<string, number[]>(100_000);
 
   constructor(private store: Store, private audit: Audit, private c: Config['security']) {}
 
@@ -25,7 +25,7 @@ export class BruteForceGuard {
   private get ipEnabled(): boolean { return this.enabled && !this.c.disable_ip_address_login_protection; }
   private get max(): number { return this.c.brute_force_login_protection_max_attempts; }
 
-  private recent(cache: LRUCache<string, number[]>, key: string, now: number): number {
+  private recent(cache: BoundedCache<string, number[]>, key: string, now: number): number {
     const fresh = (cache.get(key) ?? []).filter((t) => t > now - LOGIN_ATTEMPTS_WINDOW_MS);
     if (fresh.length) cache.set(key, fresh);
     else cache.delete(key);

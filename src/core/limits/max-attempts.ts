@@ -2,10 +2,10 @@
 // memory until a success from that address or a restart; at the limit the
 // address gets 401 "Maximum Login Attempts Reached". Bounded: the address that
 // failed least recently is forgotten first.
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 
 export class MaxLoginAttempts {
-  private failures = new LRUCache<string, number>({ max: 100_000 });
+  private failures = boundedCache<string, number>(100_000);
   constructor(readonly max: number | undefined) {}
 
   reached(ip: string): boolean {

@@ -6,7 +6,7 @@
 // change, disable, rename) or is gone; LDAP accounts are re-checked against the
 // directory every minute.
 import { randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { User } from '../model.js';
 import { sha256b64url } from './crypto.js';
 
@@ -17,7 +17,7 @@ interface Entry { userId: number; updatedAt: number }
 
 export class CredentialCache {
   private secret = randomBytes(32).toString('hex');
-  private entries = new LRUCache<string, Entry>({ max: 10_000, ttlAutopurge: false });
+  private entries = boundedCache<string, Entry>(10_000);
 
   private key(login: string, password: string): string {
     return sha256b64url(`${this.secret}\0${login}\0${password}`);

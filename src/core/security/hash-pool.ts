@@ -10,14 +10,17 @@
 //
 // Threads start with the first hash and end after IDLE_MS without one: every
 // thread is a V8 isolate of its own (~10 MB), so an idle server holds none.
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 
 /** One job: what the worker computes, synchronously, on its own thread. */
 export type HashJob =
   | { op: 'argon2-hash'; password: string; options: Record<string, number> }
   | { op: 'argon2-verify'; stored: string; password: string }
-  | { op: 'pbkdf2-sha256'; password: string; salt: string | Uint8Array; iterations: number; keyBytes: number };
+  | { op: 'pbkdf2-sha256'; password: string; salt: string | Uint8Array; iterations: number; keyBytes: number }
+  | { op: 'noop' };
 
 const IDLE_MS = 10_000;
 
@@ -25,7 +28,8 @@ const IDLE_MS = 10_000;
 function workerFile(): { filename: string; execArgv: string[] } {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return { filename: new URL('./hash-worker.mjs', here).href, execArgv: [] };
-  const tsx = process.execArgv.some((a) => a.includes('tsx')) ? [] : ['--import', import.meta.resolve('tsx')];
+  // The sources run through tsx (tests, a checkout without a fresh bundle): so must the thread.
+  const tsx = process.execArgv.some((a) => a.includes('tsx')) ? [] : ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href];
   return { filename: new URL('./hash-worker.ts', here).href, execArgv: [...process.execArgv, ...tsx] };
 }
 
@@ -38,9 +42,13 @@ export class HashPool {
   }
 
   async run(job: HashJob): Promise<unknown> {
+    const pool = this.piscina;
     try {
-      return await this.piscina.run(job);
+      return await pool.run(job);
     } catch (err) {
+      // A thread that died fails its job only. With minThreads 0, piscina starts no
+      // thread for the jobs queued behind it until the next job arrives: a no-op is that job.
+      if (/worker exited/.test((err as Error).message) && pool.queueSize > 0) void pool.run({ op: 'noop' }).catch(() => {});
       throw new Error(`password hashing: ${(err as Error).message}`);
     }
   }

@@ -14,6 +14,7 @@ export default function hash(job: HashJob): unknown {
   switch (job.op) {
     case 'argon2-hash': return hashSync(job.password, job.options);
     case 'argon2-verify': return verifySync(job.stored, job.password);
+    case 'noop': return null;
     case 'pbkdf2-sha256': return new Uint8Array(pbkdf2Sync(job.password, job.salt, job.iterations, job.keyBytes, 'sha256'));
     default: throw new Error(`unknown job ${(job as { op: string }).op}`);
   }

@@ -3,7 +3,7 @@
 // Verification pins the algorithm, key id, issuer, audience and header fields
 // (RFC 8725), and caches verified tokens so the hot path skips the signature.
 import { SignJWT, jwtVerify, decodeProtectedHeader } from 'jose';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 import type { Keyring } from './keyring.js';
 import { randomUrlToken } from './crypto.js';
 
@@ -24,7 +24,7 @@ const ALLOWED_HEADER = new Set(['alg', 'typ', 'kid']);
 
 export class JwtService {
   /** Tokens whose signature verified (bounded; expiry is checked on every use). */
-  private cache = new LRUCache<string, Claims>({ max: 50_000 });
+  private cache = boundedCache<string, Claims>(50_000);
 
   constructor(private signing: Keyring['signing'], readonly issuer: string) {}
 

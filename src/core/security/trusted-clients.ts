@@ -3,7 +3,7 @@
 // /etc/hosts counts), cached as Moonraker does.
 import { BlockList, isIP } from 'node:net';
 import { promises as dns } from 'node:dns';
-import { LRUCache } from 'lru-cache';
+import { boundedCache } from '../cache.js';
 
 const FQDN_CACHE_MS = 84_000_000;
 const LOOKUP_TIMEOUT_MS = 5000;
@@ -16,7 +16,7 @@ export function normalizeIp(ip: string): string {
 export class TrustedClients {
   private blocks = new BlockList();
   private domains: string[] = [];
-  private fqdns = new LRUCache<string, string>({ max: 10_000, ttl: FQDN_CACHE_MS });
+  private fqdns = boundedCache<string, string>(10_000, { ttl: FQDN_CACHE_MS });
   readonly empty: boolean;
 
   constructor(entries: readonly string[]) {

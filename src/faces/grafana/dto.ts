@@ -1,8 +1,8 @@
 // Grafana's response shapes: timestamps, avatars, ages, user and org DTOs.
 import { createHash } from 'node:crypto';
-import type { ApiKeyRecord, UserRecord } from '../../store/types.js';
-import type { GrafanaCore } from '../../core/grafana/grafana-core.js';
-import type { ServiceAccount } from '../../core/grafana/service-accounts.js';
+import type { Core } from '../../core/core.js';
+import type { ApiKey, User } from '../../core/model.js';
+import type { ServiceAccount } from '../../core/actions/service-accounts.js';
 
 /** A Go time.Time as JSON (RFC 3339, UTC, whole seconds as Grafana's columns hold them). */
 export const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -25,14 +25,14 @@ export function ageString(ms: number, now = Date.now()): string {
 }
 
 /** Grafana stores the login as email when none is given. */
-export const emailOf = (u: UserRecord) => u.email ?? u.username;
+export const emailOf = (u: User) => u.email ?? u.username;
 
 const TEN_YEARS_MS = 10 * 365.25 * 86400_000;
 
 /** When the account was last seen here; never-seen accounts read "10 years ago", as Grafana initialises them. */
-export const lastSeenOf = (g: GrafanaCore, u: UserRecord) => g.lastSeen.get(u.id) ?? u.createdAt - TEN_YEARS_MS;
+export const lastSeenOf = (core: Core, u: User) => core.verify.lastSeen.get(u.id) ?? u.createdAt - TEN_YEARS_MS;
 
-export function userProfile(u: UserRecord) {
+export function userProfile(u: User) {
   const external = u.source === 'ldap';
   return {
     id: u.id,
@@ -58,8 +58,8 @@ export function orgDetails(o: { id: number; name: string }) {
   return { id: o.id, name: o.name, address: { address1: '', address2: '', city: '', zipCode: '', state: '', country: '' } };
 }
 
-export function orgUser(g: GrafanaCore, orgId: number, u: UserRecord, role: string) {
-  const seen = lastSeenOf(g, u);
+export function orgUser(core: Core, orgId: number, u: User, role: string) {
+  const seen = lastSeenOf(core, u);
   return {
     orgId,
     userId: u.id,
@@ -78,7 +78,7 @@ export function orgUser(g: GrafanaCore, orgId: number, u: UserRecord, role: stri
 }
 
 /** GET /api/auth/keys element; `expiration` omitted when the key never expires. */
-export function apiKeyDto(k: ApiKeyRecord) {
+export function apiKeyDto(k: ApiKey) {
   return {
     id: k.id,
     name: k.name,
@@ -93,16 +93,16 @@ function serviceAccountHead(sa: ServiceAccount) {
   return { id: sa.user.id, name: sa.user.name, login: sa.user.username, orgId: sa.orgId, isDisabled: sa.user.isDisabled };
 }
 
-export function serviceAccountDto(g: GrafanaCore, sa: ServiceAccount) {
+export function serviceAccountDto(core: Core, sa: ServiceAccount) {
   return {
     ...serviceAccountHead(sa),
     role: sa.role,
-    tokens: g.keys.tokensOf(sa.user.id).length,
+    tokens: core.keys.tokensOf(sa.user.id).length,
     avatarUrl: avatarUrl(sa.user.name),
   };
 }
 
-export function serviceAccountProfile(g: GrafanaCore, sa: ServiceAccount) {
+export function serviceAccountProfile(core: Core, sa: ServiceAccount) {
   return {
     ...serviceAccountHead(sa),
     createdAt: rfc3339(sa.user.createdAt),
@@ -110,14 +110,14 @@ export function serviceAccountProfile(g: GrafanaCore, sa: ServiceAccount) {
     avatarUrl: avatarUrl(sa.user.name),
     role: sa.role,
     teams: [] as string[],
-    tokens: g.keys.tokensOf(sa.user.id).length,
+    tokens: core.keys.tokensOf(sa.user.id).length,
   };
 }
 
 const WEEK_S = 7 * 86400;
 
 /** GET /api/serviceaccounts/:id/tokens element. */
-export function tokenDto(k: ApiKeyRecord, now = Date.now()) {
+export function tokenDto(k: ApiKey, now = Date.now()) {
   const left = k.expiresAt === null ? 0 : (k.expiresAt - now) / 1000;
   return {
     id: k.id,

@@ -3,11 +3,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import type { GatehouseError } from '../../core/errors.js';
-import { GrafanaErrors as G } from '../../core/grafana/errors.js';
-import type { GrafanaCore, GrafanaIdentity } from '../../core/grafana/grafana-core.js';
-import { roleIncludes } from '../../core/grafana/roles.js';
-import type { Role } from '../../store/types.js';
+import { roleIncludes, type Identity, type Role } from '../../core/model.js';
+import { GrafanaError, type GrafanaCode } from './errors.js';
 
 /**
  * Who may call a route, as Grafana 10.4's access-control middleware decides it
@@ -18,13 +15,12 @@ import type { Role } from '../../store/types.js';
 export type Access =
   | { org: Role; action: string }
   | { server: true; action: string }
-  | { custom: (id: GrafanaIdentity, g: GrafanaCore) => void };
+  | { custom: (id: Identity, core: Core) => void };
 
 export interface RouteContext<B = unknown> {
-  g: GrafanaCore;
   core: Core;
   /** Null only on routes whose auth is 'optional'. */
-  identity: GrafanaIdentity;
+  identity: Identity;
   body: B;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
@@ -44,38 +40,37 @@ export interface GrafanaRoute<S extends z.ZodType = z.ZodType> {
   /** A missing body reaches the handler as undefined instead of failing the bind. */
   bodyOptional?: boolean;
   /** What a body that does not bind answers (Grafana's "bad request data" unless said otherwise). */
-  bindError?: () => GatehouseError;
-  /** The response body, or a promise of it (a handler with nothing to wait for answers synchronously). */
-  handle(ctx: RouteContext<z.output<S>>): unknown;
+  bindError?: GrafanaCode;
+  handle(ctx: RouteContext<z.output<S>>): Promise<unknown>;
 }
 
 export const defineRoute = <S extends z.ZodType>(r: GrafanaRoute<S>): GrafanaRoute<S> => r;
 
-export function checkAccess(access: Access | undefined, id: GrafanaIdentity, g: GrafanaCore): void {
+export function checkAccess(access: Access | undefined, id: Identity, core: Core): void {
   if (!access) return;
-  if ('custom' in access) return access.custom(id, g);
-  if ('server' in access) {
-    if (!id.isGrafanaAdmin) throw G.accessDenied(access.action);
-    return;
-  }
-  if (!roleIncludes(id.orgRole, access.org)) throw G.accessDenied(access.action);
+  if ('custom' in access) return access.custom(id, core);
+  const ok = 'server' in access ? id.isGrafanaAdmin : roleIncludes(id.orgRole, access.org);
+  if (!ok) throw new GrafanaError('ACCESS_DENIED', { action: access.action });
 }
 
 /** Handlers that act for a person (GET /api/user …): API keys and service accounts are refused. */
-export function requireUser(id: GrafanaIdentity): number {
-  if (id.kind !== 'user' || id.userId === null) throw G.onlyForUsers();
+export function requireUser(id: Identity): number {
+  if (id.kind !== 'user' || id.userId === null) throw new GrafanaError('ONLY_FOR_USERS');
   return id.userId;
 }
 
-/** Go's strconv.ParseInt for a path parameter; undefined when it does not parse. */
-export function intParam(v: string | undefined): number | undefined {
-  if (v === undefined || !/^[+-]?\d{1,16}$/.test(v)) return undefined;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : undefined;
+/** Go's strconv.ParseInt for a path parameter; `invalid` when it does not parse. */
+export function intParam(v: string | undefined, invalid: GrafanaCode): number {
+  const n = v !== undefined && /^[+-]?\d{1,16}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw new GrafanaError(invalid);
+  return n;
 }
 
 /** Go's strconv.ParseBool, as c.QueryBool reads a query flag. */
 export const queryBool = (v: string | undefined) => v !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
 
 /** c.QueryInt: 0 when absent or not an integer. */
-export const queryInt = (v: string | undefined) => intParam(v) ?? 0;
+export function queryInt(v: string | undefined): number {
+  const n = v !== undefined && /^[+-]?\d{1,16}$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) ? n : 0;
+}

@@ -5,8 +5,8 @@ import type { Core } from '../../core/core.js';
 export class MoonrakerCors {
   private patterns: RegExp[];
 
-  constructor(domains: string[], private core: Core) {
-    this.patterns = domains.map((d) => new RegExp('^' + d.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$'));
+  constructor(private core: Core) {
+    this.patterns = core.config.authorization.cors_domains.map((d) => new RegExp('^' + d.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$'));
   }
 
   get enabled() { return this.patterns.length > 0; }

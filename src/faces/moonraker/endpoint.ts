@@ -3,7 +3,7 @@
 // registers its endpoints.
 import type { z } from 'zod';
 import type { Core } from '../../core/core.js';
-import type { Identity } from '../../core/identity.js';
+import type { Identity } from '../../core/model.js';
 
 export interface EndpointContext {
   core: Core;
@@ -19,8 +19,7 @@ export interface Endpoint<S extends z.ZodType = z.ZodType> {
   rpc: string;
   authRequired: boolean;
   args: S;
-  /** The result, or a promise of it (a handler with nothing to wait for answers synchronously). */
-  handle(ctx: EndpointContext, args: z.output<S>): unknown;
+  handle(ctx: EndpointContext, args: z.output<S>): Promise<unknown>;
 }
 
 export const defineEndpoint = <S extends z.ZodType>(e: Endpoint<S>): Endpoint<S> => e;

@@ -3,30 +3,28 @@
 // success and `{"error": {"code", "message"}}` with that status on failure.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
-import { Errors, GatehouseError, isGatehouseError } from '../../core/errors.js';
-import { authenticate, type AuthRequest } from '../../auth/pipeline.js';
-import { moonrakerPipeline } from '../../auth/moonraker.js';
+import { fail } from '../../core/errors.js';
+import { authenticate } from '../../auth/run.js';
+import { POLICIES } from '../../auth/policies.js';
+import { AuthRequest } from '../../auth/request.js';
 import { parseArgs } from '../shared/args.js';
-import { logFailedRequest, toGatehouseError } from '../shared/http-errors.js';
+import { HttpError, logFailedRequest } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
 import type { Endpoint } from './endpoint.js';
-import type { Identity } from '../../core/identity.js';
-import { then } from '../../core/maybe-promise.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
+import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 
 const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
-const JSON_TYPE = 'application/json; charset=UTF-8';
 
-export function authRequestOf(req: FastifyRequest, authRequired: boolean): AuthRequest {
-  return { method: req.method, headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired };
-}
+export const authRequestOf = (req: FastifyRequest, authRequired: boolean) =>
+  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired });
 
 /** One query-string component, decoded strictly: bad percent-encoding or UTF-8 is a 400, as Tornado's get_argument refuses it. */
 function decodeQueryPart(text: string, key: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw Errors.invalidArgument(key, 'is not valid percent-encoded UTF-8');
+    throw fail('INVALID_ARGUMENT', { key, why: 'is not valid percent-encoded UTF-8' });
   }
 }
 
@@ -51,82 +49,58 @@ function collectArgs(req: FastifyRequest): Record<string, unknown> {
   }
   const body = req.body;
   if (body !== undefined && req.headers['content-type']?.toLowerCase().startsWith('application/json')) {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Errors.bodyNotObject();
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError('BODY_NOT_OBJECT');
     for (const [k, v] of Object.entries(body)) args[k] = v;
   }
   return args;
 }
 
-/** Whether the endpoint's arguments, when none are given, are just `{}` (then they need no validating). */
-function noArgsMeansEmpty(ep: Endpoint): boolean {
-  const r = ep.args.safeParse({});
-  return r.success && isEmpty(r.data as object);
+/** The face's error handler: its envelope, and (RFC 9110 §11.6.1) a 401 names the scheme (Moonraker itself sends none; its clients ignore it). */
+export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
+  const f = moonrakerFailure(error, req.log);
+  logFailedRequest(req, f.status);
+  if (f.status === 401) reply.header('WWW-Authenticate', f.code === 'JWT_INVALID' ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
+  return reply.code(f.status).type(MOONRAKER_JSON).send(moonrakerBody(f));
 }
 
-function isEmpty(o: object): boolean {
-  for (const _ in o) return false;
-  return true;
-}
-
-export function moonrakerErrorBody(err: GatehouseError) {
-  return { error: { code: err.status, message: err.message } };
-}
-
-export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core; corsDomains: string[] }) {
-  const { core } = opts;
-  const cors = new MoonrakerCors(opts.corsDomains, core);
-
-  app.setErrorHandler((error, req, reply) => {
-    const err = toGatehouseError(error, req.log);
-    logFailedRequest(req, err.status);
-    // RFC 9110 §11.6.1: a 401 names the scheme (Moonraker itself sends none; its clients ignore it).
-    if (err.status === 401) reply.header('WWW-Authenticate', err.code === 'JWT_INVALID' ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
-    return reply.code(err.status).type(JSON_TYPE).send(moonrakerErrorBody(err));
+function route(app: FastifyInstance, core: Core, ep: Endpoint) {
+  app.route({
+    method: ep.http.method,
+    url: ep.http.path,
+    async handler(req, reply) {
+      const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
+      const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, parseArgs(ep.args, collectArgs(req)));
+      return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
+    },
   });
+}
+
+export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core }) {
+  const { core } = opts;
+  const cors = new MoonrakerCors(core);
+  app.setErrorHandler(moonrakerErrorHandler);
 
   // Without cors_domains no origin is allowed (the default): no hook on every request then.
   if (cors.enabled) app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
-    if (origin && (await cors.allows(origin))) {
-      reply.header('Access-Control-Allow-Origin', origin);
-      reply.header('Vary', 'Origin');
-      if (req.method === 'OPTIONS') {
-        reply.header('Access-Control-Allow-Methods', CORS_ALLOW_METHODS);
-        reply.header('Access-Control-Allow-Headers', CORS_ALLOW_HEADERS);
-        if (req.headers['access-control-request-private-network'] === 'true') reply.header('Access-Control-Allow-Private-Network', 'true');
-        return reply.code(204).send();
-      }
-    }
+    if (!origin || !(await cors.allows(origin))) return;
+    reply.header('Access-Control-Allow-Origin', origin);
+    reply.header('Vary', 'Origin');
+    if (req.method !== 'OPTIONS') return;
+    reply.header('Access-Control-Allow-Methods', CORS_ALLOW_METHODS);
+    reply.header('Access-Control-Allow-Headers', CORS_ALLOW_HEADERS);
+    if (req.headers['access-control-request-private-network'] === 'true') reply.header('Access-Control-Allow-Private-Network', 'true');
+    return reply.code(204).send();
   });
 
   const byPath = new Map<string, Endpoint[]>();
   for (const ep of endpoints) byPath.set(ep.http.path, [...(byPath.get(ep.http.path) ?? []), ep]);
-
   for (const [path, eps] of byPath) {
-    for (const ep of eps) {
-      const noArgs = noArgsMeansEmpty(ep);
-      // Synchronous from end to end when nothing needs waiting for (a cached
-      // credential, a handler with nothing to look up): no promise, no microtask.
-      const respond = (req: FastifyRequest, reply: FastifyReply, identity: Identity | null) => {
-        const raw = collectArgs(req);
-        const args = noArgs && isEmpty(raw) ? {} : parseArgs(ep.args, raw);
-        return then(ep.handle({ core, identity, ip: req.ip, transport: 'http' }, args), (result) => {
-          reply.type(JSON_TYPE).send(JSON.stringify({ result }));
-        });
-      };
-      app.route({
-        method: ep.http.method,
-        url: path,
-        handler: (req: FastifyRequest, reply: FastifyReply) =>
-          then(authenticate(moonrakerPipeline, authRequestOf(req, ep.authRequired), core), (identity) => respond(req, reply, identity)),
-      });
-    }
+    for (const ep of eps) route(app, core, ep);
     const allowed = new Set<string>(eps.map((e) => e.http.method));
     const others = (['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const).filter((m) => !allowed.has(m));
     // RFC 9110 §15.5.6: a 405 lists the methods the resource does support (Moonraker's Tornado sends none).
     const allow = [...allowed, ...(allowed.has('GET') ? ['HEAD'] : [])].join(', ');
-    app.route({ method: [...others, 'OPTIONS'], url: path, handler: async (_req, reply) => { reply.header('Allow', allow); throw Errors.methodNotAllowed(); } });
+    app.route({ method: [...others, 'OPTIONS'], url: path, handler: async (_req, reply) => { reply.header('Allow', allow); throw new HttpError('METHOD_NOT_ALLOWED'); } });
   }
 }
-
-export { isGatehouseError };

@@ -1,20 +1,18 @@
 // DELETE /api/orgs/:orgId: not the caller's current org, and never the default
 // org (the Moonraker face acts in it). Grafana server admin.
-import { DEFAULT_ORG_ID } from '../../../core/core.js';
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { DEFAULT_ORG_ID } from '../../../core/model.js';
+import { GrafanaError } from '../errors.js';
 import { defineRoute, intParam } from '../route.js';
 
 export default defineRoute({
   method: 'DELETE',
   url: '/api/orgs/:orgId',
   access: { server: true, action: 'orgs:delete' },
-  async handle({ g, identity, params }) {
-    const id = intParam(params.orgId);
-    if (id === undefined) throw G.legacy(400, 'orgId is invalid');
-    if (id === identity.orgId) throw G.orgDeleteCurrent();
-    if (id === DEFAULT_ORG_ID && g.orgs.get(id)) throw G.legacy(400, 'The default organization cannot be deleted: the Moonraker face acts in it');
-    await g.orgs.delete(id, identity.username);
-    g.keys.forgetOrg(id);
+  async handle({ core, identity, params }) {
+    const id = intParam(params.orgId, 'ORG_ID_INVALID');
+    if (id === identity.orgId) throw new GrafanaError('ORG_DELETE_CURRENT');
+    if (id === DEFAULT_ORG_ID && core.orgs.get(id)) throw new GrafanaError('ORG_DELETE_DEFAULT');
+    await core.orgs.delete(id, identity.username);
     return { message: 'Organization deleted' };
   },
 });

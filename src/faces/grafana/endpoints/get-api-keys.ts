@@ -7,7 +7,7 @@ export default defineRoute({
   method: 'GET',
   url: '/api/auth/keys',
   access: { org: 'Admin', action: 'apikeys:read' },
-  async handle({ g, identity, query }) {
-    return g.keys.listLegacy(identity.orgId, queryBool(query.includeExpired)).map(apiKeyDto);
+  async handle({ core, identity, query }) {
+    return core.keys.listLegacy(identity.orgId, queryBool(query.includeExpired)).map(apiKeyDto);
   },
 });

@@ -1,5 +1,5 @@
 // GET /api/orgs/:orgId. Grafana server admin.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { fail } from '../../../core/errors.js';
 import { orgDetails } from '../dto.js';
 import { defineRoute, intParam } from '../route.js';
 
@@ -7,11 +7,9 @@ export default defineRoute({
   method: 'GET',
   url: '/api/orgs/:orgId',
   access: { server: true, action: 'orgs:read' },
-  async handle({ g, params }) {
-    const id = intParam(params.orgId);
-    if (id === undefined) throw G.legacy(400, 'orgId is invalid');
-    const org = g.orgs.get(id);
-    if (!org) throw G.orgNotFound();
+  async handle({ core, params }) {
+    const org = core.orgs.get(intParam(params.orgId, 'ORG_ID_INVALID'));
+    if (!org) throw fail('ORG_NOT_FOUND');
     return orgDetails(org);
   },
 });

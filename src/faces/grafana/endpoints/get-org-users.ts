@@ -6,12 +6,12 @@ export default defineRoute({
   method: 'GET',
   url: '/api/org/users',
   access: { org: 'Admin', action: 'org.users:read' },
-  async handle({ g, identity, query }) {
+  async handle({ core, identity, query }) {
     const q = (query.query ?? '').toLowerCase();
     const limit = queryInt(query.limit);
-    let members = g.orgs.members(identity.orgId)
+    let members = core.orgs.members(identity.orgId)
       .filter(({ user }) => !q || [user.username, user.email ?? '', user.name].some((s) => s.toLowerCase().includes(q)));
     if (limit > 0) members = members.slice(0, limit);
-    return members.map(({ user, role }) => orgUser(g, identity.orgId, user, role));
+    return members.map(({ user, role }) => orgUser(core, identity.orgId, user, role));
   },
 });

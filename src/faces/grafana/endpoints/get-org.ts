@@ -1,5 +1,5 @@
 // GET /api/org: the org the request acts in. Any member (orgs:read).
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { fail } from '../../../core/errors.js';
 import { orgDetails } from '../dto.js';
 import { defineRoute } from '../route.js';
 
@@ -7,9 +7,9 @@ export default defineRoute({
   method: 'GET',
   url: '/api/org',
   access: { org: 'Viewer', action: 'orgs:read' },
-  handle({ g, identity }) {
-    const org = g.orgs.get(identity.orgId);
-    if (!org) throw G.orgNotFound();
+  async handle({ core, identity }) {
+    const org = core.orgs.get(identity.orgId);
+    if (!org) throw fail('ORG_NOT_FOUND');
     return orgDetails(org);
   },
 });

@@ -5,11 +5,11 @@ export default defineRoute({
   method: 'GET',
   url: '/api/orgs',
   access: { server: true, action: 'orgs:read' },
-  async handle({ g, query }) {
+  async handle({ core, query }) {
     const q = (query.query ?? '').toLowerCase();
     const perPage = queryInt(query.perpage) > 0 ? queryInt(query.perpage) : 1000;
     const page = Math.max(1, queryInt(query.page));
-    return g.orgs.list()
+    return core.orgs.list()
       .filter((o) => (!q || o.name.toLowerCase().includes(q)) && (!query.name || o.name === query.name))
       .slice((page - 1) * perPage, page * perPage)
       .map((o) => ({ id: o.id, name: o.name }));

@@ -4,7 +4,7 @@ import { defineRoute, requireUser } from '../route.js';
 export default defineRoute({
   method: 'GET',
   url: '/api/user/orgs',
-  async handle({ g, identity }) {
-    return g.orgs.orgsOfUser(requireUser(identity));
+  async handle({ core, identity }) {
+    return core.orgs.orgsOfUser(requireUser(identity));
   },
 });

@@ -1,5 +1,5 @@
 // GET /api/login/ping: 200 when signed in, else 401. Credentials that fail count as none.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { GrafanaError } from '../errors.js';
 import { defineRoute } from '../route.js';
 
 export default defineRoute({
@@ -7,7 +7,7 @@ export default defineRoute({
   url: '/api/login/ping',
   auth: 'optional',
   async handle({ identity }) {
-    if (!identity) throw G.legacy(401, 'Unauthorized');
+    if (!identity) throw new GrafanaError('LOGIN_PING_UNAUTHORIZED');
     return { message: 'Logged in' };
   },
 });

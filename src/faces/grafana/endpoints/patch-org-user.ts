@@ -1,7 +1,8 @@
 // PATCH /api/org/users/:userId {"role"}: changes a member's role; the org keeps an Admin. Org Admin.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
-import { isRole, roleIncludes } from '../../../core/grafana/roles.js';
+import { fail } from '../../../core/errors.js';
+import { isRole, roleIncludes } from '../../../core/model.js';
 import { goString, goStruct } from '../bind.js';
+import { GrafanaError } from '../errors.js';
 import { defineRoute, intParam } from '../route.js';
 
 export default defineRoute({
@@ -9,13 +10,12 @@ export default defineRoute({
   url: '/api/org/users/:userId',
   access: { org: 'Admin', action: 'org.users:write' },
   body: goStruct({ role: goString }),
-  async handle({ g, identity, body, params }) {
-    const userId = intParam(params.userId);
-    if (userId === undefined) throw G.legacy(400, 'userId is invalid');
-    if (!body.role) throw G.badRequestData(); // binding:"Required"
-    if (!isRole(body.role)) throw G.invalidRole();
-    if (!roleIncludes(identity.orgRole, body.role) && !identity.isGrafanaAdmin) throw G.roleTooHigh();
-    await g.orgs.setRole(identity.orgId, userId, body.role);
+  async handle({ core, identity, body, params }) {
+    const userId = intParam(params.userId, 'USER_ID_INVALID');
+    if (!body.role) throw new GrafanaError('BAD_REQUEST_DATA'); // binding:"Required"
+    if (!isRole(body.role)) throw fail('INVALID_ROLE');
+    if (!roleIncludes(identity.orgRole, body.role) && !identity.isGrafanaAdmin) throw fail('ROLE_TOO_HIGH');
+    await core.orgs.setRole(identity.orgId, userId, body.role);
     return { message: 'Organization user updated' };
   },
 });

@@ -1,6 +1,6 @@
 // PUT /api/org {"name"}: renames the current org. Org Admin (orgs:write).
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
 import { goString, goStruct } from '../bind.js';
+import { GrafanaError } from '../errors.js';
 import { defineRoute } from '../route.js';
 
 export default defineRoute({
@@ -8,9 +8,9 @@ export default defineRoute({
   url: '/api/org',
   access: { org: 'Admin', action: 'orgs:write' },
   body: goStruct({ name: goString }),
-  async handle({ g, identity, body }) {
-    if (!body.name) throw G.badRequestData(); // binding:"Required"
-    await g.orgs.rename(identity.orgId, body.name);
+  async handle({ core, identity, body }) {
+    if (!body.name) throw new GrafanaError('BAD_REQUEST_DATA'); // binding:"Required"
+    await core.orgs.rename(identity.orgId, body.name);
     return { message: 'Organization updated' };
   },
 });

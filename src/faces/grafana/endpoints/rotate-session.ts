@@ -1,17 +1,16 @@
 // POST /api/user/auth-tokens/rotate (Grafana 10.3+): replaces the session token
 // now; the new one is in the Set-Cookie of this answer.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
-import { defineRoute } from '../route.js';
+import { GrafanaError } from '../errors.js';
 import { writeSessionCookies } from '../cookies.js';
+import { defineRoute } from '../route.js';
 
 export default defineRoute({
   method: 'POST',
   url: '/api/user/auth-tokens/rotate',
-  async handle({ g, identity, reply }) {
-    const session = identity.webSession;
-    if (!session) throw G.legacy(400, 'Not a session');
-    const token = await g.sessions.rotate(session);
-    writeSessionCookies(reply, g, token, session);
+  async handle({ core, identity, reply }) {
+    if (!identity.webSession) throw new GrafanaError('NOT_A_SESSION');
+    const { token, session } = await core.webSessions.rotate(identity.webSession);
+    writeSessionCookies(reply, core, token, session);
     return {};
   },
 });

@@ -1,5 +1,5 @@
 // GET /api/serviceaccounts/:serviceAccountId. Org Admin.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { fail } from '../../../core/errors.js';
 import { serviceAccountProfile } from '../dto.js';
 import { defineRoute, intParam } from '../route.js';
 
@@ -7,11 +7,9 @@ export default defineRoute({
   method: 'GET',
   url: '/api/serviceaccounts/:serviceAccountId',
   access: { org: 'Admin', action: 'serviceaccounts:read' },
-  async handle({ g, identity, params }) {
-    const id = intParam(params.serviceAccountId);
-    if (id === undefined) throw G.saIdInvalid();
-    const sa = g.serviceAccounts.get(identity.orgId, id);
-    if (!sa) throw G.saNotFound();
-    return serviceAccountProfile(g, sa);
+  async handle({ core, identity, params }) {
+    const sa = core.serviceAccounts.get(identity.orgId, intParam(params.serviceAccountId, 'SA_ID_INVALID'));
+    if (!sa) throw fail('SA_NOT_FOUND');
+    return serviceAccountProfile(core, sa);
   },
 });

@@ -7,7 +7,7 @@ export default defineRoute({
   method: 'POST',
   url: '/api/serviceaccounts/migrate',
   access: { org: 'Admin', action: 'serviceaccounts:create' },
-  async handle({ g, identity }) {
-    return g.serviceAccounts.migrateApiKeys(identity.orgId, identity.username);
+  async handle({ core, identity }) {
+    return core.serviceAccounts.migrateApiKeys(identity.orgId, identity.username);
   },
 });

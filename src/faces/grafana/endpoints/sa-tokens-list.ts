@@ -1,5 +1,5 @@
 // GET /api/serviceaccounts/:serviceAccountId/tokens. Org Admin.
-import { GrafanaErrors as G } from '../../../core/grafana/errors.js';
+import { fail } from '../../../core/errors.js';
 import { tokenDto } from '../dto.js';
 import { defineRoute, intParam } from '../route.js';
 
@@ -7,11 +7,10 @@ export default defineRoute({
   method: 'GET',
   url: '/api/serviceaccounts/:serviceAccountId/tokens',
   access: { org: 'Admin', action: 'serviceaccounts:read' },
-  async handle({ g, identity, params }) {
-    const id = intParam(params.serviceAccountId);
-    if (id === undefined) throw G.saIdInvalid();
-    if (!g.serviceAccounts.get(identity.orgId, id)) throw G.saNotFound();
+  async handle({ core, identity, params }) {
+    const id = intParam(params.serviceAccountId, 'SA_ID_INVALID');
+    if (!core.serviceAccounts.get(identity.orgId, id)) throw fail('SA_NOT_FOUND');
     const now = Date.now();
-    return g.keys.tokensOf(id).map((k) => tokenDto(k, now));
+    return core.keys.tokensOf(id).map((k) => tokenDto(k, now));
   },
 });

@@ -8,7 +8,7 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({ username: str(256) }),
   async handle(ctx, a) {
-    await ctx.core.deleteUser({ username: a.username, actor: ctx.identity, ip: ctx.ip });
+    await ctx.core.accounts.delete({ username: a.username, actor: ctx.identity, ip: ctx.ip });
     return { username: a.username, action: 'user_deleted' };
   },
 });

@@ -6,7 +6,7 @@ export default defineEndpoint({
   rpc: 'access.get_user',
   authRequired: true,
   args: z.object({}),
-  handle({ identity }) {
+  async handle({ identity }) {
     if (!identity) return { username: null, source: null, created_on: null };
     return { username: identity.username, source: identity.source, created_on: identity.createdOn };
   },

@@ -8,9 +8,9 @@ export default defineEndpoint({
   args: z.object({}),
   async handle({ core, identity, ip }) {
     return {
-      default_source: core.opts.defaultSource,
+      default_source: core.config.authorization.default_source,
       available_sources: core.availableSources(),
-      login_required: core.isLoginRequired(),
+      login_required: core.verify.isLoginRequired(),
       trusted: identity?.kind === 'trusted' ? true : await core.trusted.isTrusted(ip),
     };
   },

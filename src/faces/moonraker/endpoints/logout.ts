@@ -7,7 +7,7 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({}),
   async handle(ctx) {
-    const username = await ctx.core.logout(ctx.identity, ctx.ip);
+    const username = await ctx.core.login.logout(ctx.identity, ctx.ip);
     return { username, action: 'user_logged_out' };
   },
 });

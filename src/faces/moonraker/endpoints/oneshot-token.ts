@@ -7,6 +7,6 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({}),
   async handle(ctx) {
-    return ctx.core.issueOneshot(ctx.identity!, ctx.ip);
+    return ctx.core.oneshot.issue(ctx.identity!, ctx.ip);
   },
 });

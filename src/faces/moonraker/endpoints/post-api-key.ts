@@ -7,6 +7,6 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({}),
   async handle(ctx) {
-    return ctx.core.rotateApiKey(ctx.identity, ctx.ip);
+    return ctx.core.apiKey.rotate(ctx.identity, ctx.ip);
   },
 });

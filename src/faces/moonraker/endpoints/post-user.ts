@@ -8,7 +8,7 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({ username: str(256), password: str(4096), source: str(64).optional() }),
   async handle(ctx, a) {
-    const r = await ctx.core.createUser({ ...a, actor: ctx.identity, ip: ctx.ip });
+    const r = await ctx.core.accounts.create({ ...a, actor: ctx.identity, ip: ctx.ip });
     return { username: r.user.username, token: r.token, source: r.user.source, refresh_token: r.refreshToken, action: 'user_created' };
   },
 });

@@ -8,7 +8,7 @@ export default defineEndpoint({
   authRequired: false,
   args: z.object({ refresh_token: str(8192) }),
   async handle(ctx, a) {
-    const r = await ctx.core.refresh(a.refresh_token, ctx.ip);
+    const r = await ctx.core.refresh.refresh(a.refresh_token, ctx.ip);
     return {
       username: r.user.username,
       token: r.token,

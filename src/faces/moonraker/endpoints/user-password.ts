@@ -8,7 +8,7 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({ password: str(4096), new_password: str(4096) }),
   async handle(ctx, a) {
-    const username = await ctx.core.changePassword({ actor: ctx.identity, password: a.password, newPassword: a.new_password, ip: ctx.ip });
+    const username = await ctx.core.accounts.changePassword({ actor: ctx.identity, password: a.password, newPassword: a.new_password, ip: ctx.ip });
     return { username, action: 'user_password_reset' };
   },
 });

@@ -1,7 +1,7 @@
 // One websocket client. Kept deliberately small (a handful of numbers and
 // references, no closures): an instance is meant to hold tens of thousands.
 import type { WebSocket } from 'ws';
-import type { Identity } from '../../../core/identity.js';
+import type { Identity } from '../../../core/model.js';
 import type { WebsocketHub } from './hub.js';
 
 /** What `server.connection.identify` recorded (Moonraker's client_data). */

@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Core } from '../../../core/core.js';
-import type { Identity } from '../../../core/identity.js';
+import type { Identity } from '../../../core/model.js';
+import type { Config } from '../../../config/schema.js';
 import { Connection, CLOSE, REJECT } from './connection.js';
-import type { WebsocketLimits } from './limits.js';
 import { buildMethods } from './methods.js';
 import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
 
@@ -32,7 +32,10 @@ export class WebsocketHub implements RpcHost {
   private closing = false;
   private unsubscribe: () => void;
 
-  constructor(readonly core: Core, readonly limits: WebsocketLimits, readonly log: FastifyBaseLogger) {
+  readonly limits: Config['limits'];
+
+  constructor(readonly core: Core, readonly log: FastifyBaseLogger) {
+    this.limits = core.config.limits;
     this.methods = buildMethods(this);
     const ev = core.events;
     const created = ({ username }: { username: string }) => this.notify('notify_user_created', username);
@@ -46,14 +49,14 @@ export class WebsocketHub implements RpcHost {
       ev.off('user_deleted', deleted);
       ev.off('user_logged_out', loggedOut);
     };
-    if (limits.pingIntervalMs > 0) {
-      this.pingTimer = setInterval(() => this.pingAll(), limits.pingIntervalMs);
+    if (this.limits.ws_ping_interval_ms > 0) {
+      this.pingTimer = setInterval(() => this.pingAll(), this.limits.ws_ping_interval_ms);
       this.pingTimer.unref();
     }
   }
 
   get size() { return this.conns.size; }
-  get full() { return this.conns.size >= this.limits.maxConnections; }
+  get full() { return this.conns.size >= this.limits.ws_max_connections; }
 
   // ---- identities ------------------------------------------------------
 
@@ -65,12 +68,12 @@ export class WebsocketHub implements RpcHost {
    */
   private apiKeyIdentity(): Identity {
     const key = this.core.apiKey.get();
-    if (this.apiKeyShared?.key !== key) this.apiKeyShared = { key, identity: this.core.apiKeyIdentity() };
+    if (this.apiKeyShared?.key !== key) this.apiKeyShared = { key, identity: this.core.verify.apiKeyIdentity() };
     return this.apiKeyShared.identity;
   }
 
   private isLive(id: Identity): boolean {
-    if (!this.core.isLive(id)) return false;
+    if (!this.core.verify.isLive(id)) return false;
     return id.kind !== 'api_key' || id === this.apiKeyIdentity();
   }
 
@@ -100,7 +103,7 @@ export class WebsocketHub implements RpcHost {
 
   /** Takes over an upgraded socket. `identity` is what the upgrade request proved (null: it must identify). */
   accept(ws: WebSocket, ip: string, identity: Identity | null): Connection {
-    const conn = new Connection(this, ws, this.nextId++, ip, this.limits.burst, performance.now());
+    const conn = new Connection(this, ws, this.nextId++, ip, this.limits.ws_burst, performance.now());
     this.setIdentity(conn, identity);
     (ws as TaggedSocket)[kConn] = conn;
     this.conns.set(conn.id, conn);
@@ -111,7 +114,7 @@ export class WebsocketHub implements RpcHost {
     ws.on('error', onError);
     if (this.closing) ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
     // Upgrades checked against maxConnections at the same moment may overshoot it: the last ones are sent away.
-    else if (this.conns.size > this.limits.maxConnections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
+    else if (this.conns.size > this.limits.ws_max_connections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
     return conn;
   }
 
@@ -125,7 +128,7 @@ export class WebsocketHub implements RpcHost {
   send(conn: Connection, data: string | Buffer): void {
     const ws = conn.ws;
     if (ws.readyState !== OPEN) return;
-    if (ws.bufferedAmount > this.limits.maxBufferedBytes) {
+    if (ws.bufferedAmount > this.limits.ws_max_buffered_bytes) {
       this.log.info({ connection: conn.id, buffered: ws.bufferedAmount }, 'websocket client not reading; dropped');
       ws.terminate();
       return;
@@ -147,7 +150,7 @@ export class WebsocketHub implements RpcHost {
       parsed = false;
     }
     const cost = parsed && Array.isArray(msg) ? Math.max(1, msg.length) : 1;
-    const verdict = conn.admit(cost, performance.now(), this.limits.messagesPerSecond, this.limits.burst);
+    const verdict = conn.admit(cost, performance.now(), this.limits.ws_messages_per_second, this.limits.ws_burst);
     if (verdict === CLOSE) {
       this.log.info({ connection: conn.id, ip: conn.ip }, 'websocket client over its message rate; closed');
       this.closeThenCut(conn, CLOSE_POLICY, 'Rate limit exceeded');
@@ -162,19 +165,19 @@ export class WebsocketHub implements RpcHost {
       this.send(conn, PARSE_ERROR);
       return;
     }
-    if (++conn.inflight >= this.limits.maxInFlight) ws.pause();
+    if (++conn.inflight >= this.limits.ws_max_in_flight) ws.pause();
     dispatch(this, conn, msg).then(
       (out) => { if (out !== undefined) this.send(conn, out); },
       (err) => this.logError(err, '(dispatch)'),
     ).finally(() => {
-      if (--conn.inflight < this.limits.maxInFlight && ws.isPaused && ws.readyState === OPEN) ws.resume();
+      if (--conn.inflight < this.limits.ws_max_in_flight && ws.isPaused && ws.readyState === OPEN) ws.resume();
     });
   }
 
   /** Sends a close; a peer that does not complete the close handshake within closeGraceMs is cut off. */
   private closeThenCut(conn: Connection, code: number, reason: string): void {
     conn.ws.close(code, reason);
-    setTimeout(() => conn.ws.terminate(), this.limits.closeGraceMs).unref();
+    setTimeout(() => conn.ws.terminate(), this.limits.ws_close_grace_ms).unref();
   }
 
   // ---- notifications ---------------------------------------------------
@@ -229,7 +232,7 @@ export class WebsocketHub implements RpcHost {
     if (this.conns.size === 0) return;
     const done = new Promise<void>((resolve) => { this.drained = resolve; });
     for (const conn of this.conns.values()) conn.ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
-    const timer = setTimeout(() => { for (const conn of this.conns.values()) conn.ws.terminate(); }, this.limits.closeGraceMs);
+    const timer = setTimeout(() => { for (const conn of this.conns.values()) conn.ws.terminate(); }, this.limits.ws_close_grace_ms);
     await done;
     clearTimeout(timer);
   }

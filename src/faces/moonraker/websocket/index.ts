@@ -1,46 +1,42 @@
 // Moonraker's websocket at /websocket: JSON-RPC 2.0 over the same endpoint
 // table as the HTTP face (see rpc.ts for the protocol, methods.ts for the
-// methods, hub.ts for connections, limits.ts for the limits).
+// methods, hub.ts for connections and the [limits] ws_* options).
 //
-// The upgrade request is authenticated like any Moonraker request (JWT, oneshot
-// `?token=`, X-Api-Key, trusted client), but a refusal does not refuse the
-// socket: as in Moonraker (websockets.py `prepare`), the connection opens
-// needing auth, and may then only call methods that need none (access.login,
-// access.refresh_jwt, access.info, server.connection.identify) until it
-// identifies or logs in. The pipeline runs with authRequired true, as Moonraker
-// checks the upgrade, so an expired `?access_token=` does not authenticate.
+// The upgrade request is authenticated like any Moonraker request (policies.ts,
+// "moonraker websocket upgrade"), but a refusal does not refuse the socket: as in
+// Moonraker (websockets.py `prepare`), the connection opens needing auth, and
+// may then only call methods that need none (access.login, access.refresh_jwt,
+// access.info, server.connection.identify) until it identifies or logs in.
 //
-// @fastify/websocket and the /websocket route live in a scope of their own:
-// the plugin's hooks (onRequest, onResponse) then run for that route only. At
-// the root they ran on every HTTP request, and an onResponse hook makes Fastify
-// time each response and add and remove two listeners on it. An upgrade to any
-// other path is refused before routing (guardUpgrades).
+// @fastify/websocket and the /websocket route live in a scope of their own: the
+// plugin's hooks then run for that route only. An upgrade to any other path is
+// refused before routing (guardUpgrades).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Core } from '../../../core/core.js';
-import { GatehouseError, isGatehouseError } from '../../../core/errors.js';
-import type { Identity } from '../../../core/identity.js';
-import { authenticate } from '../../../auth/pipeline.js';
-import { moonrakerPipeline } from '../../../auth/moonraker.js';
+import { CoreError } from '../../../core/errors.js';
+import type { Identity } from '../../../core/model.js';
+import { authenticate } from '../../../auth/run.js';
+import { POLICIES } from '../../../auth/policies.js';
 import { MoonrakerCors } from '../cors.js';
+import { MoonrakerError } from '../errors.js';
+import { authRequestOf, moonrakerErrorHandler } from '../http.js';
 import { WebsocketHub } from './hub.js';
-import { websocketLimits, type WebsocketLimits } from './limits.js';
-import { writeRawError } from '../../../server/http-server.js';
 
-export { DEFAULT_WEBSOCKET_LIMITS, type WebsocketLimits } from './limits.js';
 export type { WebsocketHub } from './hub.js';
 
-export interface MoonrakerWebsocketOptions {
-  core: Core;
-  corsDomains: string[];
-  limits?: Partial<WebsocketLimits>;
-}
+/** Writes an error on a socket that was never handed to an HTTP response (the server's raw-socket writer). */
+export type RawErrorWriter = (socket: Duplex, status: 404 | 503) => void;
 
-const kAuth = Symbol('gatehouse.wsAuth');
 const WEBSOCKET_PATH = '/websocket';
-type UpgradeRequest = FastifyRequest & { [kAuth]?: Identity | null };
+const upgradeAuth = new WeakMap<FastifyRequest, Identity | null>();
+
+declare module 'fastify' {
+  interface FastifyInstance { moonrakerWebsocket: WebsocketHub }
+}
 
 /** Tornado's check_origin: the Origin's host[:port] must be the Host header. */
 function sameOrigin(origin: string, host: string | undefined): boolean {
@@ -48,11 +44,10 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   return netloc !== undefined && host !== undefined && netloc.toLowerCase() === host.toLowerCase();
 }
 
-export async function moonrakerWebsocket(app: FastifyInstance, opts: MoonrakerWebsocketOptions): Promise<void> {
+async function websocketPlugin(app: FastifyInstance, opts: { core: Core; rawError: RawErrorWriter }): Promise<void> {
   const { core } = opts;
-  const limits = websocketLimits(opts.limits);
-  const hub = new WebsocketHub(core, limits, app.log);
-  const cors = new MoonrakerCors(opts.corsDomains, core);
+  const hub = new WebsocketHub(core, app.log);
+  const cors = new MoonrakerCors(core);
   // Its connection count is what the benchmark reads: `app.moonrakerWebsocket.size`.
   app.decorate('moonrakerWebsocket', hub);
 
@@ -65,16 +60,17 @@ export async function moonrakerWebsocket(app: FastifyInstance, opts: MoonrakerWe
 
   const upgradeListeners = app.server.listeners('upgrade');
   await app.register(async (scope) => {
+    scope.setErrorHandler(moonrakerErrorHandler);
     await scope.register(fastifyWebsocket, {
       options: {
-        maxPayload: limits.maxMessageBytes,
+        maxPayload: core.config.limits.ws_max_message_bytes,
         perMessageDeflate: false, // a zlib context per connection costs far more than the connection
         clientTracking: false, // the hub tracks its connections
       },
     });
     websocketRoute(scope, hub, cors, core);
   });
-  guardUpgrades(app.server, upgradeListeners, () => closing);
+  guardUpgrades(app.server, upgradeListeners, () => closing, opts.rawError);
 }
 
 /**
@@ -82,16 +78,16 @@ export async function moonrakerWebsocket(app: FastifyInstance, opts: MoonrakerWe
  * only for WEBSOCKET_PATH, and not once the server is closing; any other is
  * answered here and its socket closed.
  */
-function guardUpgrades(server: Server, before: Function[], closing: () => boolean) {
+function guardUpgrades(server: Server, before: Function[], closing: () => boolean, rawError: RawErrorWriter) {
   const added = server.listeners('upgrade').filter((l) => !before.includes(l));
   if (added.length !== 1) throw new Error(`@fastify/websocket added ${added.length} 'upgrade' listeners, expected one`);
   const onUpgrade = added[0] as (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   server.removeListener('upgrade', onUpgrade);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (closing()) return writeRawError(socket, 503, 'Service Unavailable');
+    if (closing()) return rawError(socket, 503);
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    if ((q < 0 ? url : url.slice(0, q)) !== WEBSOCKET_PATH) return writeRawError(socket, 404, 'Not Found');
+    if ((q < 0 ? url : url.slice(0, q)) !== WEBSOCKET_PATH) return rawError(socket, 404);
     onUpgrade.call(server, req, socket, head);
   });
 }
@@ -100,38 +96,30 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
   app.route({
     method: 'GET',
     url: WEBSOCKET_PATH,
-    async preHandler(req: UpgradeRequest) {
+    async preHandler(req) {
       if (!req.ws) return;
       // A page on another site must not borrow the browser's address (a trusted client) or cookies.
       const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
-      if (origin !== undefined && !sameOrigin(origin, req.headers.host) && !(await cors.allows(origin))) {
-        throw new GatehouseError('WS_ORIGIN', 'Cross origin websockets not allowed', 403);
-      }
-      if (hub.full) throw new GatehouseError('WS_FULL', 'Maximum Number of Websocket Connections Reached', 503);
+      if (origin !== undefined && !sameOrigin(origin, req.headers.host) && !(await cors.allows(origin))) throw new MoonrakerError('WS_ORIGIN');
+      if (hub.full) throw new MoonrakerError('WS_FULL');
       let identity: Identity | null = null;
       try {
-        identity = await authenticate(moonrakerPipeline, {
-          method: 'GET', headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired: true,
-        }, core);
+        // Checked as Moonraker checks the upgrade: credentials required (an expired ?access_token= does not do).
+        identity = await authenticate(POLICIES.moonrakerUpgrade, authRequestOf(req, true), core);
       } catch (err) {
-        if (isGatehouseError(err)) req.log.debug({ reason: err.message }, 'websocket upgrade not authenticated');
+        if (err instanceof CoreError) req.log.debug({ reason: err.message }, 'websocket upgrade not authenticated');
         else req.log.error({ err }, 'websocket upgrade authentication failed');
       }
-      req[kAuth] = identity;
+      upgradeAuth.set(req, identity);
     },
     handler: async () => {
-      throw new GatehouseError('NOT_WEBSOCKET', 'Can "Upgrade" only to "WebSocket".', 400);
+      throw new MoonrakerError('NOT_WEBSOCKET');
     },
-    wsHandler(socket, req: UpgradeRequest) {
-      // @fastify/websocket's error listener holds the request and reply for the
-      // socket's lifetime; the hub installs a shared one instead.
-      socket.removeAllListeners('error');
-      const raw = req.raw.socket as unknown as { _httpMessage?: { detachSocket(s: unknown): void } | null } | null;
-      raw?._httpMessage?.detachSocket(raw);
-      hub.accept(socket, req.ip, req[kAuth] ?? null);
+    wsHandler(socket, req) {
+      hub.accept(socket, req.ip, upgradeAuth.get(req) ?? null);
     },
   });
 }
 
-// Register at the caller's level (what fastify-plugin does): the hub's decoration and preClose hook are the server's.
-(moonrakerWebsocket as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+/** Registered at the caller's level (fastify-plugin): the hub's decoration and preClose hook are the server's. */
+export const moonrakerWebsocket = fp(websocketPlugin, { name: 'gatehouse-moonraker-websocket' });

@@ -3,11 +3,14 @@
 // methods Moonraker's websocket manager registers (websockets.py):
 // `server.connection.identify` (no auth needed) and `server.websocket.id`.
 import { z } from 'zod';
-import { Errors, GatehouseError } from '../../../core/errors.js';
-import type { Identity } from '../../../core/identity.js';
 import type { Core } from '../../../core/core.js';
+import type { Identity } from '../../../core/model.js';
+import { authenticate } from '../../../auth/run.js';
+import { POLICIES } from '../../../auth/policies.js';
+import { AuthRequest } from '../../../auth/request.js';
 import { parseArgs, str } from '../../shared/args.js';
 import { endpoints } from '../endpoints/index.js';
+import { MoonrakerError } from '../errors.js';
 import type { Connection } from './connection.js';
 import type { RpcMethod } from './rpc.js';
 
@@ -49,65 +52,50 @@ function pyRepr(s: string): string {
 
 const pyDict = (d: Record<string, string>) => '{' + Object.entries(d).map(([k, v]) => `${pyRepr(k)}: ${pyRepr(v)}`).join(', ') + '}';
 
+/**
+ * websockets.py `_handle_identify`: once per connection; the credential is
+ * checked (policies.ts, "moonraker identify") before the client type, as there
+ * (so a bad type still leaves a good credential applied). Differences: an
+ * access_token that does not verify is -32602 "JWT Decode Error" whatever the
+ * reason; connection ids count up from 1 (Moonraker's are CPython object ids);
+ * `agent` is accepted as a type, but there is no extension registry to refuse a
+ * second agent of a name.
+ */
+function identify(host: MethodHost): RpcMethod {
+  return {
+    authRequired: false,
+    async call(conn, params) {
+      if (conn.clientData) throw new MoonrakerError('ALREADY_IDENTIFIED', { client: pyDict({ ...conn.clientData }) });
+      const a = parseArgs(identifyArgs, params);
+      const req = new AuthRequest({ ip: conn.ip, authRequired: true, identify: { accessToken: a.access_token, apiKey: a.api_key, current: host.identityOf(conn) } });
+      host.setIdentity(conn, await authenticate(POLICIES.moonrakerIdentify, req, host.core));
+      const type = a.type.toLowerCase();
+      if (!CLIENT_TYPES.includes(type)) throw new MoonrakerError('INVALID_CLIENT_TYPE', { type });
+      conn.clientData = { name: a.client_name, version: a.version, type, url: a.url };
+      return { connection_id: conn.id };
+    },
+  };
+}
+
 export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
   const { core } = host;
   const methods = new Map<string, RpcMethod>();
-
   for (const ep of endpoints) {
     methods.set(ep.rpc, {
       authRequired: ep.authRequired,
       async call(conn, params) {
         const args = parseArgs(ep.args, params);
         const identity = host.identityOf(conn);
-        const result = await ep.handle({
-          core, identity, ip: conn.ip, transport: 'websocket',
-          setConnectionIdentity: (id) => host.setIdentity(conn, id),
-        }, args);
+        const result = await ep.handle({ core, identity, ip: conn.ip, transport: 'websocket', setConnectionIdentity: (id) => host.setIdentity(conn, id) }, args);
         // The API key this connection authenticated with was just replaced by
         // the connection itself: it holds the new key (the result), so it stays
         // authenticated; every other connection that used the old key loses it.
-        if (ep.rpc === 'access.post_api_key' && identity?.kind === 'api_key') host.setIdentity(conn, core.apiKeyIdentity());
+        if (ep.rpc === 'access.post_api_key' && identity?.kind === 'api_key') host.setIdentity(conn, core.verify.apiKeyIdentity());
         return result;
       },
     });
   }
-
-  // websockets.py `_handle_identify`: once per connection; the credential is
-  // checked before the client type, as there (so a bad type still leaves a good
-  // credential applied). Differences: an access_token that does not verify is
-  // -32602 "JWT Decode Error" whatever the reason (Moonraker words each reason,
-  // and says 400 "Invalid key ID" for a logged-out user's token); connection ids
-  // count up from 1 (Moonraker's are CPython object ids); `agent` is accepted as
-  // a type, but there is no extension registry to refuse a second agent of a name.
-  methods.set('server.connection.identify', {
-    authRequired: false,
-    async call(conn, params) {
-      if (conn.clientData) throw new GatehouseError('ALREADY_IDENTIFIED', `Connection already identified: ${pyDict({ ...conn.clientData })}`, 400);
-      const a = parseArgs(identifyArgs, params);
-      const type = a.type.toLowerCase();
-      if (a.access_token !== undefined) {
-        const identity = await core.verifyAccessToken(a.access_token, true);
-        if (!identity) throw Errors.jwtDecode();
-        host.setIdentity(conn, identity);
-      } else if (a.api_key !== undefined && host.identityOf(conn) === null) {
-        if (!core.opts.enableApiKey) throw Errors.apiKeyDisabled();
-        if (!core.apiKey.matches(a.api_key)) throw Errors.invalidApiKey();
-        host.setIdentity(conn, core.apiKeyIdentity());
-      } else if (host.identityOf(conn) === null) {
-        throw Errors.unauthorized();
-      }
-      if (!CLIENT_TYPES.includes(type)) throw new GatehouseError('INVALID_CLIENT_TYPE', `Invalid Client Type: ${type}`, 400);
-      conn.clientData = { name: a.client_name, version: a.version, type, url: a.url };
-      return { connection_id: conn.id };
-    },
-  });
-
-  methods.set('server.websocket.id', {
-    authRequired: true,
-    async call(conn) {
-      return { websocket_id: conn.id };
-    },
-  });
-
+  methods.set('server.connection.identify', identify(host));
+  methods.set('server.websocket.id', { authRequired: true, call: async (conn) => ({ websocket_id: conn.id }) });
   return methods;
 }

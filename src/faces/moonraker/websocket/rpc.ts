@@ -21,7 +21,7 @@
 //     dispatcher reports as 500 "HTTP 401: Unauthorized (...)"; here it is a
 //     401 like every other, so -32602 with Moonraker's HTTP message;
 //   - an unexpected failure is 500 "Internal Server Error", never the exception text.
-import { isGatehouseError } from '../../../core/errors.js';
+import { knownFailure } from '../errors.js';
 import type { Connection } from './connection.js';
 
 export type RpcId = unknown;
@@ -61,7 +61,7 @@ export const PARSE_ERROR = JSON.stringify(rpcError(-32700, 'Parse error'));
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A GatehouseError's status as Moonraker's execute_method reports it. */
+/** An error's status as Moonraker's execute_method reports it. */
 export function rpcCodeOf(status: number): number {
   if (status === 404) return -32601;
   if (status === 401) return -32602;
@@ -104,7 +104,8 @@ async function processObject(host: RpcHost, conn: Connection, obj: unknown): Pro
     if (method.authRequired && !host.authed(conn)) return rpcError(-32602, 'Unauthorized', id);
     result = await method.call(conn, params);
   } catch (err) {
-    if (isGatehouseError(err)) return rpcError(rpcCodeOf(err.status), err.message, id);
+    const known = knownFailure(err);
+    if (known) return rpcError(rpcCodeOf(known.status), known.message, id);
     host.logError(err, name);
     return rpcError(500, 'Internal Server Error', id);
   }

@@ -1,0 +1,43 @@
+// The Moonraker face's own failures, and its envelope for every error:
+// `{"error": {"code": <status>, "message"}}` with that HTTP status (JSON-RPC:
+// the status as the error code, see websocket/rpc.ts). Core errors are reported
+// verbatim (their wording is Moonraker's); HTTP's own in HTTP_ERRORS' wording.
+import type { FastifyBaseLogger } from 'fastify';
+import { CoreError } from '../../core/errors.js';
+import { HttpError, toKnownError } from '../shared/http-errors.js';
+
+export const MOONRAKER_ERRORS = {
+  WS_ORIGIN: [403, 'Cross origin websockets not allowed'],
+  WS_FULL: [503, 'Maximum Number of Websocket Connections Reached'],
+  NOT_WEBSOCKET: [400, 'Can "Upgrade" only to "WebSocket".'],
+  ALREADY_IDENTIFIED: [400, 'Connection already identified: {client}'],
+  INVALID_CLIENT_TYPE: [400, 'Invalid Client Type: {type}'],
+} as const satisfies Record<string, readonly [number, string]>;
+
+export type MoonrakerCode = keyof typeof MOONRAKER_ERRORS;
+
+export class MoonrakerError extends Error {
+  readonly status: number;
+  constructor(readonly code: MoonrakerCode, params: Record<string, unknown> = {}) {
+    const [status, template] = MOONRAKER_ERRORS[code];
+    super(template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? '')));
+    this.name = 'MoonrakerError';
+    this.status = status;
+  }
+}
+
+const isMoonrakerError = (e: unknown): e is MoonrakerError => e instanceof MoonrakerError;
+
+/** Any error as the face reports it: its status, its message, and the error's code (for logs and headers). */
+export function moonrakerFailure(error: unknown, log: FastifyBaseLogger): { status: number; message: string; code: string } {
+  const e = toKnownError(error, log, isMoonrakerError);
+  return { status: e.status, message: e.message, code: e.code };
+}
+
+export const moonrakerBody = (f: { status: number; message: string }) => JSON.stringify({ error: { code: f.status, message: f.message } });
+export const MOONRAKER_JSON = 'application/json; charset=UTF-8';
+
+/** The status and message of one of our errors (a JSON-RPC call reports those); undefined for anything else. */
+export function knownFailure(error: unknown): { status: number; message: string } | undefined {
+  return error instanceof CoreError || error instanceof HttpError || error instanceof MoonrakerError ? error : undefined;
+}
