@@ -12,6 +12,7 @@ import { bundleServer } from './lib/bundle.js';
 import { ROOT } from './lib/revs.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
+import { idleMemory, seededMemory } from './memory.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -27,6 +28,8 @@ const { values: flags } = parseArgs({
     'startup-runs': { type: 'string', default: '5' },
     'ws-connections': { type: 'string', default: '10000' },
     'startup-users': { type: 'string', default: '10000' },
+    'scale-users': { type: 'string', default: '100000' },
+    'settle': { type: 'string', default: '25' },
     profile: { type: 'boolean', default: false },
     'profile-all': { type: 'boolean', default: false },
     record: { type: 'string' },
@@ -55,7 +58,9 @@ const PROBE_RATE = num('probe-rate');
 const STARTUP_RUNS = num('startup-runs');
 const WS_CONNECTIONS = num('ws-connections');
 const STARTUP_N = num('startup-users');
-const ONLY = (flags.only ?? '0,1,2,3,4,5,6').split(',').map((s) => s.trim());
+const SCALE_N = num('scale-users');
+const SETTLE_MS = num('settle') * 1000;
+const ONLY = (flags.only ?? '0,1,2,3,4,5,6,7,8').split(',').map((s) => s.trim());
 /** `--only 1` selects 1a, 1b, 1c; `--only 1b` selects 1b (and so group 1). */
 const want = (id: string) => ONLY.some((o) => o === id || o.startsWith(id) || id.startsWith(o));
 /** --profile: CPU profiles of each server over each scenario's measured window (bench/profiles/<scenario>-<server>.cpuprofile). */
@@ -352,6 +357,26 @@ async function startup() {
   });
 }
 
+async function memory() {
+  const built = spawnSync(process.execPath, [join(BENCH_DIR, '../scripts/build.js'), '--cli'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
+  if (want('7')) {
+    const { first, restart } = await idleMemory(SETTLE_MS);
+    const note = (m: { rssMiB: number; threads: number }) => `RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after the first 200 (/proc/<pid>/status)`;
+    add({ scenario: '7 idle memory, empty store, first start (bootstrap admin hashed)', target: '< 60 MiB', pass: first.rssMiB < 60, note: note(first) });
+    add({ scenario: '7 idle memory, empty store, restart', target: '< 60 MiB', pass: restart.rssMiB < 60, note: note(restart) });
+  }
+  if (want('8')) {
+    const seed = await seededDataDir(SCALE_N, SCALE_N, log);
+    const m = await seededMemory(seed, SETTLE_MS);
+    add({
+      scenario: `8 scale: ${f0(seed.users)} users + ${f0(seed.keys)} keys, spawn → first 200, then RSS`, p50: m.firstMs,
+      target: '< 2,000 ms, < 250 MiB', pass: m.firstMs < 2000 && m.rssMiB < 250,
+      note: `ms to the first 200; RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after it`,
+    });
+  }
+}
+
 try {
   if (httpScenarios) {
     bare = await startChild<{ port: number }>(await bundleServer(ROOT, 'bare.ts'), [], { name: 'bare', profile: PROFILE_ALL });
@@ -378,6 +403,7 @@ try {
   if (want('3') || want('4')) await logins();
   if (want('5')) await websocket();
   if (want('6')) await startup();
+  if (want('7') || want('8')) await memory();
 } catch (err) {
   log(`failed: ${(err as Error).stack}`);
   process.exitCode = 1;

@@ -29,6 +29,8 @@ export interface Gatehouse {
   core: Core;
   store: Store;
   app: FastifyInstance;
+  /** The Grafana face's own listener's instance, when it has one (grafana_port). */
+  grafanaApp: FastifyInstance | undefined;
   /** Resolves with the bound address once listening. */
   listen(): Promise<{ host: string; port: number }>;
   /** The Grafana face's own address, when it has one (grafana_port). */
@@ -83,6 +85,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   let closed = false;
   return {
     config, core, store, app,
+    grafanaApp: grafanaApp === app ? undefined : grafanaApp,
     async listen() {
       await app.listen({ host: g.host, port: g.port });
       if (grafanaApp !== app) await grafanaApp.listen({ host: g.grafana_host ?? g.host, port: g.grafana_port! });

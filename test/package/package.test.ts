@@ -115,12 +115,9 @@ test('plain Node imports createGatehouse from "gatehouse", serves /access/info a
   writeFileSync(join(app, 'embed.mjs'), `
 import { createGatehouse } from 'gatehouse';
 const gh = await createGatehouse({
-  host: '127.0.0.1', port: 0, dataDir: process.argv[2], store: 'sqlite',
-  maxBodyBytes: 65536, maxHeaderBytes: 16384, logLevel: 'warn',
-  moonraker: { enabled: true, corsDomains: [] },
-  grafana: { enabled: true }, // its login page reads the web UI's files from dist/
-  core: { forceLogins: false, defaultSource: 'moonraker', enableApiKey: true, loginTimeoutDays: 90, maxLoginAttempts: null,
-    trustedClients: [], refreshTokenRotation: false, oneshotRatePerMinute: 60 },
+  // the config file's sections and names; everything left out takes its default (both faces on:
+  // the Grafana face's login page reads the web UI's files from dist/)
+  gatehouse: { host: '127.0.0.1', port: 0, data_dir: process.argv[2], log_level: 'warn' },
 });
 try {
   const { port } = await gh.listen();
@@ -142,16 +139,15 @@ try {
 test('the declarations type-check a TypeScript consumer through the exports map', async () => {
   // This checkout's tsc and @types/node, as a consumer brings its own; nothing is installed into the app.
   writeFileSync(join(app, 'consumer.ts'), `
-import { createGatehouse, GatehouseError, type Gatehouse, type GatehouseOptions } from 'gatehouse';
+import { createGatehouse, CoreError, type Gatehouse, type GatehouseOptions } from 'gatehouse';
 const o: GatehouseOptions = {
-  host: '127.0.0.1', port: 0, dataDir: 'data', store: 'sqlite', maxBodyBytes: 65536, maxHeaderBytes: 16384, logLevel: 'warn',
-  moonraker: { enabled: true, corsDomains: [] },
-  core: { forceLogins: false, defaultSource: 'moonraker', enableApiKey: true, loginTimeoutDays: 90, maxLoginAttempts: null,
-    trustedClients: [], refreshTokenRotation: false, oneshotRatePerMinute: 60 },
+  gatehouse: { host: '127.0.0.1', port: 0, data_dir: 'data', log_level: 'warn' },
+  limits: { ws_max_message_bytes: 1024 },
+  authorization: { trusted_clients: ['10.0.0.0/8'] },
 };
 const gh: Gatehouse = await createGatehouse(o);
 const err: unknown = undefined;
-if (err instanceof GatehouseError) console.log(err.message);
+if (err instanceof CoreError) console.log(err.code, err.message);
 await gh.close();
 `);
   await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '--noEmit', '--strict', '--skipLibCheck', 'false',

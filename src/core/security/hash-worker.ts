@@ -15,6 +15,9 @@ export default function hash(job: HashJob): unknown {
     case 'argon2-hash': return hashSync(job.password, job.options);
     case 'argon2-verify': return verifySync(job.stored, job.password);
     case 'noop': return null;
+    case 'exit': // a thread that dies under its job (test/core/hash-pool.test.ts)
+      setImmediate(() => { throw new Error('hashing thread ended'); });
+      return new Promise(() => {});
     case 'pbkdf2-sha256': return new Uint8Array(pbkdf2Sync(job.password, job.salt, job.iterations, job.keyBytes, 'sha256'));
     default: throw new Error(`unknown job ${(job as { op: string }).op}`);
   }

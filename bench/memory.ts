@@ -1,0 +1,69 @@
+// Scenarios 7 and 8: resident memory of `gatehouse serve` (bin/gatehouse.js, as
+// installed). 7: idle after start-up on an empty store, a first start (which
+// makes the bootstrap admin: an argon2id hash) and a restart; 8: a store of
+// 100,000 users and 100,000 API keys, spawn → first 200 and resident memory.
+// RSS is read from /proc/<pid>/status once the server has settled (hashing
+// threads end after 10 s idle; V8's memory reducer runs after a few more).
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type Seeded } from './startup.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function status(pid: number): { rssMiB: number; threads: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { rssMiB: Number(/VmRSS:\s+(\d+)/.exec(s)![1]) / 1024, threads: Number(/Threads:\s+(\d+)/.exec(s)![1]) };
+}
+
+export interface MemoryResult { firstMs: number; rssMiB: number; threads: number }
+
+/** Serves `dataDir`, waits for the first 200 (GET /access/info), then `settleMs`, and reads the server's RSS. */
+export async function serveAndMeasure(dataDir: string, settleMs: number): Promise<MemoryResult> {
+  const port = await freePort();
+  const conf = join(dataDir, 'bench.conf');
+  writeFileSync(conf, `[gatehouse]\nhost = 127.0.0.1\nport = ${port}\ndata_dir = ${dataDir}\n`);
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/gatehouse.js'), 'serve', '--config', conf], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  try {
+    let firstMs = 0;
+    for (const deadline = t0 + 60_000; !firstMs && performance.now() < deadline;) {
+      if (proc.exitCode !== null) throw new Error(`serve exited with ${proc.exitCode}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/access/info`).then((r) => r.status === 200, () => false);
+      if (ok) firstMs = performance.now() - t0;
+      else await sleep(5);
+    }
+    if (!firstMs) throw new Error('no 200 within 60 s');
+    await sleep(settleMs);
+    return { firstMs, ...status(proc.pid!) };
+  } finally {
+    proc.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Idle RSS on an empty store: a first start, then a restart on the same data. */
+export async function idleMemory(settleMs: number): Promise<{ first: MemoryResult; restart: MemoryResult }> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-idle-'));
+  try {
+    const first = await serveAndMeasure(dir, settleMs);
+    const restart = await serveAndMeasure(dir, settleMs);
+    return { first, restart };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A restart on a copy of a seeded store. */
+export async function seededMemory(seed: Seeded, settleMs: number): Promise<MemoryResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-scale-'));
+  try {
+    cpSync(seed.dir, dir, { recursive: true });
+    return await serveAndMeasure(dir, settleMs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
