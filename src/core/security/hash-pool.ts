@@ -20,7 +20,6 @@ export type HashJob =
   | { op: 'argon2-hash'; password: string; options: Record<string, number> }
   | { op: 'argon2-verify'; stored: string; password: string }
   | { op: 'pbkdf2-sha256'; password: string; salt: string | Uint8Array; iterations: number; keyBytes: number }
-  | { op: 'noop' }
   | { op: 'exit' };
 
 const IDLE_MS = 10_000;
@@ -43,14 +42,9 @@ export class HashPool {
   }
 
   async run(job: HashJob): Promise<unknown> {
-    const pool = this.piscina;
     try {
-      return await pool.run(job);
+      return await this.piscina.run(job);
     } catch (err) {
-      // A thread that died fails its job only. With minThreads 0, piscina starts no
-      // thread for the jobs queued behind it until the next job arrives: a no-op is
-      // that job (once piscina has dealt with the dead thread).
-      setTimeout(() => { if (pool.queueSize > 0) void pool.run({ op: 'noop' }).catch(() => {}); }, 50);
       throw new Error(`password hashing: ${(err as Error).message}`);
     }
   }

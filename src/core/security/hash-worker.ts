@@ -14,7 +14,6 @@ export default function hash(job: HashJob): unknown {
   switch (job.op) {
     case 'argon2-hash': return hashSync(job.password, job.options);
     case 'argon2-verify': return verifySync(job.stored, job.password);
-    case 'noop': return null;
     case 'exit': // a thread that dies under its job (test/core/hash-pool.test.ts)
       setImmediate(() => { throw new Error('hashing thread ended'); });
       return new Promise(() => {});
