@@ -100,9 +100,10 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
 
   // A declared length over the limit is refused before a byte of the body is read
   // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
-  app.addHook('onRequest', async (req) => {
+  // (Fastify's callback form: an async hook would cost every request a promise.)
+  app.addHook('onRequest', (req, _reply, done) => {
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBody) throw new HttpError('BODY_TOO_LARGE', { limit: maxBody });
+    done(declared !== undefined && Number(declared) > maxBody ? new HttpError('BODY_TOO_LARGE', { limit: maxBody }) : undefined);
   });
   return app;
 }

@@ -63,13 +63,23 @@ export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply
   return reply.code(f.status).type(MOONRAKER_JSON).send(moonrakerBody(f));
 }
 
+/** An endpoint that takes no arguments answers a request that passes none without running its schema. */
+const takesNone = (ep: Endpoint) => Object.keys((ep.args as unknown as { shape?: object }).shape ?? { x: 1 }).length === 0;
+
+function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
+  const raw = collectArgs(req);
+  for (const _ in raw) return parseArgs(ep.args, raw);
+  return none ? {} : parseArgs(ep.args, raw);
+}
+
 function route(app: FastifyInstance, core: Core, ep: Endpoint) {
+  const none = takesNone(ep);
   app.route({
     method: ep.http.method,
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, parseArgs(ep.args, collectArgs(req)));
+      const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },
   });
