@@ -17,6 +17,8 @@ export class TrustedClients {
   private blocks = new BlockList();
   private domains: string[] = [];
   private fqdns = boundedCache<string, string>(10_000, { ttl: FQDN_CACHE_MS });
+  /** Address → in an address or range of the list (the list never changes). BlockList.check costs microseconds. */
+  private inBlocks = boundedCache<string, boolean>(10_000);
   readonly empty: boolean;
 
   constructor(entries: readonly string[]) {
@@ -34,9 +36,13 @@ export class TrustedClients {
   async isTrusted(rawIp: string): Promise<boolean> {
     if (this.empty) return false;
     const ip = normalizeIp(rawIp);
-    const family = isIP(ip);
-    if (!family) return false;
-    if (this.blocks.check(ip, family === 4 ? 'ipv4' : 'ipv6')) return true;
+    let hit = this.inBlocks.get(ip);
+    if (hit === undefined) {
+      const family = isIP(ip);
+      if (!family) return false;
+      this.inBlocks.set(ip, (hit = this.blocks.check(ip, family === 4 ? 'ipv4' : 'ipv6')));
+    }
+    if (hit) return true;
     if (!this.domains.length) return false;
     const fqdn = await this.reverse(ip);
     return fqdn !== undefined && this.domains.includes(fqdn);
