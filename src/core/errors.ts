@@ -81,17 +81,23 @@ export const CORE_ERRORS = {
 
 export type CoreCode = keyof typeof CORE_ERRORS;
 
-/** Fills `{name}` placeholders. */
+/** Fills `{name}` placeholders from `params` (a placeholder with no param stays as written). */
 export const fillTemplate = (template: string, params: Record<string, unknown>) =>
-  template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+  template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k] ?? '') : m));
 
-export class CoreError extends Error {
+/** An error of a catalogue (this one or a face's): its code, its HTTP status, its message filled from params. */
+export abstract class CatalogueError<C extends string> extends Error {
   readonly status: number;
-  constructor(readonly code: CoreCode, readonly params: Record<string, unknown> = {}) {
-    const [status, template] = CORE_ERRORS[code];
+  constructor(readonly code: C, readonly params: Record<string, unknown>, [status, template]: readonly [number, string, ...unknown[]]) {
     super(fillTemplate(template, params));
-    this.name = 'CoreError';
+    this.name = new.target.name;
     this.status = status;
+  }
+}
+
+export class CoreError extends CatalogueError<CoreCode> {
+  constructor(code: CoreCode, params: Record<string, unknown> = {}) {
+    super(code, params, CORE_ERRORS[code]);
   }
 }
 

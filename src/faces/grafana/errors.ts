@@ -4,7 +4,7 @@
 //   - errutil `{"message","messageId","statusCode","traceID"}` (the authn layer)
 //   - rbac    `{"accessErrorId","message","title"}`            (the access-control middleware)
 import type { FastifyBaseLogger } from 'fastify';
-import { CoreError, type CoreCode } from '../../core/errors.js';
+import { CatalogueError, CoreError, type CoreCode } from '../../core/errors.js';
 import { HttpError, toKnownError, type HttpCode } from '../shared/http-errors.js';
 
 type Shape = { shape: 'legacy' } | { shape: 'errutil'; messageId: string } | { shape: 'rbac' };
@@ -39,13 +39,9 @@ export const GRAFANA_ERRORS = {
 
 export type GrafanaCode = keyof typeof GRAFANA_ERRORS;
 
-export class GrafanaError extends Error {
-  readonly status: number;
-  constructor(readonly code: GrafanaCode, params: Record<string, unknown> = {}) {
-    const [status, template] = GRAFANA_ERRORS[code];
-    super(template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)));
-    this.name = 'GrafanaError';
-    this.status = status;
+export class GrafanaError extends CatalogueError<GrafanaCode> {
+  constructor(code: GrafanaCode, params: Record<string, unknown> = {}) {
+    super(code, params, GRAFANA_ERRORS[code]);
   }
 }
 

@@ -3,8 +3,8 @@
 // the status as the error code, see websocket/rpc.ts). Core errors are reported
 // verbatim (their wording is Moonraker's); HTTP's own in HTTP_ERRORS' wording.
 import type { FastifyBaseLogger } from 'fastify';
-import { CoreError } from '../../core/errors.js';
-import { HttpError, toKnownError } from '../shared/http-errors.js';
+import { CatalogueError } from '../../core/errors.js';
+import { toKnownError } from '../shared/http-errors.js';
 
 export const MOONRAKER_ERRORS = {
   WS_ORIGIN: [403, 'Cross origin websockets not allowed'],
@@ -16,13 +16,9 @@ export const MOONRAKER_ERRORS = {
 
 export type MoonrakerCode = keyof typeof MOONRAKER_ERRORS;
 
-export class MoonrakerError extends Error {
-  readonly status: number;
-  constructor(readonly code: MoonrakerCode, params: Record<string, unknown> = {}) {
-    const [status, template] = MOONRAKER_ERRORS[code];
-    super(template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? '')));
-    this.name = 'MoonrakerError';
-    this.status = status;
+export class MoonrakerError extends CatalogueError<MoonrakerCode> {
+  constructor(code: MoonrakerCode, params: Record<string, unknown> = {}) {
+    super(code, params, MOONRAKER_ERRORS[code]);
   }
 }
 
@@ -39,5 +35,5 @@ export const MOONRAKER_JSON = 'application/json; charset=UTF-8';
 
 /** The status and message of one of our errors (a JSON-RPC call reports those); undefined for anything else. */
 export function knownFailure(error: unknown): { status: number; message: string } | undefined {
-  return error instanceof CoreError || error instanceof HttpError || error instanceof MoonrakerError ? error : undefined;
+  return error instanceof CatalogueError ? error : undefined;
 }

@@ -3,7 +3,7 @@
 // while serving a request that is not one of ours into one of these; anything
 // unexpected becomes a 500 whose details go to the log only.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.js';
+import { CatalogueError, CoreError } from '../../core/errors.js';
 
 /** code → [status, message (Moonraker's face writes these; Grafana's its own wording, see faces/grafana/errors.ts)]. */
 export const HTTP_ERRORS = {
@@ -25,13 +25,9 @@ export const HTTP_ERRORS = {
 
 export type HttpCode = keyof typeof HTTP_ERRORS;
 
-export class HttpError extends Error {
-  readonly status: number;
-  constructor(readonly code: HttpCode, readonly params: Record<string, unknown> = {}) {
-    const [status, template] = HTTP_ERRORS[code];
-    super(template.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? '')));
-    this.name = 'HttpError';
-    this.status = status;
+export class HttpError extends CatalogueError<HttpCode> {
+  constructor(code: HttpCode, params: Record<string, unknown> = {}) {
+    super(code, params, HTTP_ERRORS[code]);
   }
 }
 
