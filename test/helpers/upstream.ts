@@ -123,9 +123,10 @@ export async function startUpstream(): Promise<RecordingUpstream> {
         });
       }
       const d = /^\/server\/files\/download\/(\d+)\.bin$/.exec(path);
-      if (d && req.method === 'GET') return download(res, Number(d[1]));
-      if (path === '/server/info' && req.method === 'GET') return json(res, 200, { result: SERVER_INFO });
-      if (path === '/printer/objects/query' && req.method === 'GET') return json(res, 200, { result: { eventtime: 1234.5, status: STATUS } });
+      const get = req.method === 'GET' || req.method === 'HEAD';
+      if (d && get) return download(res, Number(d[1]));
+      if (path === '/server/info' && get) return json(res, 200, { result: SERVER_INFO });
+      if (path === '/printer/objects/query' && get) return json(res, 200, { result: { eventtime: 1234.5, status: STATUS } });
       if (path === '/server/echo') return json(res, 200, { result: { method: req.method, url: req.url, headers: req.headers, bodyBytes: bytes } });
       if (path === '/server/files/upload' && req.method === 'POST') {
         return json(res, 201, { result: { item: { path: 'upload.gcode', root: 'gcodes' }, action: 'create_file', bytes, sha256: seen.sha256 } });

@@ -23,7 +23,7 @@ export type Target = { path: string; query: string };
 
 const badTarget = (why: string) => new GatehouseError('BAD_PATH', `Bad request path: ${why}`, 400);
 
-/** Already canonical when it has only pchar and `/`, no `//` and no dot segment: the common case. */
+/** Already canonical when it has only pchar and `/`, no `//`, no `..` and no dot segment: the common case. */
 const PLAIN = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 const UNRESERVED = /[A-Za-z0-9\-._~]/;
@@ -50,7 +50,7 @@ export class GatewayPaths {
     const first = (end < 0 ? path.slice(1) : path.slice(1, end)).toLowerCase();
     if (first === 'access' || first === 'websocket') return true;
     const lower = path.toLowerCase();
-    if (lower === '/auth/verify' || lower === '/auth/verify/') return true;
+    if (lower === '/auth/verify' || lower.startsWith('/auth/verify/')) return true;
     const prefix = this.prefix.toLowerCase();
     return lower.startsWith(prefix) || lower === prefix.slice(0, -1);
   }
@@ -65,7 +65,7 @@ export class GatewayPaths {
     const q = raw.indexOf('?');
     const rawPath = q < 0 ? raw : raw.slice(0, q);
     const query = q < 0 ? '' : raw.slice(q + 1);
-    if (PLAIN.test(rawPath) && !rawPath.includes('//') && !rawPath.includes('..')) return { path: rawPath, query };
+    if (PLAIN.test(rawPath) && !rawPath.includes('//') && !rawPath.includes('..') && !DOT_SEGMENT.test(rawPath)) return { path: rawPath, query };
     if (rawPath.includes('\\')) return badTarget('a backslash is a separator to some servers and not to others');
 
     // Escapes: decode unreserved characters, upper-case the rest; encode what is not a pchar.
