@@ -141,7 +141,7 @@ test('nginx auth_request: a Moonraker JWT, an X-Api-Key, a Grafana API key, Basi
     up.clear();
     const r = await viaNginx('/server/echo?x=1', headers);
     assert.equal(r.status, 200, `${what}: ${await r.clone().text()}`);
-    const seen = (await r.json()).result;
+    const seen = ((await r.json()) as any).result;
     assert.equal(seen.url, '/server/echo?x=1', what);
     assert.equal(seen.headers['remote-user'], user, what);
     assert.equal(seen.headers['x-webauth-user'], user, what);

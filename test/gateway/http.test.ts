@@ -181,7 +181,7 @@ test('the Grafana face answers on its own listener; its /api on the Moonraker li
     const basic = 'Basic ' + Buffer.from('admin:admin-pw-for-gateway-tests').toString('base64');
     const org = await fetch(`${g.grafanaBase}/api/org`, { headers: { authorization: basic } });
     assert.equal(org.status, 200);
-    assert.equal((await org.json()).name, 'Main Org.');
+    assert.equal(((await org.json()) as any).name, 'Main Org.');
     const fwd = await g.s.req('GET', '/api/version', { headers: { 'x-api-key': g.s.apiKey() } });
     assert.equal(fwd.status, 404);
     assert.equal(g.up.requests[0]!.url, '/api/version');

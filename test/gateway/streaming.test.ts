@@ -77,7 +77,7 @@ test('a 256 MiB chunked upload (no Content-Length) and a 256 MiB download stream
       body: Readable.toWeb(Readable.from((function* () { for (let i = 0; i < SIZE / CHUNK; i++) yield chunk; })())) as ReadableStream,
     } as RequestInit);
     assert.equal(up.status, 201);
-    const r = (await up.json()).result;
+    const r = ((await up.json()) as any).result;
     assert.equal(r.bytes, SIZE);
     assert.equal(r.sha256, expected.digest('hex'));
     assert.equal(g.up.requests[0]!.headers['transfer-encoding'], 'chunked');
