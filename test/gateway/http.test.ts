@@ -207,3 +207,19 @@ test('CORS: a preflight is answered by gatehouse (it carries no credential) and 
     await g.stop();
   }
 });
+
+test('the websocket stays gatehouse\'s in gateway mode: access.* answered, nothing opened upstream', async () => {
+  const { WebSocket } = await import('ws');
+  const g = await startGateway();
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${g.s.port}/websocket`);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'access.info', id: 1 }));
+    const m = await new Promise<any>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+    assert.deepEqual([m.id, m.result.default_source], [1, 'moonraker']);
+    ws.close();
+    assert.deepEqual([g.up.sockets.length, g.up.requests.length], [0, 0]);
+  } finally {
+    await g.stop();
+  }
+});
