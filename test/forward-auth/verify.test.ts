@@ -12,7 +12,7 @@ async function start(over: Parameters<typeof startGatehouse>[0] = {}): Promise<R
 }
 
 const remote = (h: Headers) => ({
-  user: h.get('remote-user'), name: h.get('remote-name'), email: h.get('remote-email'), groups: h.get('remote-groups'), role: h.get('remote-role'),
+  user: h.get('remote-user'), name: h.get('remote-name'), email: h.get('remote-email') ?? '', groups: h.get('remote-groups'), role: h.get('remote-role'),
 });
 
 test('every credential kind gatehouse accepts: 200 with Remote-User/Name/Email/Groups/Role, never cached', async () => {
