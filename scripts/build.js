@@ -57,7 +57,8 @@ await build({
   // CommonJS, so bin/gatehouse.js can run it through vm.Script with V8's code cache.
   format: 'cjs',
   target: 'node20',
-  external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate'],
+  // undici and @fastify/reply-from load only in gateway mode (src/faces/gateway/index.ts): kept out of the start-up path.
+  external: ['better-sqlite3', '@node-rs/argon2', 'pg-native', 'bufferutil', 'utf-8-validate', 'undici', '@fastify/reply-from'],
   define: { 'import.meta.url': '__gatehouseModuleUrl' },
   banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'linked',

@@ -22,7 +22,11 @@ export const BENCH_USER = 'bench';
 export const BENCH_PASSWORD = 'bench-password-1';
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 
-export interface FixtureSpec { trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number }
+export interface FixtureSpec {
+  trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number;
+  /** An upstream Moonraker's origin: gateway mode ([gateway] moonraker_upstream; the Grafana face off, as that needs a listener of its own). */
+  gateway?: string;
+}
 
 /** Starts a gatehouse listening on a free loopback port, with the bench's credentials. */
 export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse; info: GatehouseInfo; close(): Promise<void> }> {
@@ -32,8 +36,10 @@ export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse
     '[gatehouse]',
     'host = 127.0.0.1',
     ...(spec.logLevel ? [`log_level = ${spec.logLevel}`] : []),
+    ...(spec.gateway ? ['grafana_enabled = false'] : []),
     '[authorization]',
     ...(spec.trustedClients?.length ? [`trusted_clients = ${spec.trustedClients.join(', ')}`] : []),
+    ...(spec.gateway ? ['[gateway]', `moonraker_upstream = ${spec.gateway}`] : []),
     '',
   ].join('\n'));
 

@@ -13,6 +13,11 @@ import { grafanaHttp } from '../faces/grafana/http.js';
 import { GrafanaCore } from '../core/grafana/grafana-core.js';
 import type { GrafanaOptions } from '../core/grafana/options.js';
 import { LdapSource, type LdapOptions } from '../core/user-sources/ldap.js';
+import { canonicalUrls, gatewayOptions, GatewayPaths, registerGateway, type GatewayOptions } from '../faces/gateway/index.js';
+import { forwardAuth } from '../faces/forward-auth/verify.js';
+import { EXPIRY_COOKIE } from '../faces/grafana/cookies.js';
+import { prefixedLogin } from '../web/pages.js';
+import { gatewayConflict } from '../config/schema.js';
 
 export interface GatehouseOptions {
   host: string;
@@ -32,6 +37,8 @@ export interface GatehouseOptions {
   core: Omit<CoreOptions, 'issuer' | 'log'> & { issuer?: string };
   /** The LDAP user source, Moonraker's [ldap] (absent: no 'ldap' source). */
   ldap?: LdapOptions;
+  /** Gateway mode and /auth/verify's sign-in hint (config [gateway]; docs/gateway.md). Fields left out take their defaults. */
+  gateway?: Partial<GatewayOptions>;
 }
 
 export interface Gatehouse {
@@ -73,7 +80,15 @@ async function connectCore(o: GatehouseOptions, log?: CoreOptions['log']): Promi
 }
 
 export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
-  const app = createHttpServer({ maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream });
+  const gw = gatewayOptions(o.gateway);
+  const conflict = gatewayConflict(gw.moonrakerUpstream, { moonraker_enabled: o.moonraker.enabled, grafana_enabled: !!o.grafana?.enabled, grafana_port: o.grafana?.listen?.port });
+  if (conflict) throw new Error(`[gateway] moonraker_upstream: ${conflict}`);
+  const gwPaths = new GatewayPaths(gw.prefix);
+  const app = createHttpServer({
+    maxBodyBytes: o.maxBodyBytes, maxHeaderBytes: o.maxHeaderBytes, logLevel: o.logLevel, logStream: o.logStream,
+    // With a gateway, every decision and every forwarded request uses one canonical path (src/faces/gateway/paths.ts).
+    rewriteUrl: gw.moonrakerUpstream ? canonicalUrls(gwPaths) : undefined,
+  });
   const ldap = o.ldap ? new LdapSource(o.ldap, app.log) : undefined; // a bad [ldap] fails before the store opens
   const { core, store } = await connectCore(o, app.log);
   if (ldap) core.addSource(ldap);
@@ -97,6 +112,15 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
     if (o.moonraker.enabled) await app.register(moonrakerHttp, { core, corsDomains: o.moonraker.corsDomains });
     if (o.moonraker.enabled) await app.register(moonrakerWebsocket, { core, corsDomains: o.moonraker.corsDomains, limits: o.websocket });
     if (grafana) await grafanaApp.register(grafanaHttp, { core, grafana: o.grafana!, grafanaCore: grafana });
+    // Forward auth (/auth/verify) on every listener; the sign-in page it points browsers to under the prefix.
+    for (const a of new Set([app, grafanaApp])) await a.register(forwardAuth, { core, grafana, loginUrl: gw.loginUrl });
+    if (grafana) await app.register(prefixedLogin, { grafana, pagesPrefix: gw.prefix });
+    if (gw.moonrakerUpstream) {
+      await registerGateway(app, {
+        core, gateway: { ...gw, moonrakerUpstream: gw.moonrakerUpstream }, paths: gwPaths, corsDomains: o.moonraker.corsDomains,
+        sessionCookies: grafana ? [grafana.opts.loginCookieName, EXPIRY_COOKIE] : [],
+      });
+    }
     await loading;
     await store.serve();
   } catch (err) {

@@ -15,6 +15,13 @@ export interface HttpServerOptions {
   logLevel: string;
   /** A pino destination stream (tests capture logs through it). */
   logStream?: NodeJS.WritableStream;
+  /** Rewrites each request's URL before routing (the gateway's canonical paths: src/faces/gateway/index.ts). */
+  rewriteUrl?: (req: http.IncomingMessage) => string;
+}
+
+declare module 'fastify' {
+  /** A route that streams its body on as it comes (the gateway's forwarding): the body-size limit is not its. */
+  interface FastifyContextConfig { streamsBody?: boolean }
 }
 
 /** A query parameter whose (decoded) name says it may carry a secret: password, new_password, token, api_key, … */
@@ -78,10 +85,19 @@ function securityLines(headers: unknown): string {
  * sets them one by one instead. A header the response sets itself (the web
  * pages' CSP) replaces the default.
  */
+const FORWARDED = Symbol('gatehouse.forwarded');
+
 class SecureResponse extends http.ServerResponse {
+  [FORWARDED]?: boolean;
   _storeHeader(firstLine: string, headers: unknown): void {
-    nodeStoreHeader!.call(this, firstLine + securityLines(headers), headers);
+    nodeStoreHeader!.call(this, this[FORWARDED] ? firstLine : firstLine + securityLines(headers), headers);
   }
+}
+
+/** A response relayed from an upstream: its headers go out as the upstream sent them, without the security headers added. */
+export function markForwarded(res: http.ServerResponse): void {
+  (res as SecureResponse)[FORWARDED] = true;
+  if (!nodeStoreHeader) for (const [k] of SECURITY_HEADERS) res.removeHeader(k);
 }
 
 /**
@@ -197,6 +213,7 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
       }),
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...(o.rewriteUrl ? { rewriteUrl: o.rewriteUrl } : {}),
   });
 
   // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
@@ -227,6 +244,7 @@ export function createHttpServer(o: HttpServerOptions): FastifyInstance {
   // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
   // (Runs on every request: callback style, not async, saves a promise and a microtask.)
   app.addHook('onRequest', (req, _reply, done) => {
+    if (req.routeOptions.config.streamsBody) return done();
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > o.maxBodyBytes) return done(Errors.bodyTooLarge(o.maxBodyBytes));
     done();

@@ -58,6 +58,13 @@ export function optionsFromConfig(c: Config): GatehouseOptions {
       groupMappings: c.ldap.group_mappings.map((m) => ({ groupDn: m.group_dn, role: m.role as 'Viewer' | 'Editor' | 'Admin', orgId: m.org_id })),
       grafanaAdminGroup: c.ldap.grafana_admin_group,
     },
+    gateway: {
+      moonrakerUpstream: c.gateway.moonraker_upstream,
+      prefix: c.gateway.prefix,
+      loginUrl: c.gateway.login_url,
+      upstreamTimeoutMs: c.gateway.upstream_timeout * 1000,
+      upstreamConnectTimeoutMs: c.gateway.upstream_connect_timeout * 1000,
+    },
     core: {
       forceLogins: c.authorization.force_logins,
       defaultSource: c.authorization.default_source,

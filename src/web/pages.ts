@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GrafanaCore, GrafanaIdentity } from '../core/grafana/grafana-core.js';
-import { logFailedRequest } from '../faces/shared/http-errors.js';
+import { logFailedRequest, toGatehouseError } from '../faces/shared/http-errors.js';
+import { grafanaErrorBody, loginHandler } from '../faces/grafana/http.js';
 import type { MaybePromise } from '../core/maybe-promise.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +47,38 @@ export function registerWebPages(app: FastifyInstance, g: GrafanaCore, h: WebHel
   });
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
+    const asset = ASSETS[(req.params as { file: string }).file];
+    if (!asset) {
+      logFailedRequest(req, 404);
+      return reply.code(404).type('application/json; charset=utf-8').send('{"message":"Not found"}');
+    }
+    return reply.type(asset.type).send(asset.body);
+  });
+}
+
+/**
+ * The sign-in page under the gateway's prefix on the Moonraker listener
+ * (`<prefix>login`, its assets under `<prefix>public/`, posting to
+ * `<prefix>login`), where /auth/verify sends browsers: with a gateway, the
+ * Grafana face's own /login lives on another listener. A plugin (its own
+ * context), answering errors in the Grafana face's shapes, which the page reads.
+ */
+export async function prefixedLogin(app: FastifyInstance, o: { grafana: GrafanaCore; pagesPrefix: string }) {
+  // (Not `prefix`: Fastify would read that plugin option as a route prefix.)
+  const { grafana: g, pagesPrefix: prefix } = o;
+  const page = (disabled: boolean) => LOGIN_HTML
+    .replaceAll('/public/gatehouse/', `${prefix}public/`)
+    .replace('<form id="login-form">', `<form id="login-form" data-action="${prefix}login" data-home="/">`)
+    .replace('<!--DISABLED-->', disabled ? '<p class="error">Login is disabled.</p>' : '');
+
+  app.setErrorHandler((error, req, reply) => {
+    const err = toGatehouseError(error, req.log);
+    logFailedRequest(req, err.status);
+    return reply.code(err.status).type('application/json; charset=utf-8').send(JSON.stringify(grafanaErrorBody(err)));
+  });
+  app.get(`${prefix}login`, async (_req, reply) => sendPage(reply, page(g.opts.disableLoginForm)));
+  app.post(`${prefix}login`, loginHandler(g));
+  app.get(`${prefix}public/:file`, async (req, reply) => {
     const asset = ASSETS[(req.params as { file: string }).file];
     if (!asset) {
       logFailedRequest(req, 404);

@@ -34,6 +34,8 @@ export const serve: Command = {
     if (boot?.generatedPassword) {
       ctx.out(`first start: created admin user "${boot.login}" with password (shown once): ${boot.generatedPassword}`);
     }
+    const gw = opts.gateway;
+    if (gw?.moonrakerUpstream) ctx.out(`gateway: everything but /access, /websocket, /auth/verify and ${gw.prefix ?? '/gatehouse/'} is authenticated, then forwarded to ${gw.moonrakerUpstream}`);
     const grafanaAt = gh.grafanaAddress();
     if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
     ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${opts.store} ${where}; ready in ${Date.now() - started} ms)`);

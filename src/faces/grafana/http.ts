@@ -44,6 +44,19 @@ export function grafanaErrorBody(err: GatehouseError): Record<string, unknown> {
   return { message: err.message, ...(shape?.shape === 'legacy' ? shape.extra : {}) };
 }
 
+/** POST /login {"user","password"}: opens a browser session (also served under the gateway's prefix: src/web/pages.ts). */
+export function loginHandler(g: GrafanaCore) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const b = req.body as { user?: unknown; password?: unknown } | undefined;
+    if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
+      throw G.badLoginData();
+    }
+    const { token, session } = await g.login({ user: b.user, password: b.password, ip: req.ip });
+    writeSessionCookies(reply, g, token, session);
+    return reply.type(JSON_TYPE).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
+  };
+}
+
 export function authRequest(req: FastifyRequest, authRequired: boolean): AuthRequest {
   return {
     method: req.method, headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip,
@@ -180,15 +193,7 @@ export async function grafanaHttp(app: FastifyInstance, opts: GrafanaHttpOptions
   }
 
   // POST /login {"user","password"}: opens a browser session (not under /api; no credentials needed).
-  app.post('/login', async (req, reply) => {
-    const b = req.body as { user?: unknown; password?: unknown } | undefined;
-    if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
-      throw G.badLoginData();
-    }
-    const { token, session } = await g.login({ user: b.user, password: b.password, ip: req.ip });
-    writeSessionCookies(reply, g, token, session);
-    return reply.type(JSON_TYPE).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
-  });
+  app.post('/login', loginHandler(g));
 
   // GET /logout: ends this session (whatever its state), clears the cookies, back to the login page.
   app.get('/logout', async (req, reply) => {

@@ -1,0 +1,91 @@
+// Gateway mode (config [gateway], docs/gateway.md): gatehouse in front of a
+// Moonraker. This file is what the composition root (src/server/gatehouse.ts)
+// calls: the options with their defaults, the URL rewrite to canonical paths
+// that runs before routing, and the registration of the forwarding context.
+// The forwarding code (undici, @fastify/reply-from) loads only when an
+// upstream is configured.
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/core.js';
+import type { GatehouseError } from '../../core/errors.js';
+import { moonrakerErrorBody } from '../moonraker/http.js';
+import { GatewayPaths, isBadTarget } from './paths.js';
+
+export { GatewayPaths } from './paths.js';
+
+export interface GatewayOptions {
+  /** The upstream Moonraker's origin, e.g. http://127.0.0.1:7126; absent: no gateway. */
+  moonrakerUpstream?: string;
+  /** Gatehouse's own pages on the Moonraker listener (never forwarded). */
+  prefix: string;
+  /** Where /auth/verify sends a browser to sign in. */
+  loginUrl: string;
+  upstreamTimeoutMs: number;
+  upstreamConnectTimeoutMs: number;
+}
+
+/** The options with every field left out at its default (the config file's defaults: src/config/sections/gateway.ts). */
+export function gatewayOptions(o: Partial<GatewayOptions> = {}): GatewayOptions {
+  const prefix = o.prefix ?? '/gatehouse/';
+  return {
+    moonrakerUpstream: o.moonrakerUpstream,
+    prefix,
+    loginUrl: o.loginUrl ?? `${prefix}login`,
+    upstreamTimeoutMs: o.upstreamTimeoutMs ?? 300_000,
+    upstreamConnectTimeoutMs: o.upstreamConnectTimeoutMs ?? 10_000,
+  };
+}
+
+const BAD_TARGET = Symbol('gatehouse.badTarget');
+type Marked = IncomingMessage & { [BAD_TARGET]?: GatehouseError };
+
+/**
+ * Fastify's rewriteUrl: every request's URL becomes its canonical form before
+ * routing, so routes, authentication and forwarding all see that one form. A
+ * target without one is marked, routed to `/`, and refused by refuseBadTargets.
+ */
+export function canonicalUrls(paths: GatewayPaths): (req: IncomingMessage) => string {
+  return (req) => {
+    const raw = req.url ?? '/';
+    const t = paths.canonical(raw);
+    if (isBadTarget(t)) {
+      (req as Marked)[BAD_TARGET] = t;
+      return '/';
+    }
+    const url = t.query === '' && !raw.includes('?') ? t.path : `${t.path}?${t.query}`;
+    return url === raw ? raw : url;
+  };
+}
+
+/** The 400 for a target canonicalUrls marked, before any route runs (a root hook). */
+function refuseBadTargets(app: FastifyInstance) {
+  app.addHook('onRequest', (req, reply, done) => {
+    const bad = (req.raw as Marked)[BAD_TARGET];
+    if (!bad) return done();
+    // Logged with the target as it arrived (scrubbed by the logger like every URL), not the `/` it was routed to.
+    req.log.info({ req: { method: req.method, url: req.originalUrl, ip: req.ip }, res: { statusCode: bad.status } }, 'request failed');
+    reply.code(bad.status).header('connection', 'close').type('application/json; charset=UTF-8').send(moonrakerErrorBody(bad));
+  });
+}
+
+export interface RegisterGatewayOptions {
+  core: Core;
+  gateway: GatewayOptions & { moonrakerUpstream: string };
+  paths: GatewayPaths;
+  corsDomains: string[];
+  sessionCookies: string[];
+}
+
+/** Forwarding on `app` (the Moonraker listener, created with canonicalUrls): the catch-all context and its upstream. */
+export async function registerGateway(app: FastifyInstance, o: RegisterGatewayOptions): Promise<void> {
+  const [{ Upstream }, { gatewayHttp }] = await Promise.all([import('./upstream.js'), import('./http-proxy.js')]);
+  const upstream = await Upstream.open({
+    origin: o.gateway.moonrakerUpstream,
+    timeoutMs: o.gateway.upstreamTimeoutMs,
+    connectTimeoutMs: o.gateway.upstreamConnectTimeoutMs,
+  });
+  if (!upstream.sourceAddress) app.log.warn({ upstream: upstream.origin }, 'gateway: no route to the upstream now; X-Real-Ip is not set, so the upstream sees the client addresses of X-Forwarded-For');
+  app.addHook('onClose', () => upstream.close());
+  refuseBadTargets(app);
+  await app.register(gatewayHttp, { core: o.core, upstream, paths: o.paths, corsDomains: o.corsDomains, sessionCookies: o.sessionCookies });
+}
