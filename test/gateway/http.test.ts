@@ -71,12 +71,15 @@ test('each credential of Moonraker\'s pipeline gets through: JWT (three places),
   }
 });
 
-test('force_logins: a trusted address is not enough once a user exists (with the Grafana face on, its bootstrap admin is one)', async () => {
+test('force_logins: a trusted address is enough until the first Moonraker user exists, then not', async () => {
   const g = await startGateway({ core: { trustedClients: ['127.0.0.0/8'], forceLogins: true } });
   try {
+    // the Grafana face's bootstrap admin does not count as Moonraker's first user (test/moonraker/faces.test.ts)
+    assert.equal((await g.s.req('GET', '/server/info')).status, 200);
+    await createUser(g.s, 'first', 'pw-first-1');
     assertError(await g.s.req('GET', '/server/info'), 401, 'Unauthorized, Force Logins Enabled');
     assert.equal((await g.s.req('GET', '/server/info', { headers: { 'x-api-key': g.s.apiKey() } })).status, 200);
-    assert.equal(g.up.requests.length, 1);
+    assert.equal(g.up.requests.length, 2);
   } finally {
     await g.stop();
   }
