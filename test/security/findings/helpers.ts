@@ -22,6 +22,8 @@ export interface RawRequest {
   raw?: string;
   /** Give up (reject) after this long; default 15 s. */
   timeoutMs?: number;
+  /** Called once the whole request has been handed to the kernel. */
+  onSent?: () => void;
 }
 
 /** One request on its own connection (agent: false, Connection: close). */
@@ -50,6 +52,7 @@ export function send(port: number, o: RawRequest): Promise<Reply> {
       req.destroy(new Error(`${o.method} ${o.path}: no answer within ${o.timeoutMs ?? 15_000} ms`));
     }, o.timeoutMs ?? 15_000);
     req.on('error', (err) => { clearTimeout(timer); reject(err); });
+    if (o.onSent) req.once('finish', o.onSent);
     req.end(body);
   });
 }
