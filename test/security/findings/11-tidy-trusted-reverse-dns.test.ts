@@ -25,6 +25,7 @@ const OVERRIDES = { core: { trustedClients: ['forged.example', 'printer.example'
 const PTR: Record<string, string> = { [FORGED]: 'forged.example', [GENUINE]: 'printer.example' };
 const A: Record<string, string[]> = { 'forged.example': ['10.9.9.9'], 'printer.example': [GENUINE] };
 
+type Cb = (...a: any[]) => void;
 const notFound = (name: string) => Object.assign(new Error(`queryA ENOTFOUND ${name}`), { code: 'ENOTFOUND', hostname: name });
 
 /**
@@ -53,18 +54,18 @@ function injectResolver() {
   mock.method(p, 'resolveAny', async (n: string) => (ours(n) ? A[name(n)]!.map((address) => ({ type: 'A', address, ttl: 60 })) : real.pResolveAny!(n)));
 
   // the callback API, for a fix that uses it
-  mock.method(dns, 'lookupService', (ip: string, port: number, cb: Function) => (PTR[ip] ? setImmediate(cb, null, PTR[ip], '0') : real.lookupService!(ip, port, cb)));
-  mock.method(dns, 'lookup', (n: string, o: unknown, cb?: Function) => {
+  mock.method(dns, 'lookupService', (ip: string, port: number, cb: Cb) => (PTR[ip] ? setImmediate(cb, null, PTR[ip], '0') : real.lookupService!(ip, port, cb)));
+  mock.method(dns, 'lookup', (n: string, o: unknown, cb?: Cb) => {
     if (!ours(n)) return cb === undefined ? real.lookup!(n, o) : real.lookup!(n, o, cb);
-    const done = (typeof o === 'function' ? o : cb) as Function;
+    const done = (typeof o === 'function' ? o : cb) as Cb;
     const addrs = A[name(n)]!;
     if (typeof o === 'object' && (o as { all?: boolean })?.all) setImmediate(done, null, addrs.map((address) => ({ address, family: 4 })));
     else setImmediate(done, null, addrs[0], 4);
   });
   for (const m of ['resolve4', 'resolve'] as const) {
-    mock.method(dns, m, (n: string, ...rest: unknown[]) => (ours(n) ? setImmediate(rest[rest.length - 1] as Function, null, A[name(n)]) : real[m]!(n, ...rest)));
+    mock.method(dns, m, (n: string, ...rest: unknown[]) => (ours(n) ? setImmediate(rest[rest.length - 1] as Cb, null, A[name(n)]) : real[m]!(n, ...rest)));
   }
-  mock.method(dns, 'resolve6', (n: string, ...rest: unknown[]) => (ours(n) ? setImmediate(rest[rest.length - 1] as Function, notFound(n)) : real.resolve6!(n, ...rest)));
+  mock.method(dns, 'resolve6', (n: string, ...rest: unknown[]) => (ours(n) ? setImmediate(rest[rest.length - 1] as Cb, notFound(n)) : real.resolve6!(n, ...rest)));
 }
 
 test('a trusted domain needs its forward lookup to confirm the reverse one', { todo: 'issue 17 tidy: forward-confirm reverse DNS for trusted domains' }, async () => {
