@@ -66,16 +66,17 @@ after(async () => {
 test('after signing in, the browser stays on gatehouse whatever redirectTo says', { todo: 'issue 17 finding 4: parse redirectTo with the URL parser and follow same-origin paths only', skip: !existsSync(CHROMIUM) && 'chromium not installed' }, async () => {
   const own = new URL(s.base).origin;
   const offSite: string[] = [];
-  for (const [i, raw] of [...OFF_SITE, '%2Forg%2Fapikeys'].entries()) {
-    const context = await browser.newContext();
-    try {
-      // anything not for gatehouse gets a stub page, never the network
-      await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.origin === own) return route.continue();
-        return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title><p id="evil">evil</p>' });
-      });
-      const page = await context.newPage();
+  const context = await browser.newContext();
+  try {
+    // anything not for gatehouse gets a stub page, never the network
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.origin === own) return route.continue();
+      return route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>evil</title><p id="evil">evil</p>' });
+    });
+    const page = await context.newPage();
+    for (const [i, raw] of [...OFF_SITE, '%2Forg%2Fapikeys'].entries()) {
+      await context.clearCookies();
       await page.goto(`${s.base}/login?redirectTo=${raw}`);
       await page.getByLabel('Email or username').fill('admin');
       await page.getByLabel('Password').fill(ADMIN_PASSWORD);
@@ -91,9 +92,9 @@ test('after signing in, the browser stays on gatehouse whatever redirectTo says'
         offSite.push(`redirectTo=${raw} → ${page.url()} (screenshot ${shot}; set GATEHOUSE_KEEP_SCREENSHOTS=1 to keep it)`);
       }
       if (raw === '%2Forg%2Fapikeys') assert.equal(page.url(), `${s.base}/org/apikeys`, 'a same-origin target is still followed');
-    } finally {
-      await context.close();
     }
+  } finally {
+    await context.close();
   }
   assert.deepEqual(offSite, [], 'signed in, then sent to another site');
 });
