@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../../helpers/server.js';
 import { ADMIN_PASSWORD, mkUser } from '../../grafana/helpers.js';
 import { RpcClient } from '../../websocket/client.js';
-import { auditTrail, basicAuth, passwordChecksFailed, refused, send, type RawRequest, type Reply } from './helpers.js';
+import { auditTrail, basicAuth, passwordChecksFailed, refused, send, type RawRequest, type Reply, within } from './helpers.js';
 
 // ---- option overrides ----
 // [limits] login_attempts_per_user = 5: the same as Grafana's own rule
@@ -49,7 +49,7 @@ async function burst(port: number, wrong: RawRequest[], last: () => Promise<Repl
   let allOnWire!: () => void;
   const sent = new Promise<void>((r) => { allOnWire = r; });
   const replies = wrong.map((o) => send(port, { ...o, onSent: () => { if (++onWire === wrong.length) allOnWire(); } }));
-  await Promise.race([sent, new Promise((r) => setTimeout(r, 5000))]);
+  await within(sent, 5000);
   const final = last();
   return { wrong: await Promise.all(replies), last: await final };
 }
@@ -114,7 +114,7 @@ test('one budget across faces: a burst split between Grafana Basic auth and the 
     assert.ok(last.error, `the right password, last, over the websocket: ${JSON.stringify(last)}`);
     assert.equal(last.error.code, 429, JSON.stringify(last));
   } finally {
-    await Promise.all(sockets.map((c) => Promise.race([c.close(), new Promise((r) => setTimeout(r, 3000))])));
+    await Promise.all(sockets.map((c) => within(c.close(), 3000)));
     await s.stop();
   }
 });

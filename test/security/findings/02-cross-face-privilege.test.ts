@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import type { Running } from '../../helpers/server.js';
 import { ADMIN_PASSWORD, addToOrg, admin, basic, mkOrg, mkUser, setRole, startGrafana } from '../../grafana/helpers.js';
 import { RpcClient } from '../../websocket/client.js';
-import { send } from './helpers.js';
+import { send, within } from './helpers.js';
 
 // ---- option overrides ([authorization] trusted_clients = 127.0.0.9) ----
 const TRUSTED = '127.0.0.9';
@@ -60,7 +60,7 @@ async function rpc(s: Running, o: { headers?: Record<string, string>; localAddre
   try {
     return await c.call('access.delete_user', { username });
   } finally {
-    await Promise.race([c.close(), new Promise((r) => setTimeout(r, 3000))]);
+    await within(c.close(), 3000);
   }
 }
 

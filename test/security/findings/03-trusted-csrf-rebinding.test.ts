@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../../helpers/server.js';
 import { RpcClient } from '../../websocket/client.js';
-import { send } from './helpers.js';
+import { send, within } from './helpers.js';
 
 // ---- option overrides ([authorization] trusted_clients = 127.0.0.8) ----
 const TRUSTED = '127.0.0.8';
@@ -74,7 +74,7 @@ test('a trusted address is not a credential for a cross-site form or a foreign H
         const a = await c.call('access.get_api_key');
         wsKey = a.result;
       } finally {
-        await Promise.race([c.close(), new Promise((r) => setTimeout(r, 3000))]);
+        await within(c.close(), 3000);
       }
     } catch (err) {
       assert.ok((err as { status?: number }).status !== undefined, `websocket upgrade failed oddly: ${err}`);
@@ -96,7 +96,7 @@ test('a trusted address is not a credential for a cross-site form or a foreign H
     try {
       assert.equal(await ws.result('access.get_api_key'), s.apiKey(), 'the trusted address over the websocket');
     } finally {
-      await Promise.race([ws.close(), new Promise((r) => setTimeout(r, 3000))]);
+      await within(ws.close(), 3000);
     }
     // a credential is not ambient: the API key and a JWT work whatever the Origin, Host or content type
     const withKey = await send(s.port, { method: 'GET', path: '/access/api_key', headers: { host: 'evil.example', 'x-api-key': s.apiKey() }, localAddress: TRUSTED });

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startGatehouse, type Running } from '../../helpers/server.js';
 import { RpcClient } from '../../websocket/client.js';
-import { send, sleep } from './helpers.js';
+import { send, sleep, within } from './helpers.js';
 
 // ---- option overrides ----
 // [limits] ws_max_connections_per_ip = 3 (ws_auth_timeout_seconds = 60: out of the way)
@@ -44,15 +44,14 @@ type Outcome = { open: true; client: RpcClient } | { open: false; how: string };
 async function attempt(port: number, o: { localAddress: string; headers?: Record<string, string> }, graceMs = 1500): Promise<Outcome> {
   let client: RpcClient;
   try {
-    client = await Promise.race([
-      RpcClient.open(port, o),
-      sleep(10_000).then(() => { throw new Error('upgrade not answered within 10 s'); }),
-    ]);
+    const opened = await within(RpcClient.open(port, o), 10_000);
+    if (!opened) throw new Error('upgrade not answered within 10 s');
+    client = opened;
   } catch (err) {
     const status = (err as { status?: number }).status;
     return { open: false, how: status ? `HTTP ${status}` : String(err) };
   }
-  const closed = await Promise.race([client.closed, sleep(graceMs).then(() => undefined)]);
+  const closed = await within(client.closed, graceMs);
   if (closed) return { open: false, how: `closed ${closed.code} ${closed.reason}` };
   return { open: true, client };
 }
@@ -142,7 +141,7 @@ test('ws_auth_timeout_seconds: an unauthenticated socket is closed after the dea
     const id = await byIdentify.identify({ api_key: s.apiKey() });
     assert.ok(id.result, JSON.stringify(id));
 
-    const closed = await Promise.race([idle.closed, sleep(6000).then(() => undefined)]);
+    const closed = await within(idle.closed, 6000);
     assert.ok(closed, 'an idle unauthenticated socket was still open 6 s after connecting (deadline 1 s)');
     await sleep(2000); // well past the deadline for the others too
     for (const [what, c] of [['authenticated at the upgrade', atUpgrade], ['authenticated by access.login', byLogin], ['identified with the API key', byIdentify]] as const) {

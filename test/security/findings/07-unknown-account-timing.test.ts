@@ -20,7 +20,7 @@ import { hashPool, type HashJob } from '../../../src/core/hash-pool.js';
 import { startGatehouse, type Running } from '../../helpers/server.js';
 import { mkUser } from '../../grafana/helpers.js';
 import { RpcClient } from '../../websocket/client.js';
-import { basicAuth, send } from './helpers.js';
+import { basicAuth, send, within } from './helpers.js';
 
 // ---- option overrides: none (the lockouts stay at their defaults; every attempt below uses its own name or address) ----
 
@@ -45,7 +45,7 @@ const FACES: [string, Attempt][] = [
       const a = await c.call('access.login', { username: login, password });
       assert.equal(a.error?.code, 400, JSON.stringify(a));
     } finally {
-      await Promise.race([c.close(), new Promise((r) => setTimeout(r, 3000))]);
+      await within(c.close(), 3000);
     }
   }],
 ];

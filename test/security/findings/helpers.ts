@@ -87,6 +87,16 @@ export async function passwordChecksFailed(s: Running, usernames: string[]): Pro
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `p`, or `fallback` once `ms` have passed (the timer is cleared either way). */
+export async function within<T, F = undefined>(p: Promise<T>, ms: number, fallback?: F): Promise<T | F> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<F>((r) => { timer = setTimeout(() => r(fallback as F), ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls `probe` until it returns true or `timeoutMs` passes; returns its last answer. */
 export async function eventually(probe: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const end = Date.now() + timeoutMs;
