@@ -115,7 +115,7 @@ test('Mainsail and Fluidd first run against `gatehouse serve --config moonraker.
     });
     const refused = await fetch(`${base}/access/user`);
     assert.equal(refused.status, 401);
-    assert.equal((await refused.json()).error.message, 'Unauthorized, Force Logins Enabled');
+    assert.equal(((await refused.json()) as { error: { message: string } }).error.message, 'Unauthorized, Force Logins Enabled');
 
     // Login, refresh, oneshot token.
     const login = await call('POST', '/access/login', { body: { username: 'maker', password: 'first-run-pw', source: 'moonraker' } });
