@@ -50,9 +50,9 @@ describe('bodies', () => {
     assertError(await raw('POST', '/access/login', ''), 400, 'No data for argument: username');
   });
 
-  test('a body that is not JSON (text/plain, form) is ignored, as Moonraker ignores it', async () => {
+  test('a text/plain body is ignored, as Moonraker ignores it (only JSON and form bodies carry arguments)', async () => {
     assertError(await raw('POST', '/access/login', '{"username":"ann","password":"ann-pass"}', { 'content-type': 'text/plain' }), 400, 'No data for argument: username');
-    assertError(await raw('POST', '/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded' }), 400, 'No data for argument: username');
+    assertError(await raw('POST', '/access/login', 'username=ann&password=ann-pass', { 'content-type': 'text/plain' }), 400, 'No data for argument: username');
   });
 
   test('the JSON media type is matched case-insensitively, with parameters (gatehouse; Moonraker compares it case-sensitively)', async () => {
@@ -77,6 +77,71 @@ describe('bodies', () => {
 
   test('duplicate keys in the body: the last one counts (JSON.parse)', async () => {
     assert.equal(resultOf(await raw('POST', '/access/login', '{"username":"ann","password":"bad","password":"ann-pass"}')).username, 'ann');
+  });
+});
+
+// Moonraker's arguments are Tornado's: the query and a form-encoded (or multipart)
+// body in one list per key, the last value counting, stripped, `name:hint` keys
+// converted; a JSON body over them. docs/notes/moonraker-args-and-secrets.md §1-2.
+describe('form bodies and typed query arguments (issue 16, point 4)', () => {
+  const TODO = 'issue 16 point 4: form bodies and typed arguments as Moonraker (Tornado) reads them';
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const form = (path: string, text: string, headers: Record<string, string> = {}) => raw('POST', path, text, { ...FORM, ...headers });
+  async function multipart(path: string, fields: Record<string, string>): Promise<Reply> {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const r = await fetch(s.base + path, { method: 'POST', body });
+    const text = await r.text();
+    let json: any;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    const reply = { status: r.status, headers: r.headers, text, json };
+    seen.push(reply);
+    return reply;
+  }
+
+  test('a form-encoded body carries the arguments ("+" a space, %XX decoded, a charset parameter allowed)', { todo: TODO }, async () => {
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })).username, 'ann');
+    assert.equal(resultOf(await form('/access/user', 'username=form+user%21&password=a%2Bb+c', apiKey(s))).username, 'form user!');
+    assert.equal(resultOf(await send('POST', '/access/login', { body: { username: 'form user!', password: 'a+b c' } })).username, 'form user!');
+  });
+
+  test('form and query merge: for a key in both the body\'s value counts, the last of repeated keys counts', { todo: TODO }, async () => {
+    assert.equal(resultOf(await form('/access/login?password=wrong', 'username=ann&password=ann-pass')).username, 'ann');
+    assertError(await form('/access/login?password=ann-pass', 'username=ann&password=wrong'), 400, 'Invalid Password');
+    assert.equal(resultOf(await form('/access/login?username=ann', 'password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=wrong&password=ann-pass')).username, 'ann');
+  });
+
+  test('multipart/form-data fields carry arguments too', { todo: TODO }, async () => {
+    assert.equal(resultOf(await multipart('/access/login', { username: 'ann', password: 'ann-pass' })).username, 'ann');
+  });
+
+  test('query and form values lose surrounding whitespace, as Tornado\'s get_argument strips them', { todo: TODO }, async () => {
+    assert.equal(resultOf(await send('POST', '/access/login?username=%20ann%09&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=+ann+&password=ann-pass%20')).username, 'ann');
+  });
+
+  test('differs from Moonraker: a form value that is not percent-encoded UTF-8 is 400 naming the argument (Moonraker answers 500)', { todo: TODO }, async () => {
+    assertError(await form('/access/login', 'username=ann&password=%FF'), 400, 'Invalid argument [password]: is not valid percent-encoded UTF-8');
+  });
+
+  test('name:int, name:float, name:bool and name:json convert the value, which a string argument then takes as Python prints it', { todo: TODO }, async () => {
+    const login = (q: string) => send('POST', `/access/login?${q}&password=x`);
+    assertError(await login('username:int=12'), 400, 'Unregistered User: 12');
+    assertError(await login('username:int=007'), 400, 'Unregistered User: 7');
+    assertError(await login('username:float=12'), 400, 'Unregistered User: 12.0');
+    assertError(await login('username:bool=TRUE'), 400, 'Unregistered User: True');
+    assertError(await login('username:bool=yes'), 400, 'Unregistered User: False');
+    assertError(await login('username:json=null'), 400, 'Unregistered User: None');
+    assert.equal(resultOf(await send('POST', '/access/login?username:json=%22ann%22&password=ann-pass')).username, 'ann');
+  });
+
+  test('an unknown hint, or a value that does not convert, keeps its text under the name without the hint (no error); in a form body too', { todo: TODO }, async () => {
+    assert.equal(resultOf(await send('POST', '/access/login?username:str=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await send('POST', '/access/login?username:int=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await send('POST', '/access/login?username=bob&username:str=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username:int=ann&password:json=%22ann-pass%22')).username, 'ann');
   });
 });
 
@@ -170,13 +235,19 @@ describe('unicode oddities in usernames', () => {
     });
   }
 
-  test('the same oddities in the query string: a 4xx, never a 5xx', async () => {
+  // Tornado turns the control characters of a query value into spaces before
+  // Moonraker sees them (docs/notes/moonraker-args-and-secrets.md §1), so `a%00b`
+  // may become the ordinary name "a b"; what must never happen is a 5xx or a
+  // stored name with a control character or a lone surrogate in it.
+  test('the same oddities in the query string: never a 5xx, and never a stored name with one in it', async () => {
     for (const q of ['%00', '%07', '%ED%A0%80', '%E2%80%AE', '%E0%A4', '%', '%zz', '%C0%AF']) {
       const a = await send('POST', `/access/login?username=a${q}b&password=pw`);
-      assert.ok(a.status >= 400 && a.status < 500, `${q}: ${a.status} ${a.text}`);
+      assert.ok(a.status < 500 && (a.json?.error || a.json?.result), `${q}: ${a.status} ${a.text}`);
       const c = await send('POST', `/access/user?username=a${q}b&password=pw`, { headers: apiKey(s) });
-      assert.ok(c.status >= 400 && c.status < 500, `${q}: ${c.status} ${c.text}`);
+      assert.ok(c.status < 500 && (c.json?.error || c.json?.result), `${q}: ${c.status} ${c.text}`);
     }
+    const names: string[] = resultOf(await send('GET', '/access/users/list', { headers: apiKey(s) })).users.map((u: any) => u.username);
+    for (const n of names) assert.ok(!/[\u0000-\u001f\u007f\u202e]|[\ud800-\udfff]/u.test(n.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')), JSON.stringify(n));
   });
 
   test('a query value that is not percent-encoded UTF-8: 400 naming the argument, never kept as its raw %XX text', async () => {
