@@ -1,12 +1,12 @@
 // Starts a real gatehouse on a free loopback port with a fresh data directory,
 // and gives tests a tiny HTTP client. Logs are captured so tests can scan them.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
 import { optionsFromConfig } from '../../src/server/options.js';
-import { defaultConfig } from '../../src/config/index.js';
+import { defaultConfig, loadConfig } from '../../src/config/index.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -42,10 +42,34 @@ export interface Running {
 
 /** Starts a server; pass `dataDir` to reuse one (restart tests). */
 export async function startGatehouse(over?: DeepPartial<GatehouseOptions>, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+  return start(merge(defaultOptions(dataDir), over), dataDir);
+}
+
+/**
+ * Starts a server from configuration text in the config file's own names, read
+ * as `gatehouse serve --config FILE` reads it (written to gatehouse.conf in the
+ * data directory; the environment is not consulted), on a free loopback port
+ * and a fresh data directory. `ini` may be a function of the data directory,
+ * for paths inside it. Anything the text leaves out is the shipped default.
+ */
+export async function startFromConfig(ini: string | ((dataDir: string) => string), dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+  let options: GatehouseOptions;
+  try {
+    const file = join(dataDir, 'gatehouse.conf');
+    writeFileSync(file, typeof ini === 'function' ? ini(dataDir) : ini);
+    options = optionsFromConfig(loadConfig({ file, env: {}, overrides: { host: '127.0.0.1', port: 0, dataDir } }).config);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return start(options, dataDir);
+}
+
+async function start(options: GatehouseOptions, dataDir: string): Promise<Running> {
   const logs: string[] = [];
   const logStream = new PassThrough();
   logStream.on('data', (c) => logs.push(String(c)));
-  const gh = await createGatehouse(merge({ ...defaultOptions(dataDir), logStream }, over));
+  const gh = await createGatehouse({ ...options, logStream });
   const { port } = await gh.listen();
   const base = `http://127.0.0.1:${port}`;
   return {
