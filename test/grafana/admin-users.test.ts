@@ -251,7 +251,7 @@ test('POST /api/admin/users/:id/revoke-auth-token: that session ends at once, th
   assert.equal(listed.status, 200, listed.text);
   const tokens = listed.json;
   const browser = tokens.find((x: any) => x.browser === 'Chrome');
-  const revoke = (id: unknown, body: unknown, headers = admin()) => s.req('POST', `/api/admin/users/${id}/revoke-auth-token`, { headers, body });
+  const revoke = (id: unknown, body: unknown, headers: Record<string, string> = admin()) => s.req('POST', `/api/admin/users/${id}/revoke-auth-token`, { headers, body });
   const r = await revoke(t.id, { authTokenId: browser.id });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { message: 'User auth token revoked' });

@@ -31,7 +31,7 @@ before(async () => {
 after(() => s.stop());
 
 test('GET /api/health: no credentials needed (bad ones are ignored); {"database":"ok","version","commit"}; HEAD too', TODO, async () => {
-  for (const headers of [{}, basic('admin', 'wrong'), bearer('eyJnope'), { cookie: 'grafana_session=0123456789abcdef0123456789abcdef' }]) {
+  for (const headers of [{}, basic('admin', 'wrong'), bearer('eyJnope'), { cookie: 'grafana_session=0123456789abcdef0123456789abcdef' }] as Record<string, string>[]) {
     const r = await s.req('GET', '/api/health', { headers });
     assert.equal(r.status, 200, `${JSON.stringify(headers)}: ${r.text}`);
     assert.match(r.headers.get('content-type') ?? '', /^application\/json/);

@@ -65,7 +65,7 @@ test('GET /api/orgs/:orgId/users answers what GET /api/org/users answers in that
 test('POST /api/orgs/:orgId/users: add by login or email with a role; 409 already a member; 404 unknown user; 400 bad role, bad data, bad orgId', TODO, async () => {
   const org = await mkOrg(s, 'Add Org');
   try {
-    const post = (body: unknown, headers = admin(), orgId: unknown = org) => s.req('POST', `/api/orgs/${orgId}/users`, { headers, body });
+    const post = (body: unknown, headers: Record<string, string> = admin(), orgId: unknown = org) => s.req('POST', `/api/orgs/${orgId}/users`, { headers, body });
     const ok = await post({ loginOrEmail: 'O-VIC', role: 'Editor' });
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.json, { message: 'User added to organization', userId: c.ids.viewer });
@@ -96,7 +96,7 @@ test('PATCH /api/orgs/:orgId/users/:userId: change a role; last Admin kept; not 
   const org = await mkOrg(s, 'Patch By Id Org');
   try {
     await addToOrg(s, org, 'o-vic', 'Viewer');
-    const patch = (userId: unknown, body: unknown, headers = admin(), orgId: unknown = org) => s.req('PATCH', `/api/orgs/${orgId}/users/${userId}`, { headers, body });
+    const patch = (userId: unknown, body: unknown, headers: Record<string, string> = admin(), orgId: unknown = org) => s.req('PATCH', `/api/orgs/${orgId}/users/${userId}`, { headers, body });
     const ok = await patch(c.ids.viewer, { role: 'Editor' });
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.json, { message: 'Organization user updated' });
@@ -121,7 +121,7 @@ test('DELETE /api/orgs/:orgId/users/:userId: removes the membership; last Admin 
   const org = await mkOrg(s, 'Remove By Id Org');
   try {
     await addToOrg(s, org, 'o-vic', 'Viewer');
-    const del = (userId: unknown, headers = admin(), orgId: unknown = org) => s.req('DELETE', `/api/orgs/${orgId}/users/${userId}`, { headers });
+    const del = (userId: unknown, headers: Record<string, string> = admin(), orgId: unknown = org) => s.req('DELETE', `/api/orgs/${orgId}/users/${userId}`, { headers });
     const ok = await del(c.ids.viewer);
     assert.equal(ok.status, 200, ok.text);
     assert.deepEqual(ok.json, { message: 'User removed from organization' });

@@ -103,7 +103,7 @@ test('PUT /api/user/password: wrong old password 401, too short 400, confirmNew 
   const mine = await loginAs(s, 'paula', 'pw-paula-1', CHROME_UA);
   const other = await loginAs(s, 'paula', 'pw-paula-1', FIREFOX_UA);
   const jwt = await moonrakerLogin(s, 'paula', 'pw-paula-1');
-  const put = (body: unknown, headers = cookie(mine)) => s.req('PUT', '/api/user/password', { headers, body });
+  const put = (body: unknown, headers: Record<string, string> = cookie(mine)) => s.req('PUT', '/api/user/password', { headers, body });
 
   const wrong = await put({ oldPassword: 'not-it', newPassword: 'pw-paula-2', confirmNew: 'pw-paula-2' });
   assert.equal(wrong.status, 401, wrong.text);
@@ -170,7 +170,7 @@ test('POST /api/user/revoke-auth-token: another session of mine ends at once; no
   const list = listed.json;
   const current = list.find((t: any) => t.isActive);
   const second = list.find((t: any) => !t.isActive);
-  const revoke = (body: unknown, headers = cookie(mine)) => s.req('POST', '/api/user/revoke-auth-token', { headers, body });
+  const revoke = (body: unknown, headers: Record<string, string> = cookie(mine)) => s.req('POST', '/api/user/revoke-auth-token', { headers, body });
 
   const r = await revoke({ authTokenId: second.id });
   assert.equal(r.status, 200, r.text);

@@ -148,7 +148,7 @@ test('GET /api/users/lookup?loginOrEmail=: by login or by email, case-insensitiv
 
 test('PUT /api/users/:id: name, email, login; fields not sent are kept; conflicts 409; neither login nor email 400; bad and unknown ids', TODO, async () => {
   const id = await create('editable', 'edit@example.org', 'Ed Itable');
-  const put = (body: unknown, who = admin(), target: unknown = id) => s.req('PUT', `/api/users/${target}`, { headers: who, body });
+  const put = (body: unknown, who: Record<string, string> = admin(), target: unknown = id) => s.req('PUT', `/api/users/${target}`, { headers: who, body });
   const ok = await put({ name: 'Edith', email: 'edith@example.org', login: 'edith' });
   assert.equal(ok.status, 200, ok.text);
   assert.deepEqual(ok.json, { message: 'User updated' });
