@@ -1,6 +1,6 @@
-// Scenarios 7 and 8: resident memory of `gatehouse serve` (bin/gatehouse.js, as
+// Scenarios 8 and 9: resident memory of `gatehouse serve` (bin/gatehouse.js, as
 // installed). 7: idle after start-up on an empty store, a first start (which
-// makes the bootstrap admin: an argon2id hash) and a restart; 8: a store of
+// makes the bootstrap admin: an argon2id hash) and a restart; 9: a store of
 // 100,000 users and 100,000 API keys, spawn → first 200 and resident memory.
 // RSS is read from /proc/<pid>/status once the server has settled (hashing
 // threads end after 10 s idle; V8's memory reducer runs after a few more).

@@ -22,6 +22,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '32' },
     logins: { type: 'string', default: '16' },
     'probe-rate': { type: 'string', default: '200' },
+    'upstream-us': { type: 'string', default: '150' },
     only: { type: 'string' },
     grafana: { type: 'string', default: 'auto' },
     'log-level': { type: 'string' },
@@ -55,12 +56,13 @@ const ROUNDS = Math.max(1, Math.round(num('rounds')));
 const CONNECTIONS = num('connections');
 const LOGINS = num('logins');
 const PROBE_RATE = num('probe-rate');
+const UPSTREAM_US = num('upstream-us');
 const STARTUP_RUNS = num('startup-runs');
 const WS_CONNECTIONS = num('ws-connections');
 const STARTUP_N = num('startup-users');
 const SCALE_N = num('scale-users');
 const SETTLE_MS = num('settle') * 1000;
-const ONLY = (flags.only ?? '0,1,2,3,4,5,6,7,8').split(',').map((s) => s.trim());
+const ONLY = (flags.only ?? '0,1,2,3,4,5,6,7,8,9').split(',').map((s) => s.trim());
 /** `--only 1` selects 1a, 1b, 1c; `--only 1b` selects 1b (and so group 1). */
 const want = (id: string) => ONLY.some((o) => o === id || o.startsWith(id) || id.startsWith(o));
 /** --profile: CPU profiles of each server over each scenario's measured window (bench/profiles/<scenario>-<server>.cpuprofile). */
@@ -111,7 +113,7 @@ function problems(r: LoadResult): string | undefined {
 
 type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; loginUsers: string[]; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
 
-async function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number }): Promise<Child<GatehouseInfo>> {
+async function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number; gateway?: string }): Promise<Child<GatehouseInfo>> {
   return startChild<GatehouseInfo>(await bundleServer(ROOT, 'gatehouse.ts'), [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE_ALL });
 }
 
@@ -144,7 +146,7 @@ function machine(): string {
 const header = machine();
 const startedAt = new Date();
 log(header);
-const httpScenarios = want('0') || want('1') || want('2');
+const httpScenarios = want('0') || want('1') || want('2') || want('7');
 
 // The baseline server lives through scenarios 1 and 2. Each scenario is measured
 // in ROUNDS slices alternating with slices of the baseline (B S, S B, B S, …), and
@@ -171,22 +173,26 @@ async function profileWindows(id: string, who: [Child<unknown>, string][]): Prom
   };
 }
 
-async function vsBaseline(server: Child<unknown>, id: string, scenario: string, path: string, headers: Record<string, string>, min: number, note?: string) {
+/** What a scenario's ratio is measured against: the bare node:http baseline unless said otherwise (7a: the upstream itself). */
+interface Reference { child: Child<{ port: number }>; path: string; headers?: Record<string, string>; label: string }
+
+async function vsBaseline(server: Child<unknown>, id: string, scenario: string, path: string, headers: Record<string, string>, min: number, note?: string, ref?: Reference) {
   if (!want(id)) return;
   scenario = `${id} ${scenario}`;
   const port = (server.info as { port: number }).port;
   const slice = DURATION / ROUNDS;
-  const baseSpec = { url: `http://127.0.0.1:${bare!.info.port}/access/user`, connections: CONNECTIONS, duration: slice };
+  const refChild = ref?.child ?? bare!;
+  const baseSpec = { url: `http://127.0.0.1:${refChild.info.port}${ref?.path ?? '/access/user'}`, headers: ref?.headers, connections: CONNECTIONS, duration: slice };
   const spec = { url: `http://127.0.0.1:${port}${path}`, headers, connections: CONNECTIONS, duration: slice };
   await runLoad({ ...spec, duration: WARMUP });
-  const stopProfiles = PROFILE ? await profileWindows(id, [[server, 'server'], [bare!, 'baseline']]) : undefined;
+  const stopProfiles = PROFILE ? await profileWindows(id, [[server, 'server'], [refChild, ref ? 'reference' : 'baseline']]) : undefined;
   const ratios: number[] = [];
   const mine: (LoadResult & { cpuUs: number })[] = [];
   const theirs: (LoadResult & { cpuUs: number })[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     let b, r;
-    if (i % 2 === 0) { b = await measured(bare!, baseSpec); r = await measured(server, spec); } else { r = await measured(server, spec); b = await measured(bare!, baseSpec); }
-    baseSlices.push(b);
+    if (i % 2 === 0) { b = await measured(refChild, baseSpec); r = await measured(server, spec); } else { r = await measured(server, spec); b = await measured(refChild, baseSpec); }
+    if (!ref) baseSlices.push(b);
     theirs.push(b);
     mine.push(r);
     ratios.push(r.rps / b.rps);
@@ -197,9 +203,53 @@ async function vsBaseline(server: Child<unknown>, id: string, scenario: string, 
   const cpu = median(mine.map((x) => x.cpuUs));
   const baseCpu = median(theirs.map((x) => x.cpuUs));
   add({
-    scenario, rps: r.rps, p50: r.p50, p99: r.p99, ratio, cpuUs: cpu, target: `≥ ${min.toFixed(2)} × baseline`, pass: ratio >= min,
-    note: [problems(r), `baseline alongside ${f0(mergeResults(theirs).rps)}/s at ${baseCpu.toFixed(0)} µs/req`, `round ratios ${ratios.map((x) => x.toFixed(2)).join(' ')}`, note].filter(Boolean).join('; '),
+    scenario, rps: r.rps, p50: r.p50, p99: r.p99, ratio, cpuUs: cpu, target: `≥ ${min.toFixed(2)} × ${ref?.label ?? 'baseline'}`, pass: ratio >= min,
+    note: [problems(r), `${ref?.label ?? 'baseline'} alongside ${f0(mergeResults(theirs).rps)}/s at ${baseCpu.toFixed(0)} µs/req`, `round ratios ${ratios.map((x) => x.toFixed(2)).join(' ')}`, note].filter(Boolean).join('; '),
   });
+}
+
+/**
+ * 7: gatehouse as a gateway in front of a Node upstream that answers as fast
+ * as Moonraker would (servers/upstream.ts, --upstream-us), and /auth/verify alone. 7a's throughput is measured
+ * against the upstream itself; its added latency is the p99 difference at a
+ * fixed rate (open loop, so neither side's queueing under saturation counts).
+ */
+async function gateway() {
+  const upstream = await startChild<{ port: number }>(await bundleServer(ROOT, 'upstream.ts'), [String(UPSTREAM_US)], { name: 'upstream', profile: PROFILE_ALL });
+  const gh = await gatehouse('gateway', { gateway: `http://127.0.0.1:${upstream.info.port}` });
+  try {
+    const auth = { authorization: `Bearer ${gh.info.jwt}` };
+    await vsBaseline(gh, '7a', `gateway GET /server/info, Bearer JWT, to a Node upstream at Moonraker's pace (${UPSTREAM_US} µs/req)`, '/server/info', auth, 0.8, undefined,
+      { child: upstream, path: '/server/info', headers: auth, label: 'upstream direct' });
+    if (want('7a')) {
+      const rate = PROBE_RATE * 2.5;
+      const duration = Math.max(DURATION / 2, 3);
+      const direct = `http://127.0.0.1:${upstream.info.port}/server/info`;
+      const via = `http://127.0.0.1:${gh.info.port}/server/info`;
+      await probe({ url: via, headers: auth, rate, duration: WARMUP });
+      const adds: number[] = [];
+      let d!: LoadResult, g!: LoadResult;
+      for (let i = 0; i < 4; i++) { // direct, gateway, then gateway, direct …: a drift of the host hits both alike
+        if (i % 2 === 0) { d = await probe({ url: direct, headers: auth, rate, duration }); g = await probe({ url: via, headers: auth, rate, duration }); } else { g = await probe({ url: via, headers: auth, rate, duration }); d = await probe({ url: direct, headers: auth, rate, duration }); }
+        adds.push(g.p99 - d.p99);
+      }
+      const added = median(adds);
+      add({
+        scenario: `7a gateway p99 added latency at ${rate}/s (open loop)`, rps: g.rps, p50: g.p50, p99: g.p99, target: 'p99 added < 2 ms', pass: added < 2,
+        note: [problems(g), `added p99 ${adds.map((x) => x.toFixed(2)).join(', ')} ms (gateway − direct, ${adds.length} rounds, median taken); last round direct p50 ${f2(d.p50)} ms, p99 ${f2(d.p99)} ms`].filter(Boolean).join('; '),
+      });
+    }
+  } finally {
+    await Promise.all([gh.stop(), upstream.stop()]);
+  }
+  if (!want('7b')) return;
+  // /auth/verify alone: no gateway, both faces on (as shipped), so a JWT's user also gets its Grafana role.
+  const verify = await gatehouse('verify', { grafana: true });
+  try {
+    await vsBaseline(verify, '7b', 'GET /auth/verify alone, Bearer JWT (both faces on)', '/auth/verify', { authorization: `Bearer ${verify.info.jwt}` }, 0.7);
+  } finally {
+    await verify.stop();
+  }
 }
 
 async function moonraker() {
@@ -360,17 +410,17 @@ async function startup() {
 async function memory() {
   const built = spawnSync(process.execPath, [join(BENCH_DIR, '../scripts/build.js'), '--cli'], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
-  if (want('7')) {
+  if (want('8')) {
     const { first, restart } = await idleMemory(SETTLE_MS);
     const note = (m: { rssMiB: number; threads: number }) => `RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after the first 200 (/proc/<pid>/status)`;
-    add({ scenario: '7 idle memory, empty store, first start (bootstrap admin hashed)', target: '< 60 MiB', pass: first.rssMiB < 60, note: note(first) });
-    add({ scenario: '7 idle memory, empty store, restart', target: '< 60 MiB', pass: restart.rssMiB < 60, note: note(restart) });
+    add({ scenario: '8 idle memory, empty store, first start (bootstrap admin hashed)', target: '< 60 MiB', pass: first.rssMiB < 60, note: note(first) });
+    add({ scenario: '8 idle memory, empty store, restart', target: '< 60 MiB', pass: restart.rssMiB < 60, note: note(restart) });
   }
-  if (want('8')) {
+  if (want('9')) {
     const seed = await seededDataDir(SCALE_N, SCALE_N, log);
     const m = await seededMemory(seed, SETTLE_MS);
     add({
-      scenario: `8 scale: ${f0(seed.users)} users + ${f0(seed.keys)} keys, spawn → first 200, then RSS`, p50: m.firstMs,
+      scenario: `9 scale: ${f0(seed.users)} users + ${f0(seed.keys)} keys, spawn → first 200, then RSS`, p50: m.firstMs,
       target: '< 2,000 ms, < 250 MiB', pass: m.firstMs < 2000 && m.rssMiB < 250,
       note: `ms to the first 200; RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after it`,
     });
@@ -394,6 +444,7 @@ try {
       }
       if (want('1')) await moonraker();
       if (want('2')) await grafana();
+      if (want('7')) await gateway();
     } finally {
       await bare.stop();
     }
@@ -403,7 +454,7 @@ try {
   if (want('3') || want('4')) await logins();
   if (want('5')) await websocket();
   if (want('6')) await startup();
-  if (want('7') || want('8')) await memory();
+  if (want('8') || want('9')) await memory();
 } catch (err) {
   log(`failed: ${(err as Error).stack}`);
   process.exitCode = 1;

@@ -62,8 +62,9 @@ const cli = await build({
   // CommonJS, so bin/gatehouse.js can run it through vm.Script with V8's code cache.
   format: 'cjs',
   target: 'node20',
-  // Native addons, optional native helpers, and piscina (it starts its threads from its own files).
-  external: ['better-sqlite3', '@node-rs/argon2', 'piscina', 'pg-native', 'bufferutil', 'utf-8-validate'],
+  // Native addons, optional native helpers, piscina (it starts its threads from its own files), and
+  // undici and @fastify/reply-from, which load only in gateway mode (src/faces/gateway/index.ts).
+  external: ['better-sqlite3', '@node-rs/argon2', 'piscina', 'pg-native', 'bufferutil', 'utf-8-validate', 'undici', '@fastify/reply-from'],
   minify: true,
   keepNames: true, // profiles and stack traces name the sources' functions
   plugins: [noZodLocales],

@@ -21,7 +21,11 @@ export const BENCH_USER = 'bench';
 export const BENCH_PASSWORD = 'bench-password-1';
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 
-export interface FixtureSpec { trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number; plainHttp?: boolean }
+export interface FixtureSpec {
+  trustedClients?: string[]; grafana?: boolean; logLevel?: string; loginUsers?: number; plainHttp?: boolean;
+  /** An upstream Moonraker's origin: gateway mode ([gateway] moonraker_upstream; the Grafana face off, as that needs a listener of its own). */
+  gateway?: string;
+}
 
 /** Starts a gatehouse listening on a free loopback port, with the bench's credentials. */
 export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse; info: GatehouseInfo; close(): Promise<void> }> {
@@ -33,11 +37,12 @@ export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse
     ...(spec.logLevel ? [`log_level = ${spec.logLevel}`] : []),
     '[authorization]',
     ...(spec.trustedClients?.length ? [`trusted_clients = ${spec.trustedClients.join(', ')}`] : []),
+    ...(spec.gateway ? ['[gateway]', `moonraker_upstream = ${spec.gateway}`] : []),
     '',
   ].join('\n'));
 
   const config = loadConfig({ file: confFile, overrides: { dataDir, port: 0 } }).config;
-  config.gatehouse.grafana_enabled = !!spec.grafana;
+  config.gatehouse.grafana_enabled = !!spec.grafana && !spec.gateway;
   config.security.admin_password = ADMIN_PASSWORD;
 
   const gh = await createGatehouse({ ...config, plainHttp: spec.plainHttp });

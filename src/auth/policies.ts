@@ -19,6 +19,7 @@ import { grafanaApiKey } from './steps/grafana-api-key.js';
 import { grafanaBasic } from './steps/grafana-basic.js';
 import { grafanaSession } from './steps/grafana-session.js';
 import { connectionIdentity, identifyApiKey, identifyToken } from './steps/identify.js';
+import { forwardJwt } from './steps/forward-jwt.js';
 
 export type Refusal = 'stop' | 'next' | 'collect';
 export interface Row { step: Step<any>; refusal: Refusal }
@@ -43,8 +44,10 @@ const grafana = [
 ] as const;
 
 export const POLICIES = {
-  /** /access/* over HTTP; a gateway in front of Moonraker uses the same rows. */
+  /** /access/* over HTTP. */
   moonrakerHttp:     { name: 'moonraker http',              none: 'UNAUTHORIZED',         rows: moonraker },
+  /** What the gateway forwards to the Moonraker behind it (faces/gateway): Moonraker's own rows. */
+  gateway:           { name: 'gateway',                     none: 'UNAUTHORIZED',         rows: moonraker },
   /** The /websocket upgrade (a refusal opens the socket needing auth, in the face). */
   moonrakerUpgrade:  { name: 'moonraker websocket upgrade', none: 'UNAUTHORIZED',         rows: moonraker },
   /** server.connection.identify. */
@@ -55,10 +58,15 @@ export const POLICIES = {
   ] },
   /** /api/*, the web pages. */
   grafana:           { name: 'grafana',                     none: 'GRAFANA_UNAUTHORIZED', rows: grafana },
-  /** Any credential gatehouse accepts (forward auth): Moonraker's first, then Grafana's. */
+  /**
+   * /auth/verify (faces/forward-auth): any credential a reverse proxy forwards,
+   * Moonraker's first, then (with the Grafana face on) Grafana's. Not trusted
+   * addresses or force_logins (the request comes from the proxy), nor oneshot
+   * tokens or ?access_token= (in the original URL, which the proxy does not forward).
+   */
   forwardAuth:       { name: 'forward auth',                none: 'UNAUTHORIZED',         rows: [
-    row(moonrakerJwt,    'collect'),
-    row(moonrakerApiKey, 'next'),
+    row(forwardJwt,      'stop'),    // Bearer <a JWT>, X-Access-Token
+    row(moonrakerApiKey, 'next'),    // X-Api-Key
     ...grafana,
   ] },
 } satisfies Record<string, Policy>;

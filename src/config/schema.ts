@@ -9,11 +9,12 @@ import { authorization } from './sections/authorization.js';
 import { ldap } from './sections/ldap.js';
 import { auth, authBasic, quota, security, serviceAccounts, users } from './sections/grafana.js';
 import { audit, limits } from './sections/limits.js';
+import { gateway, gatewayConflict } from './sections/gateway.js';
 
 /** Every section gatehouse reads, by its INI name, in the docs' order. */
 export const SECTIONS = {
   gatehouse, authorization, ldap, auth, 'auth.basic': authBasic, security, users,
-  service_accounts: serviceAccounts, quota, limits, audit,
+  service_accounts: serviceAccounts, quota, limits, audit, gateway,
 } as const;
 export type SectionName = keyof typeof SECTIONS;
 
@@ -35,6 +36,10 @@ export const configSchema = z.object({
   quota: sectionDefault(quota),
   limits: sectionDefault(limits),
   audit: sectionDefault(audit),
+  gateway: sectionDefault(gateway),
+}).superRefine((c, ctx) => {
+  const problem = gatewayConflict(c.gateway.moonraker_upstream, c.gatehouse);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['gateway', 'moonraker_upstream'], message: problem });
 });
 
 /**

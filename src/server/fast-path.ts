@@ -41,10 +41,19 @@ function securityLines(headers: unknown): string {
   return headerLines(SECURITY_HEADERS.filter((_, i) => set[SECURITY_NAMES[i]!] === undefined));
 }
 
+const FORWARDED = Symbol('gatehouse.forwarded');
+
 class SecureResponse extends http.ServerResponse {
+  [FORWARDED]?: boolean;
   _storeHeader(firstLine: string, headers: unknown): void {
-    nodeStoreHeader!.call(this, firstLine + securityLines(headers), headers);
+    nodeStoreHeader!.call(this, this[FORWARDED] ? firstLine : firstLine + securityLines(headers), headers);
   }
+}
+
+/** A response relayed from an upstream (the gateway): its headers go out as the upstream sent them, without the security headers added. */
+export function markForwarded(res: http.ServerResponse): void {
+  (res as SecureResponse)[FORWARDED] = true;
+  if (!(res instanceof SecureResponse)) for (const [k] of SECURITY_HEADERS) res.removeHeader(k);
 }
 
 /** The HTTP server of a listener: every response carries the security headers (a header the response sets itself wins). */

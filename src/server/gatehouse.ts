@@ -15,6 +15,11 @@ import { moonrakerWebsocket } from '../faces/moonraker/websocket/index.js';
 import { HttpError } from '../faces/shared/http-errors.js';
 import { connectStore, type Store } from '../store/index.js';
 import { createHttpServer, createLogger, writeRawError } from './http-server.js';
+import { canonicalUrls, GatewayPaths, loginUrlOf, registerGateway } from '../faces/gateway/index.js';
+import { forwardAuth } from '../faces/forward-auth/verify.js';
+import { EXPIRY_COOKIE } from '../faces/grafana/cookies.js';
+import { prefixedLogin } from '../web/pages.js';
+import { markForwarded } from './fast-path.js';
 
 /** The library's options: the configuration (as in the config file) plus what only a running process can give. */
 export type GatehouseOptions = ConfigInput & {
@@ -64,7 +69,11 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const g = config.gatehouse;
   const log = createLogger(g.log_level, o.logStream);
   const ownGrafana = g.grafana_enabled && g.grafana_port !== undefined;
-  const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp });
+  const gw = config.gateway;
+  const gwPaths = new GatewayPaths(gw.prefix);
+  // With a gateway, every decision and every forwarded request uses one canonical path (src/faces/gateway/paths.ts).
+  const rewriteUrl = gw.moonraker_upstream ? canonicalUrls(gwPaths) : undefined;
+  const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp, rewriteUrl });
   const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
   const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
   const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [] });
@@ -74,6 +83,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
       await app.register(moonrakerWebsocket, { core, rawError: (socket, status) => writeRawError(socket, new HttpError(status === 404 ? 'NOT_FOUND' : 'SERVICE_UNAVAILABLE'), 'moonraker') });
     }
     if (g.grafana_enabled) await grafanaApp.register(grafanaHttp, { core });
+    await registerFrontDoor(app, grafanaApp, core, gwPaths);
     await store.serve();
   } catch (err) {
     await core.stop();
@@ -101,6 +111,16 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
       await store.close();
     },
   };
+}
+
+/** Forward auth (/auth/verify) on every listener; with the Grafana face, its sign-in page under the prefix; the gateway. */
+async function registerFrontDoor(app: FastifyInstance, grafanaApp: FastifyInstance, core: Core, paths: GatewayPaths) {
+  const gw = core.config.gateway;
+  for (const a of new Set([app, grafanaApp])) await a.register(forwardAuth, { core, loginUrl: loginUrlOf(gw) });
+  if (core.config.gatehouse.grafana_enabled) await app.register(prefixedLogin, { core, pagesPrefix: gw.prefix });
+  if (!gw.moonraker_upstream) return;
+  const sessionCookies = core.config.gatehouse.grafana_enabled ? [core.config.auth.login_cookie_name, EXPIRY_COOKIE] : [];
+  await registerGateway(app, { core, paths, sessionCookies, markForwarded });
 }
 
 function boundAddress(app: FastifyInstance, fallback: { host: string; port: number }) {

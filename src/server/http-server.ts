@@ -59,7 +59,18 @@ export function createLogger(level: string, stream?: NodeJS.WritableStream): Fas
  */
 const logsEveryRequest = (level: string) => level === 'debug' || level === 'trace';
 
-export function createHttpServer(config: Config, listener: Listener, log: FastifyBaseLogger, o: { plain?: boolean } = {}): FastifyInstance {
+declare module 'fastify' {
+  /** A route that streams its body on as it comes (the gateway's forwarding): the body-size limit is not its. */
+  interface FastifyContextConfig { streamsBody?: boolean }
+}
+
+export interface ServerOptions {
+  plain?: boolean;
+  /** Rewrites each request's URL before routing (the gateway's canonical paths: src/faces/gateway/index.ts). */
+  rewriteUrl?: (req: http.IncomingMessage) => string;
+}
+
+export function createHttpServer(config: Config, listener: Listener, log: FastifyBaseLogger, o: ServerOptions = {}): FastifyInstance {
   const { max_body_bytes: maxBody, log_level: level } = config.gatehouse;
   const root = (error: unknown, req: FastifyRequest, reply: FastifyReply) => renderError(faceOfUrl(listener, req.url), error, req, reply);
   const app = Fastify({
@@ -72,6 +83,7 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
     serverFactory: (handler) => createNodeServer(config.limits.max_header_bytes, !!o.plain, handler),
     return503OnClosing: true,
     forceCloseConnections: true,
+    ...(o.rewriteUrl ? { rewriteUrl: o.rewriteUrl } : {}),
   });
   // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
   if (!logsEveryRequest(level)) (app as { log: FastifyBaseLogger }).log = log;
@@ -102,6 +114,7 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
   // (Fastify's callback form: an async hook would cost every request a promise.)
   app.addHook('onRequest', (req, _reply, done) => {
+    if (req.routeOptions.config?.streamsBody) return done();
     const declared = req.headers['content-length'];
     done(declared !== undefined && Number(declared) > maxBody ? new HttpError('BODY_TOO_LARGE', { limit: maxBody }) : undefined);
   });

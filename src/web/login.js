@@ -1,16 +1,18 @@
-// POST /login with JSON, then on to the page asked for (same site only).
+// POST /login (or the form's data-action) with JSON, then on to the page asked
+// for in ?redirectTo= or ?redirect= (same site only), else the form's data-home.
 'use strict';
 (function () {
   const form = document.getElementById('login-form');
   const error = document.getElementById('login-error');
   function target() {
-    const t = new URLSearchParams(location.search).get('redirectTo');
-    return t && t.startsWith('/') && !t.startsWith('//') && !t.startsWith('/\\') ? t : '/org/apikeys';
+    const params = new URLSearchParams(location.search);
+    const t = params.get('redirectTo') || params.get('redirect');
+    return t && t.startsWith('/') && !t.startsWith('//') && !t.startsWith('/\\') ? t : form.dataset.home || '/org/apikeys';
   }
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.hidden = true;
-    const res = await fetch('/login', {
+    const res = await fetch(form.dataset.action || '/login', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json' },

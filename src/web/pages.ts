@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import type { Identity } from '../core/model.js';
 import { HttpError } from '../faces/shared/http-errors.js';
+import { grafanaErrorHandler, loginHandler } from '../faces/grafana/http.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
@@ -46,6 +47,31 @@ export function registerWebPages(app: FastifyInstance, core: Core, h: WebHelpers
   });
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
+    const asset = ASSETS[(req.params as { file: string }).file];
+    if (!asset) throw new HttpError('NOT_FOUND');
+    return reply.type(asset.type).send(asset.body);
+  });
+}
+
+/**
+ * The sign-in page under the gateway's prefix on the Moonraker listener
+ * (`<prefix>login`, its assets under `<prefix>public/`, posting to
+ * `<prefix>login`), where /auth/verify sends browsers: with a gateway, the
+ * Grafana face's own /login lives on another listener. A plugin (its own
+ * context), answering errors in the Grafana face's shapes, which the page reads.
+ */
+export async function prefixedLogin(app: FastifyInstance, o: { core: Core; pagesPrefix: string }) {
+  // (Not `prefix`: Fastify would read that plugin option as a route prefix.)
+  const { core, pagesPrefix: prefix } = o;
+  const a = core.config.auth;
+  const page = LOGIN_HTML
+    .replaceAll('/public/gatehouse/', `${prefix}public/`)
+    .replace('<form id="login-form">', `<form id="login-form" data-action="${prefix}login" data-home="/">`)
+    .replace('<!--DISABLED-->', a.disable_login_form || a.disable_login ? '<p class="error">Login is disabled.</p>' : '');
+  app.setErrorHandler(grafanaErrorHandler);
+  app.get(`${prefix}login`, async (_req, reply) => sendPage(reply, page));
+  app.post(`${prefix}login`, loginHandler(core));
+  app.get(`${prefix}public/:file`, async (req, reply) => {
     const asset = ASSETS[(req.params as { file: string }).file];
     if (!asset) throw new HttpError('NOT_FOUND');
     return reply.type(asset.type).send(asset.body);

@@ -6,11 +6,12 @@
 // the config schema. Overrides use the config file's own sections and option
 // names, e.g. `startGatehouse({ authorization: { force_logins: true } })`; a test
 // that changes an option says why.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/server/gatehouse.js';
+import { loadConfig } from '../../src/config/index.js';
 
 type Sections = Omit<GatehouseOptions, 'logStream' | 'plainHttp'>;
 export type Overrides = { [S in keyof Sections]?: Partial<NonNullable<Sections[S]>> } & Pick<GatehouseOptions, 'plainHttp'>;
@@ -33,10 +34,34 @@ export function testOptions(dataDir: string, over: Overrides = {}): GatehouseOpt
 
 /** Starts a server; pass `dataDir` to reuse one (restart tests). */
 export async function startGatehouse(over: Overrides = {}, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+  return start(testOptions(dataDir, over), dataDir);
+}
+
+/**
+ * Starts a server from configuration text in the config file's own names, read
+ * as `gatehouse serve --config FILE` reads it (written to gatehouse.conf in the
+ * data directory; the environment is not consulted), on a free loopback port
+ * and a fresh data directory. `ini` may be a function of the data directory,
+ * for paths inside it. Anything the text leaves out is the shipped default.
+ */
+export async function startFromConfig(ini: string | ((dataDir: string) => string), dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))): Promise<Running> {
+  let options: GatehouseOptions;
+  try {
+    const file = join(dataDir, 'gatehouse.conf');
+    writeFileSync(file, typeof ini === 'function' ? ini(dataDir) : ini);
+    options = loadConfig({ file, env: {}, overrides: { host: '127.0.0.1', port: 0, dataDir } }).config;
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return start(options, dataDir);
+}
+
+async function start(options: GatehouseOptions, dataDir: string): Promise<Running> {
   const logs: string[] = [];
   const logStream = new PassThrough();
   logStream.on('data', (c) => logs.push(String(c)));
-  const gh = await createGatehouse({ ...testOptions(dataDir, over), logStream });
+  const gh = await createGatehouse({ ...options, logStream });
   const { port } = await gh.listen();
   const base = `http://127.0.0.1:${port}`;
   return {

@@ -25,13 +25,13 @@ const raw = (method: string, path: string, text: string, headers: Record<string,
 const createRaw = (text: string) => raw('POST', '/access/user', text, apiKey(s));
 
 describe('bodies', () => {
-  test('malformed JSON: 400 "Malformed JSON in request body" (gatehouse; Moonraker silently ignores a body it cannot parse)', async () => {
+  test('differs from Moonraker: malformed JSON is 400 "Malformed JSON in request body" (Moonraker silently ignores a body it cannot parse)', async () => {
     for (const text of ['{"username":', '{username: "a"}', "{'a':1}", '{"a":1,}', 'nope']) {
       assertError(await raw('POST', '/access/login', text), 400, 'Malformed JSON in request body');
     }
   });
 
-  test('a body that is not valid UTF-8: 400 "Request body is not valid UTF-8", never a name with U+FFFD in it', async () => {
+  test('differs from Moonraker: a JSON body that is not valid UTF-8 is 400 "Request body is not valid UTF-8", never a name with U+FFFD in it (Moonraker ignores the body)', async () => {
     const bytes = Buffer.concat([Buffer.from('{"username":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b","password":"pw"}')]);
     const r = await fetch(s.base + '/access/user', { method: 'POST', headers: { ...JSON_TYPE, ...apiKey(s) }, body: bytes });
     assert.equal(r.status, 400);
@@ -40,7 +40,7 @@ describe('bodies', () => {
     assert.ok(!JSON.stringify(list.json).includes('\ufffd'));
   });
 
-  test('a JSON body that is not an object (array, string, number, true, null): 400 "Request body must be a JSON object"', async () => {
+  test('differs from Moonraker: a JSON body that is not an object (array, string, number, true, null) is 400 "Request body must be a JSON object" (Moonraker: 500, or a list of pairs taken as arguments)', async () => {
     for (const text of ['[]', '["ann","ann-pass"]', '"ann"', '42', 'true', 'null']) {
       assertError(await raw('POST', '/access/login', text), 400, 'Request body must be a JSON object');
     }
@@ -50,12 +50,12 @@ describe('bodies', () => {
     assertError(await raw('POST', '/access/login', ''), 400, 'No data for argument: username');
   });
 
-  test('a body that is not JSON (text/plain, form) is ignored, as Moonraker ignores it', async () => {
+  test('a text/plain body is ignored, as Moonraker ignores it (only JSON and form bodies carry arguments)', async () => {
     assertError(await raw('POST', '/access/login', '{"username":"ann","password":"ann-pass"}', { 'content-type': 'text/plain' }), 400, 'No data for argument: username');
-    assertError(await raw('POST', '/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded' }), 400, 'No data for argument: username');
+    assertError(await raw('POST', '/access/login', 'username=ann&password=ann-pass', { 'content-type': 'text/plain' }), 400, 'No data for argument: username');
   });
 
-  test('the JSON media type is matched case-insensitively, with parameters (gatehouse; Moonraker compares it case-sensitively)', async () => {
+  test('differs from Moonraker: the JSON media type is matched case-insensitively, with parameters (Moonraker compares it case-sensitively)', async () => {
     const r = await raw('POST', '/access/login', '{"username":"ann","password":"ann-pass"}', { 'content-type': 'Application/JSON; charset=UTF-8' });
     assert.equal(resultOf(r).username, 'ann');
   });
@@ -80,11 +80,76 @@ describe('bodies', () => {
   });
 });
 
+// Moonraker's arguments are Tornado's: the query and a form-encoded (or multipart)
+// body in one list per key, the last value counting, stripped, `name:hint` keys
+// converted; a JSON body over them. docs/notes/moonraker-args-and-secrets.md §1-2.
+describe('form bodies and typed query arguments (issue 16, point 4)', () => {
+  const TODO = 'issue 16 point 4: form bodies and typed arguments as Moonraker (Tornado) reads them';
+  const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+  const form = (path: string, text: string, headers: Record<string, string> = {}) => raw('POST', path, text, { ...FORM, ...headers });
+  async function multipart(path: string, fields: Record<string, string>): Promise<Reply> {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    const r = await fetch(s.base + path, { method: 'POST', body });
+    const text = await r.text();
+    let json: any;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    const reply = { status: r.status, headers: r.headers, text, json };
+    seen.push(reply);
+    return reply;
+  }
+
+  test('a form-encoded body carries the arguments ("+" a space, %XX decoded, a charset parameter allowed)', { todo: TODO }, async () => {
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })).username, 'ann');
+    assert.equal(resultOf(await form('/access/user', 'username=form+user%21&password=a%2Bb+c', apiKey(s))).username, 'form user!');
+    assert.equal(resultOf(await send('POST', '/access/login', { body: { username: 'form user!', password: 'a+b c' } })).username, 'form user!');
+  });
+
+  test('form and query merge: for a key in both the body\'s value counts, the last of repeated keys counts', { todo: TODO }, async () => {
+    assert.equal(resultOf(await form('/access/login?password=wrong', 'username=ann&password=ann-pass')).username, 'ann');
+    assertError(await form('/access/login?password=ann-pass', 'username=ann&password=wrong'), 400, 'Invalid Password');
+    assert.equal(resultOf(await form('/access/login?username=ann', 'password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=wrong&password=ann-pass')).username, 'ann');
+  });
+
+  test('multipart/form-data fields carry arguments too', { todo: TODO }, async () => {
+    assert.equal(resultOf(await multipart('/access/login', { username: 'ann', password: 'ann-pass' })).username, 'ann');
+  });
+
+  test('query and form values lose surrounding whitespace, as Tornado\'s get_argument strips them', { todo: TODO }, async () => {
+    assert.equal(resultOf(await send('POST', '/access/login?username=%20ann%09&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username=+ann+&password=ann-pass%20')).username, 'ann');
+  });
+
+  test('differs from Moonraker: a form value that is not percent-encoded UTF-8 is 400 naming the argument (Moonraker answers 500)', { todo: TODO }, async () => {
+    assertError(await form('/access/login', 'username=ann&password=%FF'), 400, 'Invalid argument [password]: is not valid percent-encoded UTF-8');
+  });
+
+  test('name:int, name:float, name:bool and name:json convert the value, which a string argument then takes as Python prints it', { todo: TODO }, async () => {
+    const login = (q: string) => send('POST', `/access/login?${q}&password=x`);
+    assertError(await login('username:int=12'), 400, 'Unregistered User: 12');
+    assertError(await login('username:int=007'), 400, 'Unregistered User: 7');
+    assertError(await login('username:float=12'), 400, 'Unregistered User: 12.0');
+    assertError(await login('username:bool=TRUE'), 400, 'Unregistered User: True');
+    assertError(await login('username:bool=yes'), 400, 'Unregistered User: False');
+    assertError(await login('username:json=null'), 400, 'Unregistered User: None');
+    assert.equal(resultOf(await send('POST', '/access/login?username:json=%22ann%22&password=ann-pass')).username, 'ann');
+  });
+
+  test('an unknown hint, or a value that does not convert, keeps its text under the name without the hint (no error); in a form body too', { todo: TODO }, async () => {
+    assert.equal(resultOf(await send('POST', '/access/login?username:str=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await send('POST', '/access/login?username:int=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await send('POST', '/access/login?username=bob&username:str=ann&password=ann-pass')).username, 'ann');
+    assert.equal(resultOf(await form('/access/login', 'username:int=ann&password:json=%22ann-pass%22')).username, 'ann');
+  });
+});
+
 describe('argument types', () => {
   const wrong: [string, string][] = [['an object', '{}'], ['an array', '["ann"]'], ['a boolean', 'true'], ['null', 'null']];
 
   for (const [what, json] of wrong) {
-    test(`username as ${what}: 400 "Invalid argument [username]: expected a string" (login, create, delete)`, async () => {
+    test(`differs from Moonraker: username as ${what} is 400 "Invalid argument [username]: expected a string" (login, create, delete; Moonraker takes its Python text)`, async () => {
       const msg = 'Invalid argument [username]: expected a string';
       assertError(await raw('POST', '/access/login', `{"username":${json},"password":"x"}`), 400, msg);
       assertError(await createRaw(`{"username":${json},"password":"x"}`), 400, msg);
@@ -117,7 +182,7 @@ describe('argument types', () => {
 });
 
 describe('lengths', () => {
-  test('a 64-character username can be created; 65 is 400 naming the limit', async () => {
+  test('differs from Moonraker: a 64-character username can be created; 65 is 400 naming the limit (Moonraker has none)', async () => {
     resultOf(await send('POST', '/access/user', { body: { username: 'u'.repeat(64), password: 'pw' }, headers: apiKey(s) }));
     assertError(await send('POST', '/access/user', { body: { username: 'u'.repeat(65), password: 'pw' }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 64 characters');
   });
@@ -126,14 +191,14 @@ describe('lengths', () => {
     resultOf(await send('POST', '/access/user', { body: { username: '🦊'.repeat(32), password: 'pw' }, headers: apiKey(s) }));
   });
 
-  test('a very long username (10 000 chars): 400 at login, create and delete', async () => {
+  test('differs from Moonraker: string arguments have size caps: a 10 000-character username is 400 at login, create and delete (Moonraker has none)', async () => {
     const long = 'x'.repeat(10_000);
     assertError(await send('POST', '/access/login', { body: { username: long, password: 'x' } }), 400, 'Invalid argument [username]: must be at most 256 characters');
     assertError(await send('POST', '/access/user', { body: { username: long, password: 'x' }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 256 characters');
     assertError(await send('DELETE', '/access/user', { body: { username: long }, headers: apiKey(s) }), 400, 'Invalid argument [username]: must be at most 256 characters');
   });
 
-  test('a password over 1024 bytes: 400 naming the field on create, "Invalid Password" at login (no hashing either way)', async () => {
+  test('differs from Moonraker: a password over 1024 bytes is 400 naming the field on create, "Invalid Password" at login, no hashing either way (Moonraker takes any length)', async () => {
     assertError(await send('POST', '/access/user', { body: { username: 'longpw', password: 'p'.repeat(1025) }, headers: apiKey(s) }), 400, 'Invalid argument [password]: must be at most 1024 bytes');
     assertError(await send('POST', '/access/login', { body: { username: 'ann', password: 'p'.repeat(2000) } }), 400, 'Invalid Password');
     assertError(await send('POST', '/access/login', { body: { username: 'ann', password: 'p'.repeat(5000) } }), 400, 'Invalid argument [password]: must be at most 4096 characters');
@@ -170,16 +235,22 @@ describe('unicode oddities in usernames', () => {
     });
   }
 
-  test('the same oddities in the query string: a 4xx, never a 5xx', async () => {
+  // Tornado turns the control characters of a query value into spaces before
+  // Moonraker sees them (docs/notes/moonraker-args-and-secrets.md §1), so `a%00b`
+  // may become the ordinary name "a b"; what must never happen is a 5xx or a
+  // stored name with a control character or a lone surrogate in it.
+  test('the same oddities in the query string: never a 5xx, and never a stored name with one in it', async () => {
     for (const q of ['%00', '%07', '%ED%A0%80', '%E2%80%AE', '%E0%A4', '%', '%zz', '%C0%AF']) {
       const a = await send('POST', `/access/login?username=a${q}b&password=pw`);
-      assert.ok(a.status >= 400 && a.status < 500, `${q}: ${a.status} ${a.text}`);
+      assert.ok(a.status < 500 && (a.json?.error || a.json?.result), `${q}: ${a.status} ${a.text}`);
       const c = await send('POST', `/access/user?username=a${q}b&password=pw`, { headers: apiKey(s) });
-      assert.ok(c.status >= 400 && c.status < 500, `${q}: ${c.status} ${c.text}`);
+      assert.ok(c.status < 500 && (c.json?.error || c.json?.result), `${q}: ${c.status} ${c.text}`);
     }
+    const names: string[] = resultOf(await send('GET', '/access/users/list', { headers: apiKey(s) })).users.map((u: any) => u.username);
+    for (const n of names) assert.ok(!/[\u0000-\u001f\u007f\u202e]|[\ud800-\udfff]/u.test(n.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')), JSON.stringify(n));
   });
 
-  test('a query value that is not percent-encoded UTF-8: 400 naming the argument, never kept as its raw %XX text', async () => {
+  test('differs from Moonraker: a query value that is not percent-encoded UTF-8 is 400 naming the argument, never kept as its raw %XX text (Moonraker answers 500)', async () => {
     assertError(await send('POST', '/access/user?username=a%ED%A0%80b&password=pw', { headers: apiKey(s) }), 400, 'Invalid argument [username]: is not valid percent-encoded UTF-8');
     assertError(await send('POST', '/access/login?username=ann&password=%FF'), 400, 'Invalid argument [password]: is not valid percent-encoded UTF-8');
     const names = resultOf(await send('GET', '/access/users/list', { headers: apiKey(s) })).users.map((u: any) => u.username);
@@ -200,7 +271,7 @@ describe('unicode oddities in usernames', () => {
 });
 
 describe('routes and methods', () => {
-  test('an unknown path: 404 {"error":{"code":404,"message":"Not Found"}} (gatehouse answers 404 to anyone; Moonraker authenticates first, so a stranger gets 401 there)', async () => {
+  test('differs from Moonraker: an unknown path is 404 {"error":{"code":404,"message":"Not Found"}} to anyone (Moonraker authenticates first, so a stranger gets 401 there)', async () => {
     for (const p of ['/access/nope', '/nope', '/access', '/access/login/', '/access/user/list', '/ACCESS/LOGIN']) {
       assertError(await send('GET', p), 404, 'Not Found');
       assertError(await send('POST', p, { body: {} }), 404, 'Not Found');
@@ -228,7 +299,7 @@ describe('routes and methods', () => {
     });
   }
 
-  test('a 405 comes before authentication (gatehouse; Moonraker runs authentication first, so a stranger gets 401 there)', async () => {
+  test('differs from Moonraker: a 405 comes before authentication (Moonraker runs authentication first, so a stranger gets 401 there)', async () => {
     assertError(await send('PUT', '/access/user'), 405, 'Method Not Allowed');
   });
 

@@ -24,7 +24,7 @@ describe('one account set, two faces (shipped defaults, force_logins and a trust
     assert.equal(resultOf(await whoami(s)).username, '_TRUSTED_USER_');
   });
 
-  test('the bootstrap admin is an account like any other on the Moonraker face: listed, and it logs in', async () => {
+  test('differs from Moonraker: a fresh store already has one account, the Grafana face\'s bootstrap admin: listed, and it logs in (it does not count toward login_required)', async () => {
     assert.deepEqual(resultOf(await s.req('GET', '/access/users/list')).users.map((u: { username: string }) => u.username), ['admin']);
     const u = await login(s, 'admin', adminPassword);
     assert.equal(u.username, 'admin');

@@ -49,9 +49,11 @@ export async function login(s: Running, username: string, password: string): Pro
 export const whoami = (s: Running, headers: Record<string, string> = {}, query = '') =>
   s.req('GET', `/access/user${query}`, { headers });
 
-/** A request from a chosen loopback source address (127.0.0.2, ...), to play another client. */
-export function reqFrom(s: Running, localAddress: string, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+/** A request from a chosen loopback source address (127.0.0.2, ...), to play another client; a `body` is sent as JSON. */
+export function reqFrom(s: Running, localAddress: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<Reply> {
   return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    if (payload !== undefined) headers = { 'content-type': 'application/json', ...headers };
     const req = http.request({ host: '127.0.0.1', port: s.port, localAddress, method, path, headers, agent: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -65,7 +67,7 @@ export function reqFrom(s: Running, localAddress: string, method: string, path: 
       });
     });
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }
 

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { assertError, bearer, claimsOf, createUser, headerOf, resultOf, whoami } from './helpers.js';
+import { RpcClient } from '../websocket/client.js';
 
 let s: Running;
 before(async () => {
@@ -144,6 +145,14 @@ describe('max_login_attempts (per address)', () => {
     for (let i = 0; i < 3; i++) assertError(await attempt('bad'), 400, 'Invalid Password');
     assertError(await attempt('bob-pass'), 401, 'Unauthorized, Maximum Login Attempts Reached');
     assertError(await attempt('bad'), 401, 'Unauthorized, Maximum Login Attempts Reached');
+  });
+
+  // Moonraker raises a tornado HTTPError there, which its JSON-RPC dispatcher reports as an unexpected error.
+  test('differs from Moonraker: over the websocket the refusal is -32602 with the same message (Moonraker: 500 "HTTP 401: Unauthorized (Unauthorized, Maximum Login Attempts Reached)")', async () => {
+    const c = await RpcClient.open(m.port); // this address is locked out by the test above
+    try {
+      assert.deepEqual((await c.call('access.login', { username: 'bob', password: 'bob-pass' })).error, { code: -32602, message: 'Unauthorized, Maximum Login Attempts Reached' });
+    } finally { await c.close(); }
   });
 
   test('every failure counts, not only wrong passwords (an unknown user, a bad source)', async () => {

@@ -91,8 +91,22 @@ describe('POST /access/user', () => {
     assertError(await s.req('POST', '/access/user', { body: { username: 'np' }, headers: apiKey(s) }), 400, 'No data for argument: password');
   });
 
-  test('an empty password is refused, 400 naming the field (gatehouse rule; Moonraker would accept it)', async () => {
+  test('differs from Moonraker: an empty password is refused at creation, 400 naming the field (Moonraker accepts it)', async () => {
     assertError(await s.req('POST', '/access/user', { body: { username: 'empty', password: '' }, headers: apiKey(s) }), 400, 'Invalid argument [password]: must not be empty');
+  });
+
+  test('differs from Moonraker: a username with control or invisible characters, an unpaired surrogate, not in NFC, with surrounding whitespace or over 64 characters is refused at creation (Moonraker accepts any)', async () => {
+    const refused: [string, string][] = [
+      ['a\u0007b', 'contains control or invisible characters'],
+      ['ad\u200bmin', 'contains control or invisible characters'],
+      ['a\ud800b', 'contains an unpaired surrogate'],
+      ['jose\u0301', 'must be in Unicode normal form C'],
+      [' ann', 'must not start or end with whitespace'],
+      ['u'.repeat(65), 'must be at most 64 characters'],
+    ];
+    for (const [username, why] of refused) {
+      assertError(await s.req('POST', '/access/user', { body: { username, password: 'pw' }, headers: apiKey(s) }), 400, `Invalid argument [username]: ${why}`);
+    }
   });
 });
 
@@ -187,7 +201,7 @@ describe('POST /access/user/password', () => {
     assertError(await s.req('POST', '/access/login', { body: { username: 'pw2', password: 'old-pass' } }), 400, 'Invalid Password');
   });
 
-  test("the user's other logins are revoked, the caller's own token keeps working (gatehouse; Moonraker itself does not revoke)", async () => {
+  test("differs from Moonraker: a password change revokes the user's other logins; the caller's own token keeps working (Moonraker revokes nothing)", async () => {
     const mine = await createUser(s, 'pw3', 'old-pass');
     const other = await login(s, 'pw3', 'old-pass');
     const bystander = await createUser(s, 'pw3-friend', 'friend-pass');
@@ -218,7 +232,7 @@ describe('POST /access/user/password', () => {
     assertError(await change(u.token, { password: 'old-pass' }), 400, 'No data for argument: new_password');
   });
 
-  test('an empty new password is refused, 400 naming the field (gatehouse rule)', async () => {
+  test('differs from Moonraker: an empty new password is refused, 400 naming the field (Moonraker accepts it)', async () => {
     const u = await createUser(s, 'pw5', 'old-pass');
     assertError(await change(u.token, { password: 'old-pass', new_password: '' }), 400, 'Invalid argument [new_password]: must not be empty');
     await login(s, 'pw5', 'old-pass');

@@ -30,7 +30,7 @@ describe('CORS (cors_domains)', () => {
     'http://printer.local:8081', 'null', 'http://192.168.51.7', 'http://localhost', 'file://', 'http://a.example.com\r\nX-Injected: 1',
   ];
 
-  test('allowed origins get Access-Control-Allow-Origin echoed, with Vary: Origin', async () => {
+  test('differs from Moonraker: allowed origins get Access-Control-Allow-Origin echoed, with Vary: Origin (Moonraker sends no Vary)', async () => {
     for (const origin of allowed) {
       const r = await s.req('GET', '/access/info', { headers: { origin } });
       assert.equal(r.status, 200);
@@ -132,24 +132,26 @@ describe('responses', () => {
   let responses: Awaited<ReturnType<typeof everyKindOfResponse>>;
   before(async () => { responses = await everyKindOfResponse(s); });
 
-  test('every response carries the security headers', () => {
+  test('differs from Moonraker: every response carries the security headers (Moonraker sends none of them)', () => {
     for (const [what, r] of Object.entries(responses)) {
       assert.equal(r.status, Number(what.slice(0, 3)), `${what}: ${r.status} ${r.text}`);
       for (const [h, re] of Object.entries(SECURITY_HEADERS)) assert.match(r.headers.get(h) ?? '', re, `${what}: ${h}`);
     }
   });
 
-  test('every error is a JSON body in the Moonraker envelope, with no stack trace or internal path', () => {
+  test('differs from Moonraker: every error is a JSON body in the Moonraker envelope with only code and message, no traceback or internal path (Moonraker adds a traceback)', () => {
     for (const [what, r] of Object.entries(responses)) {
       if (r.status < 400) continue;
       assert.match(r.headers.get('content-type') ?? '', /^application\/json/, what);
       assert.equal(typeof r.json?.error?.message, 'string', `${what}: ${r.text}`);
+      assert.deepEqual(Object.keys(r.json.error), ['code', 'message'], what);
       assert.equal(r.json.error.code, r.status, what);
       assertNoInternals(r.text, what);
     }
   });
 
-  test('401s carry WWW-Authenticate: Bearer realm="gatehouse" (error="invalid_token" for a bad token)', () => {
+  test('differs from Moonraker: 401s carry WWW-Authenticate: Bearer realm="gatehouse" (error="invalid_token" for a bad token), 405s an Allow header (Moonraker sends neither)', () => {
+    assert.match(responses['405 wrong method'].headers.get('allow') ?? '', /^POST$/);
     assert.equal(responses['401 no credentials'].headers.get('www-authenticate'), 'Bearer realm="gatehouse"');
     assert.equal(responses['401 bad token'].headers.get('www-authenticate'), 'Bearer realm="gatehouse", error="invalid_token"');
     for (const [what, r] of Object.entries(responses)) if (r.status !== 401) assert.equal(r.headers.get('www-authenticate'), null, what);

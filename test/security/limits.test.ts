@@ -26,7 +26,7 @@ function fromAddress(s: Running, localAddress: string, path: string, body: unkno
 }
 
 describe('login lockouts', () => {
-  test('per account: after N failures even the right password is refused with a clear 429; other accounts unaffected', async () => {
+  test('differs from Moonraker: per account, after [limits] login_attempts_per_user failures even the right password is refused with a clear 429; other accounts unaffected (Moonraker has only max_login_attempts, per address, off by default)', async () => {
     const s = await startGatehouse({ limits: { login_attempts_per_user: 3, login_attempts_per_ip: 100 } });
     try {
       await createUser(s, 'victim', 'right-password');
@@ -65,7 +65,7 @@ describe('login lockouts', () => {
     }
   });
 
-  test('per address: guesses across many usernames lock the address, not another client', async () => {
+  test('differs from Moonraker: per address, after [limits] login_attempts_per_ip failures across many usernames the address is locked with a 429, not another client', async () => {
     const s = await startGatehouse({ limits: { login_attempts_per_user: 100, login_attempts_per_ip: 4 } });
     try {
       await createUser(s, 'judy', 'judy-password');
@@ -127,7 +127,7 @@ describe('login lockouts', () => {
 });
 
 describe('size limits', () => {
-  test('a body over maxBodyBytes is 413 with a JSON error, with or without Content-Length', async () => {
+  test('differs from Moonraker: a body over [gatehouse] max_body_bytes (64 KiB; Moonraker takes 50 MiB) is 413 with a JSON error, with or without Content-Length', async () => {
     const s = await startGatehouse({ gatehouse: { max_body_bytes: 1024 } });
     try {
       const big = JSON.stringify({ username: 'x', password: 'y'.repeat(4000) });
@@ -167,7 +167,7 @@ describe('size limits', () => {
   });
 });
 
-test('oneshot tokens: the issue rate per address is limited (429 with a JSON error)', async () => {
+test('differs from Moonraker: oneshot tokens are issued at most [authorization] oneshot_rate_per_minute times a minute per address (429 with a JSON error; Moonraker has no limit)', async () => {
   const s = await startGatehouse({ authorization: { oneshot_rate_per_minute: 5 } });
   try {
     const headers = { 'x-api-key': s.apiKey() };

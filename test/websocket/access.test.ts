@@ -153,7 +153,7 @@ describe('access.* over the websocket', () => {
     assert.deepEqual((await admin.call('access.logout')).error, { code: 400, message: 'Invalid log out request for user _API_KEY_USER_' });
   });
 
-  test('access.get_api_key and access.post_api_key: the key, then a new one; the rotating socket keeps its auth', async () => {
+  test('differs from Moonraker: access.post_api_key ends the authentication of sockets on the old key (Moonraker leaves open websockets alone); the rotating socket keeps its auth', async () => {
     const old = s.apiKey();
     assert.equal(await admin.result('access.get_api_key'), old);
     const other = await RpcClient.open(s.port, { headers: { 'x-api-key': old } });

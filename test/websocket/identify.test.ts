@@ -67,6 +67,17 @@ describe('websocket authentication', () => {
     } finally { await c.close(); }
   });
 
+  test('differs from Moonraker: identify with an access_token that does not verify is -32602 "JWT Decode Error" whatever the reason (Moonraker words each: "Failed to decode JWT: …", "JWT Token type mismatch: …", 400 "Invalid key ID" after a logout)', async () => {
+    const zed = await createUser(s, 'zed');
+    assert.equal((await s.req('POST', '/access/logout', { headers: { authorization: `Bearer ${zed.token}` } })).status, 200);
+    for (const token of ['not-a-jwt', alice.refresh_token, zed.token]) {
+      const c = await RpcClient.open(s.port);
+      try {
+        assert.deepEqual((await c.identify({ access_token: token })).error, { code: -32602, message: 'JWT Decode Error' });
+      } finally { await c.close(); }
+    }
+  });
+
   test('identify errors: bad token, bad key, already identified, missing argument, bad client type', async () => {
     const c = await RpcClient.open(s.port);
     try {

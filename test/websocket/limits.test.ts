@@ -9,7 +9,7 @@ import { startGatehouse } from '../helpers/server.js';
 import { RpcClient, sleep } from './client.js';
 
 describe('websocket limits', () => {
-  test('a message over maxMessageBytes closes that connection with 1009; others carry on', async () => {
+  test('differs from Moonraker: a message over the size limit ([limits] ws_max_message_bytes, 256 KiB; Moonraker\'s is 10 MiB) closes that connection with 1009; others carry on', async () => {
     const s = await startGatehouse({ limits: { ws_max_message_bytes: 1024 } });
     try {
       const big = await RpcClient.open(s.port);
@@ -23,7 +23,7 @@ describe('websocket limits', () => {
     } finally { await s.stop(); }
   });
 
-  test('rate limit: past the burst, messages are answered 429 "Too Many Requests" and not run; the bucket refills', async () => {
+  test('differs from Moonraker: a per-connection rate limit ([limits] ws_messages_per_second; Moonraker has none): past the burst, messages are answered 429 "Too Many Requests" and not run; the bucket refills', async () => {
     const s = await startGatehouse({ limits: { ws_messages_per_second: 2, ws_burst: 5 } });
     try {
       const c = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
@@ -137,7 +137,7 @@ describe('websocket limits', () => {
     c.ws.terminate();
   });
 
-  test('a client that stops reading is dropped once maxBufferedBytes of answers are queued for it; others carry on', async () => {
+  test('differs from Moonraker: a client that stops reading is dropped once maxBufferedBytes of answers are queued for it (Moonraker queues without limit); others carry on', async () => {
     const s = await startGatehouse({ limits: { ws_max_buffered_bytes: 65536, ws_max_message_bytes: 1 << 20, ws_messages_per_second: 1e6, ws_burst: 1e6 } });
     try {
       const slow = await RpcClient.open(s.port, { headers: { 'x-api-key': s.apiKey() } });
@@ -160,7 +160,7 @@ describe('websocket limits', () => {
     } finally { await s.stop(); }
   });
 
-  test('past maxConnections the upgrade is refused with 503', async () => {
+  test('differs from Moonraker: past the connection cap (20 000; Moonraker\'s is 50) the upgrade is refused with a JSON 503 (Moonraker: 500)', async () => {
     const s = await startGatehouse({ limits: { ws_max_connections: 2 } });
     try {
       const a = await RpcClient.open(s.port);

@@ -55,12 +55,18 @@ describe('JSON-RPC framing', () => {
     assert.deepEqual(await exchange('{"jsonrpc":2.0,"method":"access.info","id":13}'), err(-32600, 'Invalid Request', 13));
   });
 
-  test('method not a string: -32600; JSON that is not an object: -32600 with id null', async () => {
+  test('method not a string: -32600 "Invalid Request" with the id', async () => {
     assert.deepEqual(await exchange('{"jsonrpc":"2.0","method":5,"id":14}'), err(-32600, 'Invalid Request', 14));
     assert.deepEqual(await exchange('{"jsonrpc":"2.0","method":null,"id":15}'), err(-32600, 'Invalid Request', 15));
+  });
+
+  // Moonraker's dispatcher calls obj.get() on it, fails, logs "Websocket Command
+  // Error" and answers nothing (a batch's other answers are lost with it).
+  test('differs from Moonraker: JSON that is not an object (a message or a batch entry) gets -32600 "Invalid Request" with id null (Moonraker answers nothing)', async () => {
     assert.deepEqual(await exchange('5'), err(-32600, 'Invalid Request'));
     assert.deepEqual(await exchange('"access.info"'), err(-32600, 'Invalid Request'));
     assert.deepEqual(await exchange('null'), err(-32600, 'Invalid Request'));
+    assert.deepEqual(await exchange('[1,{"jsonrpc":"2.0","method":"access.info","id":16}]').then((a: any[]) => [a[0], a[1].id]), [err(-32600, 'Invalid Request'), 16]);
   });
 
   test('unknown method: -32601 "Method not found" (Moonraker methods gatehouse does not serve included)', async () => {

@@ -5,7 +5,8 @@ import { defineStep } from '../step.js';
 
 export const grafanaApiKey = defineStep<string>({
   name: 'grafana-api-key',
-  match(req) {
+  match(req, core) {
+    if (!core.config.gatehouse.grafana_enabled) return undefined;
     const auth = req.header('authorization') ?? '';
     if (auth.startsWith('Bearer ')) return auth.slice(7) || undefined;
     const creds = req.basic;

@@ -5,7 +5,7 @@ import { defineStep } from '../step.js';
 
 export const grafanaBasic = defineStep<{ username: string; password: string }>({
   name: 'grafana-basic',
-  match: (req, core) => (core.config.auth_basic.enabled && req.basic && req.basic.username !== 'api_key' ? req.basic : undefined),
+  match: (req, core) => (core.config.gatehouse.grafana_enabled && core.config.auth_basic.enabled && req.basic && req.basic.username !== 'api_key' ? req.basic : undefined),
   async verify({ username, password }, req, core) {
     const user = await core.verify.grafanaPassword(username, password, req.ip, { cache: true });
     return core.verify.grafanaUser(user, req.requestedOrg, 'basic');

@@ -5,7 +5,7 @@ import { defineStep } from '../step.js';
 
 export const grafanaSession = defineStep<string>({
   name: 'grafana-session',
-  match: (req, core) => req.cookies[core.config.auth.login_cookie_name] || undefined,
+  match: (req, core) => (core.config.gatehouse.grafana_enabled && req.cookies[core.config.auth.login_cookie_name]) || undefined,
   async verify(token, req, core) {
     const session = await core.webSessions.lookup(token);
     const user = session && core.accounts.getById(session.userId);

@@ -35,6 +35,8 @@ export const serve: Command = {
     if (boot?.generatedPassword) {
       ctx.out(`first start: created admin user "${boot.login}" with password (shown once): ${boot.generatedPassword}`);
     }
+    const gw = config.gateway;
+    if (gw.moonraker_upstream) ctx.out(`gateway: everything but /access, /websocket, /auth/verify and ${gw.prefix} is authenticated, then forwarded to ${gw.moonraker_upstream}`);
     const grafanaAt = gh.grafanaAddress();
     if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
     ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${g.store} ${where}; ready in ${Date.now() - started} ms)`);

@@ -102,6 +102,19 @@ function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
   });
 }
 
+/** POST /login {"user","password"}: opens a browser session (also served under the gateway's prefix: src/web/pages.ts). */
+export function loginHandler(core: Core) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const b = req.body as { user?: unknown; password?: unknown } | undefined;
+    if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
+      throw new GrafanaError('BAD_LOGIN_DATA');
+    }
+    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.ip });
+    writeSessionCookies(reply, core, token, session);
+    return reply.type(GRAFANA_JSON).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
+  };
+}
+
 export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   const { core } = opts;
   app.setErrorHandler(grafanaErrorHandler);
@@ -121,15 +134,7 @@ export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   for (const route of routes) mount(app, core, route);
 
   // POST /login {"user","password"}: opens a browser session (not under /api; no credentials needed).
-  app.post('/login', async (req, reply) => {
-    const b = req.body as { user?: unknown; password?: unknown } | undefined;
-    if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
-      throw new GrafanaError('BAD_LOGIN_DATA');
-    }
-    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.ip });
-    writeSessionCookies(reply, core, token, session);
-    return reply.type(GRAFANA_JSON).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
-  });
+  app.post('/login', loginHandler(core));
 
   // GET /logout: ends this session (whatever its state), clears the cookies, back to the login page.
   app.get('/logout', async (req, reply) => {

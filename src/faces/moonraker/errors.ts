@@ -22,11 +22,12 @@ export class MoonrakerError extends CatalogueError<MoonrakerCode> {
   }
 }
 
-const isMoonrakerError = (e: unknown): e is MoonrakerError => e instanceof MoonrakerError;
+/** Any catalogue's error is written as it is (the core's, HTTP's, this face's, the gateway's on this listener). */
+const isCatalogueError = (e: unknown): e is CatalogueError<string> => e instanceof CatalogueError;
 
 /** Any error as the face reports it: its status, its message, and the error's code (for logs and headers). */
 export function moonrakerFailure(error: unknown, log: FastifyBaseLogger): { status: number; message: string; code: string } {
-  const e = toKnownError(error, log, isMoonrakerError);
+  const e = toKnownError(error, log, isCatalogueError);
   return { status: e.status, message: e.message, code: e.code };
 }
 
