@@ -1,3 +1,3 @@
 import type { Plugin } from 'esbuild';
 export declare const noZodLocales: Plugin;
-export declare function buildHashWorker(outdir: string): Promise<void>;
+export declare function buildWorkers(outdir: string): Promise<void>;

@@ -18,11 +18,13 @@ export const noZodLocales = {
   },
 };
 
-/** The hashing thread's file, beside the bundle that starts it. */
-export async function buildHashWorker(outdir) {
-  await build({
-    entryPoints: [join(ROOT, 'src/core/security/hash-worker.ts')],
-    outfile: join(outdir, 'hash-worker.mjs'),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', minify: true, logLevel: 'warning',
-  });
+/** The worker threads' files (password hashing, SQLite), beside the bundle that starts them. */
+export async function buildWorkers(outdir) {
+  for (const src of ['src/core/security/hash-worker.ts', 'src/store/sqlite-worker.ts']) {
+    await build({
+      entryPoints: [join(ROOT, src)],
+      outfile: join(outdir, src.split('/').pop().replace(/\.ts$/, '.mjs')),
+      bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', minify: true, logLevel: 'warning',
+    });
+  }
 }

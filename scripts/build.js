@@ -10,8 +10,9 @@
 //  - dist/types/: its type declarations (tsc -p tsconfig.build.json).
 //  - the web UI's files, copied beside both, where src/web/pages.ts looks for
 //    them (next to its own module, which is then dist/gatehouse.cjs or dist/index.js).
-//  - dist/hash-worker.mjs: the password hashing thread (src/core/security/hash-worker.ts),
-//    which src/core/security/hash-pool.ts starts from beside its own module.
+//  - dist/hash-worker.mjs and dist/sqlite-worker.mjs: the password hashing and SQLite
+//    threads (src/core/security/hash-worker.ts, src/store/sqlite-worker.ts), started
+//    from beside the module that starts them.
 //
 // `--cli` builds only the CLI and the web files (no tsc: seconds faster), which is
 // all that running from a checkout needs: `npm start`, `npm test` and `npm run
@@ -23,7 +24,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildHashWorker, noZodLocales } from './build-parts.js';
+import { buildWorkers, noZodLocales } from './build-parts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
@@ -36,7 +37,7 @@ for (const f of readdirSync(join(ROOT, 'src/web'))) {
   if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
 }
 
-await buildHashWorker(OUT);
+await buildWorkers(OUT);
 
 if (!cliOnly) {
   await build({

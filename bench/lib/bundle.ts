@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { buildHashWorker, noZodLocales } from '../../scripts/build-parts.js';
+import { buildWorkers, noZodLocales } from '../../scripts/build-parts.js';
 
 /** Bundles `dir`/bench/servers/`script` into `dir`/bench/.build/; returns the .mjs file to run. */
 export async function bundleServer(dir: string, script: string): Promise<string> {
@@ -18,6 +18,6 @@ export async function bundleServer(dir: string, script: string): Promise<string>
     entryPoints: [join(dir, 'bench/servers', script)], outfile, bundle: true,
     platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', plugins: [noZodLocales],
   });
-  await buildHashWorker(out); // beside the bundle, where the hash pool starts it from
+  await buildWorkers(out); // beside the bundle, where the hash pool starts it from
   return outfile;
 }

@@ -17,6 +17,7 @@ export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; o
   const handlers = new Set<(c: Change) => Promise<void>>();
   let generation: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let pending: Promise<void> | undefined;
   const feed = {
     healthy: true,
     /** Takes the current stamp as seen (at start, before the indexes load). */
@@ -24,8 +25,13 @@ export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; o
       generation = await settings.get(GENERATION);
     },
     async publish() {
-      generation = randomBytes(8).toString('base64url');
-      await settings.set(GENERATION, generation);
+      // Changes published while a stamp is being written share the next one.
+      pending ??= Promise.resolve().then(async () => {
+        pending = undefined;
+        generation = randomBytes(8).toString('base64url');
+        await settings.set(GENERATION, generation);
+      });
+      await pending;
     },
     subscribe(handler: (c: Change) => Promise<void>) {
       handlers.add(handler);

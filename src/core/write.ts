@@ -1,6 +1,5 @@
 // The one write path: run the store write, apply its Changes to this process's
-// indexes, emit its domain events, and publish the Changes to the other
-// instances. Every action that writes goes through write(); nothing else
+// indexes, publish the Changes to the other instances, and emit its domain events. Every action that writes goes through write(); nothing else
 // touches an index.
 import type { Change, ChangeFeed } from './changes.js';
 import type { CoreEventBus, DomainEvent } from './events.js';
@@ -28,8 +27,10 @@ export function createWriter(indexes: Index[], feed: ChangeFeed, events: CoreEve
     const result = await op.run();
     const changes = op.changes(result);
     for (const c of changes) await apply(c);
+    for (const c of changes) await feed.publish(c).catch(onError);
+    // Last: an event's listeners (websocket notifications) send at the next turn of the event
+    // loop, after the answer to the request that made the write (nothing is awaited after this).
     for (const e of op.events?.(result) ?? []) events.emitEvent(e);
-    if (changes.length) await feed.publish(changes[0]!).catch(onError); // the polling feed needs one stamp per write
     return result;
   };
   return { write, apply };

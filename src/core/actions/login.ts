@@ -151,12 +151,14 @@ export class LoginActions {
     if (!actor) throw fail('NO_USER_LOGGED_IN');
     const userId = actor.userId;
     if (actor.kind !== 'user' || userId === null) throw fail('INVALID_LOGOUT', { username: actor.username });
+    // Audited first: the write's event (notify_user_logged_out) goes out at the next turn of the
+    // event loop, and the answer to this very request must go out before it (websocket/hub.ts).
+    await this.ctx.audit.record('logout', { username: actor.username, ip });
     await this.ctx.write({
       run: () => this.ctx.store.sessions.revokeForUser(userId, Date.now()),
       changes: () => [{ kind: 'families', userId }],
       events: () => [{ name: 'user_logged_out', args: [{ username: actor.username, userId }] }],
     });
-    await this.ctx.audit.record('logout', { username: actor.username, ip });
     return actor.username;
   }
 }
