@@ -35,6 +35,7 @@ export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse
     '[gatehouse]',
     'host = 127.0.0.1',
     ...(spec.logLevel ? [`log_level = ${spec.logLevel}`] : []),
+    ...(spec.gateway ? ['grafana_enabled = false'] : []),
     '[authorization]',
     ...(spec.trustedClients?.length ? [`trusted_clients = ${spec.trustedClients.join(', ')}`] : []),
     ...(spec.gateway ? ['[gateway]', `moonraker_upstream = ${spec.gateway}`] : []),
