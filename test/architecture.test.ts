@@ -74,3 +74,8 @@ test('errors are recognised by class (instanceof), never by their name', () => {
   const byName = sources.filter((s) => /\.name\s*[!=]==\s*'\w*Error'/.test(s.text)).map((s) => s.path);
   assert.deepEqual(byName, []);
 });
+
+test("every address check reads the request's clientIp (src/server/client-address.ts: trusted_proxies), never Fastify's req.ip", () => {
+  const direct = sources.filter((s) => /^src\/(faces|server|web)\//.test(s.path) && /\breq\.ip\b/.test(s.text.replace(/req\.clientIp \?\? req\.ip/g, ''))).map((s) => s.path);
+  assert.deepEqual(direct, []);
+});

@@ -144,6 +144,12 @@ export function trustedClient(s: string): string {
   return invalid('not an IP address, a CIDR network or a (lower-case) domain name');
 }
 
+/** A trusted_proxies entry: an IP or a CIDR network with no host bits set (no host names: the peer's address is what is checked). */
+export function ipOrNetwork(s: string): string {
+  if (!isIP(s.split('/')[0] ?? '')) return invalid('not an IP address or a CIDR network');
+  return trustedClient(s);
+}
+
 /** A cors_domains entry: `*` may be a wildcard, but never in the top-level domain. */
 export function corsDomain(s: string): string {
   if (/^.+\.[^:]*\*/.test(s)) invalid('wildcards are not permitted in the top-level domain');

@@ -11,6 +11,7 @@ import { pino, stdSerializers, type LoggerOptions } from 'pino';
 import type { Config } from '../config/schema.js';
 import { clientErrorOf, HttpError } from '../faces/shared/http-errors.js';
 import { createNodeServer, loggerOptions, SECURITY_LINES } from './fast-path.js';
+import { ClientAddresses } from './client-address.js';
 import { faceOfUrl, rawBody, renderError, type Listener } from './envelopes.js';
 
 /** A query parameter whose (decoded) name says it may carry a secret: password, new_password, token, api_key, … */
@@ -42,7 +43,7 @@ export function createLogger(level: string, stream?: NodeJS.WritableStream): Fas
   const o: LoggerOptions = {
     level,
     serializers: {
-      req: (req: FastifyRequest) => ({ method: req.method, url: scrubUrl(req.url), remoteAddress: req.ip }),
+      req: (req: FastifyRequest) => ({ method: req.method, url: scrubUrl(req.url), remoteAddress: req.clientIp ?? req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: stdSerializers.err,
     },
@@ -62,7 +63,11 @@ const logsEveryRequest = (level: string) => level === 'debug' || level === 'trac
 declare module 'fastify' {
   /** A route that streams its body on as it comes (the gateway's forwarding): the body-size limit is not its. */
   interface FastifyContextConfig { streamsBody?: boolean }
+  /** The client's address (client-address.ts: trusted_proxies); every address check reads this, never Fastify's `ip`. */
+  interface FastifyRequest { clientIp: string }
 }
+
+const CLIENT_IP = Symbol('clientIp');
 
 export interface ServerOptions {
   plain?: boolean;
@@ -88,6 +93,12 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
   if (!logsEveryRequest(level)) (app as { log: FastifyBaseLogger }).log = log;
   app.setErrorHandler(root);
+  const addresses = new ClientAddresses(config.gatehouse.trusted_proxies);
+  app.decorateRequest('clientIp', {
+    getter(this: FastifyRequest & { [CLIENT_IP]?: string }) {
+      return (this[CLIENT_IP] ??= addresses.of(this.raw.socket?.remoteAddress, this.headers));
+    },
+  });
   app.setNotFoundHandler((req, reply) => renderError(faceOfUrl(listener, req.url), new HttpError('NOT_FOUND'), req, reply));
 
   // Empty body is "no arguments"; malformed JSON is a 400 naming the problem.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bool, corsDomain, duration, int, list, parseDuration, trustedClient } from '../../src/config/values.js';
+import { bool, corsDomain, duration, int, ipOrNetwork, list, parseDuration, trustedClient } from '../../src/config/values.js';
 
 test('booleans: true/false/yes/no/on/off/1/0 in any case', () => {
   for (const s of ['true', 'True', 'YES', 'on', '1']) assert.equal(bool.parse(s), true, s);
@@ -51,4 +51,9 @@ test('cors_domains: no wildcard in the top-level domain, no trailing slash', () 
   assert.throws(() => corsDomain('http://printer.*'), /top-level domain/);
   assert.throws(() => corsDomain('*.example.c*'), /top-level domain/);
   assert.throws(() => corsDomain('http://app.example.com/'), /trailing|end with/);
+});
+
+test('trusted_proxies entries: IPs and CIDR networks only (a host name is refused: the peer address is what is checked)', () => {
+  for (const s of ['127.0.0.1', '10.255.0.0/16', '::1', '2001:db8::/32']) assert.equal(ipOrNetwork(s), s);
+  for (const s of ['nginx.local', 'localhost', '10.255.0.1/16', '10.0.0.0/33', '']) assert.throws(() => ipOrNetwork(s), Error, s);
 });

@@ -8,9 +8,8 @@
 // (Moonraker itself believes X-Forwarded-For / X-Real-IP from anyone: Tornado
 // xheaders=True, see docs/notes/moonraker-args-and-secrets.md §5.)
 //
-// Until trusted_proxies is implemented the configuration below does not load,
-// so the tests that need it are todo and start their server lazily, inside the
-// test (a failing before() hook would fail the run).
+// The servers start lazily, inside the first test that needs one (a
+// configuration that does not load then fails that test, not a hook).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,7 +20,6 @@ import { RpcClient } from '../websocket/client.js';
 
 const PROXY = '127.0.0.2';
 const SPOOFER = '127.0.0.3';
-const TODO = 'issue 16 point 3: [gatehouse] trusted_proxies';
 
 // The configurations, in the config file's own names.
 const SHIPPED_WITH_TRUSTED_CLIENT = `[authorization]
@@ -97,14 +95,14 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
   let ann: { token: string } | undefined;
   const annToken = async (s: Running) => (ann ??= await createUser(s, 'ann', 'ann-pass')).token;
 
-  test('trusted_clients see the client the proxy names in X-Forwarded-For; the proxy itself is just another address', { todo: TODO }, async () => {
+  test('trusted_clients see the client the proxy names in X-Forwarded-For; the proxy itself is just another address', async () => {
     const s = await server.get();
     await assertTrusted(s, PROXY, xff('10.0.0.7'));
     await assertNotTrusted(s, PROXY, xff('10.0.0.8'));
     await assertNotTrusted(s, PROXY, {});
   });
 
-  test('X-Forwarded-For: the rightmost hop that is not a trusted proxy is the client; what the client wrote further left is not believed', { todo: TODO }, async () => {
+  test('X-Forwarded-For: the rightmost hop that is not a trusted proxy is the client; what the client wrote further left is not believed', async () => {
     const s = await server.get();
     await assertNotTrusted(s, PROXY, xff('10.0.0.7, 10.0.0.8')); // 10.0.0.8 sent "X-Forwarded-For: 10.0.0.7", nginx appended 10.0.0.8
     await assertTrusted(s, PROXY, xff('10.0.0.8, 10.0.0.7'));
@@ -113,7 +111,7 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
     await assertNotTrusted(s, PROXY, xff('10.0.0.7, 10.0.0.8, 10.255.3.4'));
   });
 
-  test('X-Real-IP and Forwarded (RFC 7239, IPv6 included) from a trusted proxy name the client too', { todo: TODO }, async () => {
+  test('X-Real-IP and Forwarded (RFC 7239, IPv6 included) from a trusted proxy name the client too', async () => {
     const s = await server.get();
     await assertTrusted(s, PROXY, { 'x-real-ip': '10.0.0.7' });
     await assertNotTrusted(s, PROXY, { 'x-real-ip': '10.0.0.8' });
@@ -122,14 +120,14 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
     await assertTrusted(s, PROXY, { forwarded: 'for="[2001:db8::7]:4711"' });
   });
 
-  test('from a peer that is not a trusted proxy the headers are ignored: the spoofer stays itself', { todo: TODO }, async () => {
+  test('from a peer that is not a trusted proxy the headers are ignored: the spoofer stays itself', async () => {
     const s = await server.get();
     for (const h of [xff('10.0.0.7'), { 'x-real-ip': '10.0.0.7' }, { forwarded: 'for=10.0.0.7' }, xff('10.0.0.7, 127.0.0.2')] as Record<string, string>[]) {
       await assertNotTrusted(s, SPOOFER, h);
     }
   });
 
-  test('oneshot tokens: the same-address rule compares the forwarded client addresses', { todo: TODO }, async () => {
+  test('oneshot tokens: the same-address rule compares the forwarded client addresses', async () => {
     const s = await server.get();
     const auth = bearer(await annToken(s));
     const issue = async () => resultOf(await reqFrom(s, PROXY, 'GET', '/access/oneshot_token', { ...auth, ...xff('10.0.0.9') })) as string;
@@ -140,7 +138,7 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
     assertError(await use(SPOOFER, xff('10.0.0.9'), await issue()), 401, 'Unauthorized'); // a spoofer naming the client
   });
 
-  test('the websocket sees the forwarded client: trusted on upgrade, access.info, and a oneshot token from the same client', { todo: TODO }, async () => {
+  test('the websocket sees the forwarded client: trusted on upgrade, access.info, and a oneshot token from the same client', async () => {
     const s = await server.get();
     const open = (from: string, headers: Record<string, string>, query?: Record<string, string>) => RpcClient.open(s.port, { localAddress: from, headers, query });
     const sockets: RpcClient[] = [];
@@ -165,7 +163,7 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
     }
   });
 
-  test('the audit trail records the forwarded client address from the proxy, and the spoofer\'s own address', { todo: TODO }, async () => {
+  test('the audit trail records the forwarded client address from the proxy, and the spoofer\'s own address', async () => {
     const s = await server.get();
     await createUser(s, 'audra', 'audra-pass');
     resultOf(await reqFrom(s, PROXY, 'POST', '/access/login', xff('10.0.0.7'), { username: 'audra', password: 'audra-pass' }));
@@ -176,7 +174,7 @@ describe('trusted_proxies: 127.0.0.2 and 10.255.0.0/16', () => {
   });
 
   // After the audit test: the spoofer's own address is locked out of login from here on.
-  test('max_login_attempts counts per forwarded client: one client locked out, another behind the same proxy not; the spoofer cannot dodge it', { todo: TODO }, async () => {
+  test('max_login_attempts counts per forwarded client: one client locked out, another behind the same proxy not; the spoofer cannot dodge it', async () => {
     const s = await server.get();
     await annToken(s);
     const login = (from: string, client: string, password: string): Promise<Reply> =>
@@ -195,7 +193,7 @@ describe('trusted_proxies with the proxy on a trusted address (nginx on the prin
   const server = lazy(PROXY_ON_A_TRUSTED_ADDRESS);
   after(() => server.stop());
 
-  test('a remote client through the proxy is not trusted because the proxy is; neither is a hop that is not an address', { todo: TODO }, async () => {
+  test('a remote client through the proxy is not trusted because the proxy is; neither is a hop that is not an address', async () => {
     const s = await server.get();
     await assertTrusted(s, PROXY, xff('127.0.0.9'));
     await assertNotTrusted(s, PROXY, xff('203.0.113.9'));
@@ -204,7 +202,7 @@ describe('trusted_proxies with the proxy on a trusted address (nginx on the prin
     await assertNotTrusted(s, PROXY, xff('127.0.0.9, garbage'));
   });
 
-  test('[limits] login_attempts_per_ip counts per forwarded client; the spoofer is counted at its own address', { todo: TODO }, async () => {
+  test('[limits] login_attempts_per_ip counts per forwarded client; the spoofer is counted at its own address', async () => {
     const s = await server.get();
     await createUser(s, 'bea', 'bea-pass');
     const login = (from: string, client: string, password: string): Promise<Reply> =>

@@ -237,7 +237,7 @@ describe('oneshot tokens and addresses', () => {
     assert.equal((await s.req('GET', `/access/user?token=${t2}`)).status, 401, 'spent by the try from elsewhere');
   });
 
-  test('differs from Moonraker: a spoofed X-Forwarded-For / X-Real-IP does not make a client trusted, the socket address counts (Moonraker believes them from any client: Tornado xheaders)', async () => {
+  test('differs from Moonraker: with trusted_proxies empty (the default), a spoofed X-Forwarded-For / X-Real-IP does not make a client trusted, the socket address counts (Moonraker believes them from any client: Tornado xheaders)', async () => {
     const t = await startGatehouse({ authorization: { trusted_clients: ['10.9.8.0/24'] } });
     try {
       for (const h of <Record<string, string>[]>[{ 'x-forwarded-for': '10.9.8.7' }, { 'x-real-ip': '10.9.8.7' }, { forwarded: 'for=10.9.8.7' }]) {

@@ -1,4 +1,4 @@
-import { choice, int, bool, port, text } from '../values.js';
+import { choice, int, bool, ipOrNetwork, list, port, text } from '../values.js';
 import { option, section } from '../option.js';
 
 export const gatehouse = section('where and how gatehouse itself runs', {
@@ -13,6 +13,7 @@ export const gatehouse = section('where and how gatehouse itself runs', {
   grafana_enabled: option(bool, "Serve Grafana's face (/api, /login, /logout, the API Keys page).", 'true'),
   grafana_host: option(text, 'With grafana_port: the address of the Grafana face\'s own listener (default: host).'),
   grafana_port: option(port, 'Gives the Grafana face a listener of its own on this port.'),
+  trusted_proxies: option(list({ commas: true, entry: ipOrNetwork }), 'Reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For, X-Real-IP or Forwarded header names the client; from any other peer these headers are ignored.', ''),
   issuer: option(text, 'JWT `iss`; instances behind one load balancer must agree on it (default http://HOST:PORT).'),
 }).superRefine((g, ctx) => {
   if (g.store === 'postgres' && !g.postgres_url) ctx.addIssue({ code: 'custom', path: ['store'], message: '"postgres" needs postgres_url' });

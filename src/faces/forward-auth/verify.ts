@@ -112,7 +112,7 @@ export async function forwardAuth(app: FastifyInstance, o: { core: Core; loginUr
       // The cheap 401: nothing that could be a credential.
       const grafanaCookie = core.config.gatehouse.grafana_enabled && cookies[cookieName];
       if (!req.headers.authorization && !req.headers['x-api-key'] && !req.headers['x-access-token'] && !grafanaCookie) return unauthorized(req, reply, 'Unauthorized', o.loginUrl);
-      return ok(reply, await verifyForwarded(new AuthRequest({ headers: req.headers, ip: req.ip, authRequired: true, cookies }), core));
+      return ok(reply, await verifyForwarded(new AuthRequest({ headers: req.headers, ip: req.clientIp, authRequired: true, cookies }), core));
     },
   });
 }

@@ -43,7 +43,7 @@ function refuseBadTargets(app: FastifyInstance) {
     const bad = (req.raw as Marked)[BAD_TARGET];
     if (!bad) return done();
     // Logged with the target as it arrived (scrubbed by the logger like every URL), not the `/` it was routed to.
-    req.log.info({ req: { method: req.method, url: req.originalUrl, ip: req.ip }, res: { statusCode: bad.status } }, 'request failed');
+    req.log.info({ req: { method: req.method, url: req.originalUrl, ip: req.clientIp }, res: { statusCode: bad.status } }, 'request failed');
     reply.code(bad.status).header('connection', 'close').type(MOONRAKER_JSON).send(moonrakerBody(bad));
   });
 }

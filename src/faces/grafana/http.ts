@@ -41,7 +41,7 @@ export function grafanaErrorHandler(error: unknown, req: FastifyRequest, reply: 
  * session cookie that failed is cleared; on an optional-auth route a 401 is no identity.
  */
 export async function identify(core: Core, req: FastifyRequest, reply: FastifyReply, o: { required: boolean }): Promise<Identity | null> {
-  const ar = new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired: o.required, cookies: req.cookies as Record<string, string> });
+  const ar = new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired: o.required, cookies: req.cookies as Record<string, string> });
   let identity: Identity | null;
   try {
     identity = await authenticate(POLICIES.grafana, ar, core);
@@ -96,7 +96,7 @@ function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
       const identity = await identify(core, req, reply, { required: route.auth !== 'optional' });
       if (identity) checkAccess(route.access, identity, core);
       const body = bind(route, req.body);
-      const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.ip, req, reply });
+      const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.clientIp, req, reply });
       return reply.type(GRAFANA_JSON).send(JSON.stringify(result));
     },
   });
@@ -109,7 +109,7 @@ export function loginHandler(core: Core) {
     if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
       throw new GrafanaError('BAD_LOGIN_DATA');
     }
-    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.ip });
+    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.clientIp });
     writeSessionCookies(reply, core, token, session);
     return reply.type(GRAFANA_JSON).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
   };
@@ -140,7 +140,7 @@ export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   app.get('/logout', async (req, reply) => {
     const token = req.cookies[core.config.auth.login_cookie_name];
     const session = token ? await core.webSessions.lookup(token) : undefined;
-    await core.webSessions.logout(session, session && core.accounts.getById(session.userId)?.username, req.ip);
+    await core.webSessions.logout(session, session && core.accounts.getById(session.userId)?.username, req.clientIp);
     clearSessionCookies(reply, core);
     return reply.redirect(core.config.auth.signout_redirect_url || '/login', 302);
   });

@@ -17,7 +17,7 @@ import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
 
 export const authRequestOf = (req: FastifyRequest, authRequired: boolean) =>
-  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired });
+  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired });
 
 /** One query-string component, decoded strictly: bad percent-encoding or UTF-8 is a 400, as Tornado's get_argument refuses it. */
 function decodeQueryPart(text: string, key: string): string {
@@ -79,7 +79,7 @@ function route(app: FastifyInstance, core: Core, ep: Endpoint) {
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, argsOf(ep, none, req));
+      const result = await ep.handle({ core, identity, ip: req.clientIp, transport: 'http' }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },
   });

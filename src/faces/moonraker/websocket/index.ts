@@ -116,7 +116,7 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
       throw new MoonrakerError('NOT_WEBSOCKET');
     },
     wsHandler(socket, req) {
-      hub.accept(socket, req.ip, upgradeAuth.get(req) ?? null);
+      hub.accept(socket, req.clientIp, upgradeAuth.get(req) ?? null);
     },
   });
 }
