@@ -56,6 +56,15 @@ export const POLICIES = {
     row(identifyApiKey,     'stop'), // api_key param, unauthenticated connections only
     row(connectionIdentity, 'stop'), // what the upgrade (or a login) proved
   ] },
+  /**
+   * A websocket whose user logged out (or was deleted) falls back to its address's
+   * trust: logout ends the user's tokens, not the address's (a deliberate
+   * difference: Moonraker's socket then needs auth). force_logins still applies.
+   */
+  moonrakerLogoutFallback: { name: 'moonraker logout fallback', none: 'UNAUTHORIZED', rows: [
+    row(forceLogins,   'stop'),
+    row(trustedClient, 'next'),
+  ] },
   /** /api/*, the web pages. */
   grafana:           { name: 'grafana',                     none: 'GRAFANA_UNAUTHORIZED', rows: grafana },
   /**

@@ -5,9 +5,9 @@
 //
 // Moonraker itself does not do this: since commit 8086279 ("websockets: require
 // re-auth on user logout", 2023) the logout sets the socket's _need_auth, and
-// the address is never looked at again after the upgrade — gatehouse today
-// behaves exactly so. The required behaviour is therefore a deliberate
-// difference (docs/notes/moonraker-args-and-secrets.md §4). What Moonraker and
+// the address is never looked at again after the upgrade. gatehouse's
+// behaviour (src/faces/moonraker/websocket/hub.ts, fallBackToTrust) is therefore
+// a deliberate difference (docs/notes/moonraker-args-and-secrets.md §4). What Moonraker and
 // gatehouse share is pinned by the regular tests here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,6 @@ import { startFromConfig, type Running } from '../helpers/server.js';
 import { RpcClient } from './client.js';
 
 const TRUSTED = '127.0.0.2';
-const TODO = 'issue 16 point 5: a trusted-address socket stays usable after its user logs out';
 const UNAUTHORIZED = { code: -32602, message: 'Unauthorized' };
 
 // The configurations, in the config file's own names.
@@ -55,7 +54,7 @@ describe('logout on a socket from a trusted address', () => {
     assert.equal(typeof (await c.identify()).result?.connection_id, 'number');
   });
 
-  test('differs from Moonraker: after access.login then access.logout on it, the socket falls back to its address\'s trust (the user\'s tokens end, the socket stays usable)', { todo: TODO }, async () => {
+  test('differs from Moonraker: after access.login then access.logout on it, the socket falls back to its address\'s trust (the user\'s tokens end, the socket stays usable)', async () => {
     await createUser(s, 'fay');
     const c = await open();
     const login = await c.result('access.login', { username: 'fay', password: 'pw-fay' });
@@ -72,7 +71,7 @@ describe('logout on a socket from a trusted address', () => {
     await c.next((m) => m.method === 'notify_user_created' && m.params[0].username === 'gil'); // still gets notifications
   });
 
-  test('differs from Moonraker: identified with an access token, the socket falls back to its address\'s trust when that user logs out, on it or anywhere', { todo: TODO }, async () => {
+  test('differs from Moonraker: identified with an access token, the socket falls back to its address\'s trust when that user logs out, on it or anywhere', async () => {
     const hal = await createUser(s, 'hal');
     const onIt = await open();
     await onIt.identify({ access_token: hal.token });
