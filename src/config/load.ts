@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import { parseIni } from './ini.js';
+import { SecretsResolver } from './secrets.js';
 import { configKey, fileConfigSchema, GRAFANA_SECTIONS, optionNames, SECTIONS, type Config, type SectionName } from './schema.js';
 
 export interface LoadOptions {
@@ -21,8 +22,8 @@ export interface Loaded {
   warnings: string[];
 }
 
-/** A raw value and where it came from: "file:line", an env var name or a flag. */
-interface Setting { value: string; origin: string }
+/** A raw value and where it came from: "file:line", an env var name or a flag (`file`: from the config file). */
+interface Setting { value: string; origin: string; file?: boolean }
 
 const isSection = (name: string): name is SectionName => Object.hasOwn(SECTIONS, name);
 /** The env var spelling of a section: upper case, dots (and spaces, dashes) → `_`. */
@@ -35,35 +36,12 @@ export function loadConfig(o: LoadOptions = {}): Loaded {
   const settings = new Map<SectionName, Map<string, Setting>>(SECTION_NAMES.map((s) => [s, new Map()]));
   /** Where each section was first mentioned, for errors about options nobody set. */
   const mentioned = new Map<SectionName, string>();
-  const set = (section: SectionName, option: string, value: string, origin: string) => {
-    settings.get(section)!.set(option, { value: value.trim(), origin });
+  const set = (section: SectionName, option: string, value: string, origin: string, file?: boolean) => {
+    settings.get(section)!.set(option, { value: value.trim(), origin, ...(file ? { file } : {}) });
     if (!mentioned.has(section)) mentioned.set(section, origin);
   };
 
-  if (o.file) {
-    let text: string;
-    try {
-      text = readFileSync(o.file, 'utf8');
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new ConfigError(e.code === 'ENOENT' ? `config file not found: ${o.file}` : `cannot read config file ${o.file}: ${e.message}`);
-    }
-    const ignored: string[] = [];
-    for (const section of parseIni(text, o.file).values()) {
-      if (!isSection(section.name)) {
-        ignored.push(`[${section.name}]`);
-        continue;
-      }
-      mentioned.set(section.name, `${section.file}:${section.line}`);
-      const known = optionNames(section.name);
-      for (const opt of section.options.values()) {
-        const origin = `${opt.file}:${opt.line}`;
-        if (!known.includes(opt.name)) throw new ConfigError(`${origin}: [${section.name}] ${opt.name}: unknown option`);
-        set(section.name, opt.name, opt.value, origin);
-      }
-    }
-    if (ignored.length) warnings.push(`${o.file}: ignoring sections gatehouse does not read: ${ignored.join(', ')}`);
-  }
+  if (o.file) readConfigFile(o.file, set, mentioned, warnings);
 
   // Grafana's convention GF_<SECTION>_<OPTION>, for Grafana's own sections.
   // Other GF_* variables belong to Grafana and are left alone.
@@ -91,6 +69,8 @@ export function loadConfig(o: LoadOptions = {}): Loaded {
   if (flags.port !== undefined) set('gatehouse', 'port', String(flags.port), '--port');
   if (flags.dataDir !== undefined) set('gatehouse', 'data_dir', flags.dataDir, '--data-dir');
 
+  renderSecrets(settings, o.file, warnings);
+
   // An empty value means "not set": the option keeps its default.
   const raw: Record<string, Record<string, string>> = {};
   for (const [section, options] of settings) {
@@ -108,4 +88,50 @@ export function loadConfig(o: LoadOptions = {}): Loaded {
     }).join('\n'));
   }
   return { config: parsed.data, warnings };
+}
+
+/** `{secrets.<section>.<option>}` in the values that came from the config file (secrets.ts); environment values and flags are literal. */
+function renderSecrets(settings: Map<SectionName, Map<string, Setting>>, file: string | undefined, warnings: string[]) {
+  const path = settings.get('secrets')!.get('secrets_path')?.value;
+  const resolver = new SecretsResolver(path || undefined, file);
+  const warning = resolver.warning();
+  if (warning) warnings.push(warning);
+  for (const [section, options] of settings) {
+    for (const [option, s] of options) {
+      if (!s.file) continue;
+      try {
+        s.value = resolver.render(s.value);
+      } catch (err) {
+        throw new ConfigError(`${s.origin}: [${section}] ${option}: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+type Set = (section: SectionName, option: string, value: string, origin: string, file?: boolean) => void;
+
+/** The config file's sections gatehouse reads, into `set`; the others are named in one warning. */
+function readConfigFile(file: string, set: Set, mentioned: Map<SectionName, string>, warnings: string[]) {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(e.code === 'ENOENT' ? `config file not found: ${file}` : `cannot read config file ${file}: ${e.message}`);
+  }
+  const ignored: string[] = [];
+  for (const section of parseIni(text, file).values()) {
+    if (!isSection(section.name)) {
+      ignored.push(`[${section.name}]`);
+      continue;
+    }
+    mentioned.set(section.name, `${section.file}:${section.line}`);
+    const known = optionNames(section.name);
+    for (const opt of section.options.values()) {
+      const origin = `${opt.file}:${opt.line}`;
+      if (!known.includes(opt.name)) throw new ConfigError(`${origin}: [${section.name}] ${opt.name}: unknown option`);
+      set(section.name, opt.name, opt.value, origin, true);
+    }
+  }
+  if (ignored.length) warnings.push(`${file}: ignoring sections gatehouse does not read: ${ignored.join(', ')}`);
 }

@@ -10,11 +10,12 @@ import { ldap } from './sections/ldap.js';
 import { auth, authBasic, quota, security, serviceAccounts, users } from './sections/grafana.js';
 import { audit, limits } from './sections/limits.js';
 import { gateway, gatewayConflict } from './sections/gateway.js';
+import { secrets } from './sections/secrets.js';
 
 /** Every section gatehouse reads, by its INI name, in the docs' order. */
 export const SECTIONS = {
   gatehouse, authorization, ldap, auth, 'auth.basic': authBasic, security, users,
-  service_accounts: serviceAccounts, quota, limits, audit, gateway,
+  service_accounts: serviceAccounts, quota, limits, audit, gateway, secrets,
 } as const;
 export type SectionName = keyof typeof SECTIONS;
 
@@ -37,6 +38,7 @@ export const configSchema = z.object({
   limits: sectionDefault(limits),
   audit: sectionDefault(audit),
   gateway: sectionDefault(gateway),
+  secrets: sectionDefault(secrets),
 }).superRefine((c, ctx) => {
   const problem = gatewayConflict(c.gateway.moonraker_upstream, c.gatehouse);
   if (problem) ctx.addIssue({ code: 'custom', path: ['gateway', 'moonraker_upstream'], message: problem });

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { startFromConfig } from '../helpers/server.js';
 
-const TODO = 'issue 16 point 4: {secrets.*} templates and [secrets] secrets_path';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-secrets-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +49,7 @@ bind_password: {secrets.ldap_credentials.bind_password}
 group_dn: { secrets.ldap_credentials.group }
 `;
 
-test('INI secrets file named by [secrets] secrets_path: every {secrets.<section>.<option>} in [ldap] is replaced, inside other text too', { todo: TODO }, () => {
+test('INI secrets file named by [secrets] secrets_path: every {secrets.<section>.<option>} in [ldap] is replaced, inside other text too', () => {
   const secrets = file(SECRETS_INI, 'moonraker.secrets');
   const path = file(`[secrets]\nsecrets_path: ${secrets}\n\n${LDAP_WITH_TEMPLATES}`);
   const { config, warnings } = loadConfig({ file: path, env: {} });
@@ -61,7 +60,7 @@ test('INI secrets file named by [secrets] secrets_path: every {secrets.<section>
   assert.deepEqual(warnings.filter((w) => w.includes('[secrets]')), [], '[secrets] is read, not ignored');
 });
 
-test('JSON secrets file: strings as they are, numbers and booleans as Python prints them (so 636 and true parse as a port and a boolean)', { todo: TODO }, () => {
+test('JSON secrets file: strings as they are, numbers and booleans as Python prints them (so 636 and true parse as a port and a boolean)', () => {
   const secrets = file(JSON.stringify({ ldap: { host: 'ldap.example.com', port: 636, secure: true, password: 'hunter2' } }), 'secrets.json');
   const path = file(`[secrets]
 secrets_path: ${secrets}
@@ -80,13 +79,13 @@ bind_password: {secrets.ldap.password}
   assert.equal(config.ldap?.bind_password, 'hunter2');
 });
 
-test('without secrets_path, moonraker.secrets in the data directory (printer_data/, above config/moonraker.conf) is used, where Moonraker looks for it', { todo: TODO }, () => {
+test('without secrets_path, moonraker.secrets in the data directory (printer_data/, above config/moonraker.conf) is used, where Moonraker looks for it', () => {
   file(SECRETS_INI, 'moonraker.secrets', 'printer_data');
   const path = file(LDAP_WITH_TEMPLATES, 'moonraker.conf', 'printer_data/config');
   assert.equal(loadConfig({ file: path, env: {} }).config.ldap?.bind_password, 'p@ss #1 ; still the password');
 });
 
-test('differs from Moonraker: a secret that cannot be resolved stops start-up naming file:line, the option, the reference and the secrets file (Moonraker renders a missing option as an empty value)', { todo: TODO }, () => {
+test('differs from Moonraker: a secret that cannot be resolved stops start-up naming file:line, the option, the reference and the secrets file (Moonraker renders a missing option as an empty value)', () => {
   const secrets = file(SECRETS_INI, 'moonraker.secrets');
   const head = `[secrets]\nsecrets_path: ${secrets}\n[ldap]\nldap_host: h\nbase_dn: dc=x\nbind_dn: cn=svc\n`;
   const missingOption = file(`${head}bind_password: {secrets.ldap_credentials.nope}\n`);
@@ -100,7 +99,7 @@ test('differs from Moonraker: a secret that cannot be resolved stops start-up na
   throwsConfig(() => loadConfig({ file: noFile, env: {} }), `${noFile}:5: [ldap] bind_password:`, 'secrets.ldap.pw');
 });
 
-test('secrets_path naming a file that does not exist: a warning while no option uses it (as Moonraker), an error once one does', { todo: TODO }, () => {
+test('secrets_path naming a file that does not exist: a warning while no option uses it (as Moonraker), an error once one does', () => {
   const gone = join(dir, 'gone.secrets');
   const unused = file(`[secrets]\nsecrets_path: ${gone}\n[authorization]\nforce_logins: true\n`);
   const { config, warnings } = loadConfig({ file: unused, env: {} });
@@ -119,7 +118,7 @@ test('braces that are not a secrets reference stay as written, and environment v
   assert.equal(config.security.admin_user, '{secrets.grafana.admin_password}');
 });
 
-test('a served instance uses the resolved secret: the bootstrap admin logs in with the password from the secrets file', { todo: TODO }, async () => {
+test('a served instance uses the resolved secret: the bootstrap admin logs in with the password from the secrets file', async () => {
   const s = await startFromConfig((dataDir) => {
     writeFileSync(join(dataDir, 'gatehouse.secrets'), JSON.stringify({ grafana: { admin_password: 's3cret-from-file' } }));
     return `[secrets]\nsecrets_path: ${join(dataDir, 'gatehouse.secrets')}\n[security]\nadmin_password: {secrets.grafana.admin_password}\n`;
@@ -129,4 +128,13 @@ test('a served instance uses the resolved secret: the bootstrap admin logs in wi
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.result.username, 'admin');
   } finally { await s.stop(); }
+});
+
+test('the INI secrets file follows configparser: [DEFAULT] inherited, indented lines continue a value, % literal, a duplicate or a stray line makes the file invalid', async () => {
+  const { parseSecretsIni } = await import('../../src/config/secrets.js');
+  assert.deepEqual(parseSecretsIni('[DEFAULT]\nhost = h\n[a]\nKey: 50%\n  more\n\n  lines\n[b]\nhost = own\n'), { a: { host: 'h', key: '50%\nmore\n\nlines' }, b: { host: 'own' } });
+  assert.equal(parseSecretsIni('[a]\nx = 1\n[a]\ny = 2\n'), undefined);
+  assert.equal(parseSecretsIni('[a]\nx = 1\nX = 2\n'), undefined);
+  assert.equal(parseSecretsIni('[a]\njust words\n'), undefined);
+  assert.equal(parseSecretsIni('x = 1\n[a]\n'), undefined);
 });
