@@ -84,7 +84,6 @@ describe('bodies', () => {
 // body in one list per key, the last value counting, stripped, `name:hint` keys
 // converted; a JSON body over them. docs/notes/moonraker-args-and-secrets.md §1-2.
 describe('form bodies and typed query arguments (issue 16, point 4)', () => {
-  const TODO = 'issue 16 point 4: form bodies and typed arguments as Moonraker (Tornado) reads them';
   const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
   const form = (path: string, text: string, headers: Record<string, string> = {}) => raw('POST', path, text, { ...FORM, ...headers });
   async function multipart(path: string, fields: Record<string, string>): Promise<Reply> {
@@ -99,34 +98,34 @@ describe('form bodies and typed query arguments (issue 16, point 4)', () => {
     return reply;
   }
 
-  test('a form-encoded body carries the arguments ("+" a space, %XX decoded, a charset parameter allowed)', { todo: TODO }, async () => {
+  test('a form-encoded body carries the arguments ("+" a space, %XX decoded, a charset parameter allowed)', async () => {
     assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })).username, 'ann');
     assert.equal(resultOf(await form('/access/user', 'username=form+user%21&password=a%2Bb+c', apiKey(s))).username, 'form user!');
     assert.equal(resultOf(await send('POST', '/access/login', { body: { username: 'form user!', password: 'a+b c' } })).username, 'form user!');
   });
 
-  test('form and query merge: for a key in both the body\'s value counts, the last of repeated keys counts', { todo: TODO }, async () => {
+  test('form and query merge: for a key in both the body\'s value counts, the last of repeated keys counts', async () => {
     assert.equal(resultOf(await form('/access/login?password=wrong', 'username=ann&password=ann-pass')).username, 'ann');
     assertError(await form('/access/login?password=ann-pass', 'username=ann&password=wrong'), 400, 'Invalid Password');
     assert.equal(resultOf(await form('/access/login?username=ann', 'password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await form('/access/login', 'username=ann&password=wrong&password=ann-pass')).username, 'ann');
   });
 
-  test('multipart/form-data fields carry arguments too', { todo: TODO }, async () => {
+  test('multipart/form-data fields carry arguments too', async () => {
     assert.equal(resultOf(await multipart('/access/login', { username: 'ann', password: 'ann-pass' })).username, 'ann');
   });
 
-  test('query and form values lose surrounding whitespace, as Tornado\'s get_argument strips them', { todo: TODO }, async () => {
+  test('query and form values lose surrounding whitespace, as Tornado\'s get_argument strips them', async () => {
     assert.equal(resultOf(await send('POST', '/access/login?username=%20ann%09&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await form('/access/login', 'username=+ann+&password=ann-pass%20')).username, 'ann');
   });
 
-  test('differs from Moonraker: a form value that is not percent-encoded UTF-8 is 400 naming the argument (Moonraker answers 500)', { todo: TODO }, async () => {
+  test('differs from Moonraker: a form value that is not percent-encoded UTF-8 is 400 naming the argument (Moonraker answers 500)', async () => {
     assertError(await form('/access/login', 'username=ann&password=%FF'), 400, 'Invalid argument [password]: is not valid percent-encoded UTF-8');
   });
 
-  test('name:int, name:float, name:bool and name:json convert the value, which a string argument then takes as Python prints it', { todo: TODO }, async () => {
+  test('name:int, name:float, name:bool and name:json convert the value, which a string argument then takes as Python prints it', async () => {
     const login = (q: string) => send('POST', `/access/login?${q}&password=x`);
     assertError(await login('username:int=12'), 400, 'Unregistered User: 12');
     assertError(await login('username:int=007'), 400, 'Unregistered User: 7');
@@ -137,13 +136,29 @@ describe('form bodies and typed query arguments (issue 16, point 4)', () => {
     assert.equal(resultOf(await send('POST', '/access/login?username:json=%22ann%22&password=ann-pass')).username, 'ann');
   });
 
-  test('an unknown hint, or a value that does not convert, keeps its text under the name without the hint (no error); in a form body too', { todo: TODO }, async () => {
+  test('an unknown hint, or a value that does not convert, keeps its text under the name without the hint (no error); in a form body too', async () => {
     assert.equal(resultOf(await send('POST', '/access/login?username:str=ann&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await send('POST', '/access/login?username:int=ann&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await send('POST', '/access/login?username=bob&username:str=ann&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await form('/access/login', 'username:int=ann&password:json=%22ann-pass%22')).username, 'ann');
   });
+
+  test('name:float prints as Python prints a float; name:int takes signs, leading zeros and underscores; name:json lists and objects as Python\'s repr', async () => {
+    const login = (q: string) => send('POST', `/access/login?${q}&password=x`);
+    const cases: [string, string][] = [
+      ['username:float=1e3', '1000.0'], ['username:float=1e16', '1e+16'], ['username:float=0.0001', '0.0001'], ['username:float=0.00001', '1e-05'],
+      ['username:float=-inf', '-inf'], ['username:float=1_0.5', '10.5'], ['username:int=%2B5_000', '5000'], ['username:int=-007', '-7'],
+      ['username:int=5.0', '5.0'], ['username:json=%5B1%2C%22a%22%5D', "[1, 'a']"], ['username:json=%7B%22a%22%3Atrue%7D', "{'a': True}"],
+    ];
+    for (const [q, name] of cases) assertError(await login(q), 400, `Unregistered User: ${name}`);
+  });
+
+  test('a form body with a Content-Encoding, or a malformed multipart body, is 400 "Bad Request" (Tornado refuses both before the handler)', async () => {
+    assertError(await form('/access/login', 'username=ann&password=ann-pass', { 'content-encoding': 'gzip' }), 400, 'Bad Request');
+    assertError(await raw('POST', '/access/login', 'not multipart at all', { 'content-type': 'multipart/form-data; boundary=xyz' }), 400, 'Bad Request');
+  });
 });
+
 
 describe('argument types', () => {
   const wrong: [string, string][] = [['an object', '{}'], ['an array', '["ann"]'], ['a boolean', 'true'], ['null', 'null']];

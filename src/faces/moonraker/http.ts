@@ -1,59 +1,22 @@
 // Moonraker's HTTP face: each endpoint of the table at its path, arguments from
-// the query string and a JSON body merged (body wins), `{"result": ...}` on
+// the query string, a form body and a JSON body merged as Moonraker merges them
+// (args.ts), `{"result": ...}` on
 // success and `{"error": {"code", "message"}}` with that status on failure.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
-import { fail } from '../../core/errors.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
 import { AuthRequest } from '../../auth/request.js';
 import { parseArgs } from '../shared/args.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
+import { collectArgs, parseMultipart, parseUrlencoded } from './args.js';
 import type { Endpoint } from './endpoint.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 
-const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
-
 export const authRequestOf = (req: FastifyRequest, authRequired: boolean) =>
   new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired });
-
-/** One query-string component, decoded strictly: bad percent-encoding or UTF-8 is a 400, as Tornado's get_argument refuses it. */
-function decodeQueryPart(text: string, key: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    throw fail('INVALID_ARGUMENT', { key, why: 'is not valid percent-encoded UTF-8' });
-  }
-}
-
-/**
- * Query arguments (last value wins, Moonraker's exclusions dropped), then the JSON body over them.
- * The query is decoded here rather than taken from Fastify, whose parser keeps an undecodable value
- * as its raw `%XX` text (so `?username=a%ED%A0%80` would name an account "a%ED%A0%80").
- * The media type is matched case-insensitively (RFC 9110), and the arguments live in a
- * null-prototype object so a `"__proto__"` key is just an unknown argument, never inherited ones.
- */
-function collectArgs(req: FastifyRequest): Record<string, unknown> {
-  const args: Record<string, unknown> = Object.create(null);
-  const q = req.url.indexOf('?');
-  if (q >= 0) {
-    for (const part of req.url.slice(q + 1).split('&')) {
-      if (part === '') continue;
-      const eq = part.indexOf('=');
-      const rawKey = eq < 0 ? part : part.slice(0, eq);
-      const k = decodeQueryPart(rawKey, rawKey.slice(0, 64));
-      if (!EXCLUDED_ARGS.has(k)) args[k] = decodeQueryPart(eq < 0 ? '' : part.slice(eq + 1), k.slice(0, 64));
-    }
-  }
-  const body = req.body;
-  if (body !== undefined && req.headers['content-type']?.toLowerCase().startsWith('application/json')) {
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError('BODY_NOT_OBJECT');
-    for (const [k, v] of Object.entries(body)) args[k] = v;
-  }
-  return args;
-}
 
 /** The face's error handler: its envelope, and (RFC 9110 §11.6.1) a 401 names the scheme (Moonraker itself sends none; its clients ignore it). */
 export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
@@ -89,6 +52,15 @@ export async function moonrakerHttp(app: FastifyInstance, opts: { core: Core }) 
   const { core } = opts;
   const cors = new MoonrakerCors(core);
   app.setErrorHandler(moonrakerErrorHandler);
+  // Form bodies carry arguments, as Tornado's body_arguments (a compressed one is refused, as Tornado does).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.headers['content-encoding'] !== undefined) return done(new HttpError('BAD_REQUEST'), undefined);
+    done(null, parseUrlencoded(body as Buffer));
+  });
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, async (req: FastifyRequest, body: Buffer) => {
+    if (req.headers['content-encoding'] !== undefined) throw new HttpError('BAD_REQUEST');
+    return parseMultipart(body, req.headers['content-type'] ?? '');
+  });
 
   // Without cors_domains no origin is allowed (the default): no hook on every request then.
   if (cors.enabled) app.addHook('onRequest', async (req, reply) => {
