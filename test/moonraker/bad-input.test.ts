@@ -143,6 +143,12 @@ describe('form bodies and typed query arguments (issue 16, point 4)', () => {
     assert.equal(resultOf(await form('/access/login', 'username:int=ann&password:json=%22ann-pass%22')).username, 'ann');
   });
 
+  test('a oneshot token in a form body authenticates, as Moonraker reads request.arguments["token"] (query or form)', async () => {
+    const oneshot = resultOf(await send('GET', '/access/oneshot_token', { headers: bearer(token) })) as string;
+    assertError(await form('/access/user', 'username=by-oneshot&password=pw'), 401, 'Unauthorized');
+    assert.equal(resultOf(await form('/access/user', `username=by-oneshot&password=pw&token=${oneshot}`)).username, 'by-oneshot');
+  });
+
   test('name:float prints as Python prints a float; name:int takes signs, leading zeros and underscores; name:json lists and objects as Python\'s repr', async () => {
     const login = (q: string) => send('POST', `/access/login?${q}&password=x`);
     const cases: [string, string][] = [

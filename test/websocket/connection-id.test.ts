@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { RpcClient } from './client.js';
 
-const TODO = 'issue 16 point 4: connection_id on POST /access/login identifies that websocket as the user';
 const UNAUTHORIZED = { code: -32602, message: 'Unauthorized' };
 
 describe('POST /access/login with connection_id', () => {
@@ -39,7 +38,7 @@ describe('POST /access/login with connection_id', () => {
   const login = (query: string, body: unknown = { username: 'cora', password: 'cora-pw' }) =>
     s.req('POST', `/access/login${query}`, { body });
 
-  test('?connection_id=<id>: after the login the socket with that id acts as the user who logged in', { todo: TODO }, async () => {
+  test('?connection_id=<id>: after the login the socket with that id acts as the user who logged in', async () => {
     const [c, id] = await apiKeySocket();
     const r = await login(`?connection_id=${id}`);
     assert.equal(r.status, 200, r.text);
@@ -48,7 +47,7 @@ describe('POST /access/login with connection_id', () => {
     assert.equal(me.source, 'moonraker');
   });
 
-  test('a socket whose user logged out is authenticated again by an HTTP login naming it, and gets notifications again', { todo: TODO }, async () => {
+  test('a socket whose user logged out is authenticated again by an HTTP login naming it, and gets notifications again', async () => {
     const c = await RpcClient.open(s.port);
     sockets.push(c);
     const id = (await c.identify({ access_token: cora.token })).result.connection_id;
@@ -63,7 +62,7 @@ describe('POST /access/login with connection_id', () => {
     assert.deepEqual(await c.next((m) => m.method === 'notify_user_created'), { jsonrpc: '2.0', method: 'notify_user_created', params: [{ username: 'dora' }] });
   });
 
-  test('connection_id in a form-encoded body works as in the query string', { todo: TODO }, async () => {
+  test('connection_id in a form-encoded body works as in the query string', async () => {
     const [c, id] = await apiKeySocket();
     const r = await s.req('POST', '/access/login', {
       raw: `username=cora&password=cora-pw&connection_id=${id}`, headers: { 'content-type': 'application/x-www-form-urlencoded' },

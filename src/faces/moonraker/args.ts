@@ -84,7 +84,8 @@ export function tornadoArgument(req: FastifyRequest, name: string): string | und
   return values && lastValue(values, name);
 }
 
-const INT = /^[+-]?\d(?:_?\d)*$/;
+/** Python's int() of a str (ASCII digits). */
+export const INT = /^[+-]?\d(?:_?\d)*$/;
 const FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.?\d(?:_?\d)*|\d(?:_?\d)*\.)(?:[eE][+-]?\d(?:_?\d)*)?$|^[+-]?(?:inf|infinity|nan)$/i;
 
 /** application.py `_convert_type`, as the text get_str then gives; a value that does not convert stays as it is. */

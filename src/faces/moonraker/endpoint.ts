@@ -9,7 +9,7 @@ export interface EndpointContext {
   core: Core;
   identity: Identity | null;
   ip: string;
-  /** Websocket only: replace the connection's identity (login over the socket). */
+  /** Replace the identity of the connection the request came over (websocket) or names (HTTP `connection_id`): a login. */
   setConnectionIdentity?: (identity: Identity | null) => void;
   transport: 'http' | 'websocket';
 }

@@ -10,13 +10,19 @@ import { AuthRequest } from '../../auth/request.js';
 import { parseArgs } from '../shared/args.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
-import { collectArgs, parseMultipart, parseUrlencoded } from './args.js';
+import { collectArgs, FormFields, INT, parseMultipart, parseUrlencoded, tornadoArgument } from './args.js';
+import type { Identity } from '../../core/model.js';
+import type { WebsocketHub } from './websocket/index.js';
 import type { Endpoint } from './endpoint.js';
 import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, MoonrakerCors } from './cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 
-export const authRequestOf = (req: FastifyRequest, authRequired: boolean) =>
-  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired });
+/** The request's credentials. The oneshot `token` may come from a form body too (Tornado's request.arguments); `access_token` only from the query. */
+export function authRequestOf(req: FastifyRequest, authRequired: boolean) {
+  let query = (req.query ?? {}) as Record<string, unknown>;
+  if (req.body instanceof FormFields && req.body.pairs.some(([k]) => k === 'token')) query = { ...query, token: tornadoArgument(req, 'token') };
+  return new AuthRequest({ headers: req.headers, query, ip: req.clientIp, authRequired });
+}
 
 /** The face's error handler: its envelope, and (RFC 9110 §11.6.1) a 401 names the scheme (Moonraker itself sends none; its clients ignore it). */
 export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
@@ -35,6 +41,19 @@ function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
   return none ? {} : parseArgs(ep.args, raw);
 }
 
+/**
+ * Moonraker's get_associated_websocket: `connection_id` in the query or a form
+ * body (never a JSON body's) names a websocket; a login through this request
+ * then sets that socket's user (and ends its need for auth). No such socket: nothing.
+ */
+function setAssociatedIdentity(req: FastifyRequest, identity: Identity | null) {
+  const hub = (req.server as { moonrakerWebsocket?: WebsocketHub }).moonrakerWebsocket;
+  const raw = tornadoArgument(req, 'connection_id');
+  if (!hub || raw === undefined || !INT.test(raw)) return;
+  const conn = hub.conns.get(Number(raw.replace(/_/g, '')));
+  if (conn) hub.setIdentity(conn, identity);
+}
+
 function route(app: FastifyInstance, core: Core, ep: Endpoint) {
   const none = takesNone(ep);
   app.route({
@@ -42,7 +61,7 @@ function route(app: FastifyInstance, core: Core, ep: Endpoint) {
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      const result = await ep.handle({ core, identity, ip: req.clientIp, transport: 'http' }, argsOf(ep, none, req));
+      const result = await ep.handle({ core, identity, ip: req.clientIp, transport: 'http', setConnectionIdentity: (id) => setAssociatedIdentity(req, id) }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },
   });
