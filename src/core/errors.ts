@@ -40,6 +40,7 @@ export const CORE_ERRORS = {
   LOGINS_MAXED: [401, 'Unauthorized, Maximum Login Attempts Reached'],
   LOGIN_LOCKED_USER: [429, 'Too many failed login attempts for this account; try again in up to {seconds} seconds'],
   LOGIN_LOCKED_IP: [429, 'Too many failed login attempts from this address; try again in up to {seconds} seconds'],
+  LOGIN_BUSY: [503, 'Too many login attempts in progress; try again'],
   ONESHOT_RATE: [429, 'Too many oneshot token requests, try again later'],
   // credentials (Grafana)
   GRAFANA_UNAUTHORIZED: [401, 'Unauthorized'],

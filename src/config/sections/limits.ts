@@ -9,6 +9,7 @@ export const limits = section('rate limits and size caps', {
   login_attempts_per_ip: option(count, 'Failed password checks per client address within lockout_seconds before it is locked (429); 0: no limit.', '20'),
   login_attempts_per_user: option(count, 'Failed password checks per account within lockout_seconds before it is locked (429); 0: no limit.', '10'),
   lockout_seconds: option(positive, 'The window over which failures count, and so the longest a lockout lasts.', '300'),
+  password_checks_queued: option(count, 'Password checks waiting or running at once (every face); past it an attempt is refused (503, or 401 on the Grafana face), not queued; 0: no bound.', '128'),
   max_header_bytes: option(positive, 'Largest request head; more is refused with 431.', '16384'),
   ws_max_message_bytes: option(positive, 'Largest websocket message; a larger one closes the connection with 1009.', '262144'),
   ws_messages_per_second: option(positive, 'Sustained websocket messages per second per connection; past it JSON-RPC error 429.', '50'),
