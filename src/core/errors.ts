@@ -70,6 +70,7 @@ export const CORE_ERRORS = {
   TTL_REQUIRED: [400, 'Number of seconds before expiration should be set'],
   TTL_ABOVE_LIMIT: [400, 'Number of seconds before expiration is greater than the global limit'],
   TTL_NEGATIVE: [400, 'negative value for SecondsToLive'],
+  TTL_TOO_LARGE: [400, 'secondsToLive is too large'],
   KEY_DUPLICATE: [409, 'API key, organization ID and name must be unique'],
   KEY_HASH_INVALID: [400, 'a Grafana key hash is 100 hex characters'],
   SA_TOKEN_EXPIRY_LIMIT: [400, 'The expiration date input exceeds the limit for service account access tokens expiration date'],
