@@ -19,7 +19,10 @@ export const limits = section('rate limits and size caps', {
   ws_max_buffered_bytes: option(positive, 'Bytes queued for a websocket client that does not read; past it the connection is dropped.', '1048576'),
   ws_ping_interval_ms: option(timerMs(0), 'Websocket ping interval; a peer that missed the previous ping is closed (0: no pings).', '10000'),
   ws_close_grace_ms: option(timerMs(1), 'How long a websocket peer gets to complete a close before its socket is destroyed.', '2000'),
-  ws_max_connections: option(positive, 'Open websocket connections per instance; past it the upgrade is refused with 503.', '20000'),
+  ws_max_connections: option(positive, "Open websocket connections per instance; past it the upgrade is refused with 503. Never more than the process's descriptor limit less a reserve (a quarter, at least 128).", '20000'),
+  ws_max_connections_per_ip: option(count, 'Open websocket connections per client address; past it the upgrade is refused with 429; 0: no limit.', '100'),
+  ws_max_unauthenticated_per_ip: option(count, 'Websocket connections per client address not (yet) authenticated; past it an upgrade without a credential is refused with 429; 0: no limit.', '20'),
+  ws_auth_timeout_seconds: option(int({ min: 0, max: Math.floor(MAX_TIMER_MS / 1000) }), 'A websocket connection unauthenticated this long (since it opened, or lost its authentication) is closed with 1008; 0: never.', '60'),
 });
 
 export const audit = section("gatehouse's audit trail", {
