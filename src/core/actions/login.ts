@@ -101,9 +101,15 @@ export class LoginActions {
       await ctx.sources.get(source)!.authenticate(username, password, user);
       return user;
     }
-    const profile = (await ctx.sources.get('ldap')!.authenticate(username, password, user)) ?? {};
-    user ??= await this.createExternal(username, profile); // Moonraker creates the user record of an LDAP user at first login
-    if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username, source: user.source });
+    // The directory matches names ignoring case and surrounding spaces: the account is the entry's own name (finding 5).
+    const profile = (await ctx.sources.get('ldap')!.authenticate(username.trim(), password, user)) ?? {};
+    const name = profile.username ?? username.trim();
+    if (name !== username) {
+      this.checkSource(source, name);
+      user = await ctx.ix.users.fetch(name);
+    }
+    user ??= await this.createExternal(name, profile); // Moonraker creates the user record of an LDAP user at first login
+    if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username: name, source: user.source });
     // What the directory says (group → org roles, server admin, name, email) applies at each login.
     const synced = user;
     await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
