@@ -11,6 +11,7 @@ export const CORE_ERRORS = {
   // credentials (Moonraker)
   UNAUTHORIZED: [401, 'Unauthorized'],
   FORCE_LOGINS: [401, 'Unauthorized, Force Logins Enabled'],
+  CROSS_SITE: [403, 'Cross-site request refused'],
   JWT_INVALID: [401, 'JWT Decode Error'],
   API_KEY_DISABLED: [401, 'API Key authentication is disabled'],
   API_KEY_INVALID: [401, 'Invalid API Key'],

@@ -17,7 +17,7 @@ import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 const EXCLUDED_ARGS = new Set(['_', 'token', 'access_token', 'connection_id']);
 
 export const authRequestOf = (req: FastifyRequest, authRequired: boolean) =>
-  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, authRequired });
+  new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.ip, method: req.method, authRequired });
 
 /** One query-string component, decoded strictly: bad percent-encoding or UTF-8 is a 400, as Tornado's get_argument refuses it. */
 function decodeQueryPart(text: string, key: string): string {
