@@ -6,6 +6,8 @@
 //            the answer (Grafana's authn: every client whose Test() matches runs
 //            in priority order and the first errutil error wins; the API-key and
 //            Basic refusals are all errutil, so the first collected one it is).
+//   required as next on routes that work without credentials; on the others,
+//            as collect (a trusted address's cross-site form: 403, not 401).
 // With no identity and no refusal, `none` answers (on routes that need auth).
 // Adding a credential kind: one step file and one line here.
 import type { CoreCode } from '../core/errors.js';
@@ -21,7 +23,7 @@ import { grafanaSession } from './steps/grafana-session.js';
 import { connectionIdentity, identifyApiKey, identifyToken } from './steps/identify.js';
 import { forwardJwt } from './steps/forward-jwt.js';
 
-export type Refusal = 'stop' | 'next' | 'collect';
+export type Refusal = 'stop' | 'next' | 'collect' | 'required';
 export interface Row { step: Step<any>; refusal: Refusal }
 export interface Policy { name: string; rows: readonly Row[]; none: CoreCode }
 
@@ -33,7 +35,7 @@ const moonraker = [
   row(oneshotToken,    'next'),    // ?token=, same address, once, 5 s
   row(moonrakerApiKey, 'next'),    // X-Api-Key
   row(forceLogins,     'stop'),    // a user exists: no trusted clients
-  row(trustedClient,   'next'),    // trusted_clients
+  row(trustedClient,   'required'), // trusted_clients (an allowed Host; a same-site state change)
 ] as const;
 
 /** Grafana's authn clients by priority: API key / SA token (30), Basic (40), session cookie (60). */

@@ -8,6 +8,8 @@ export interface AuthRequestInit {
   headers?: Record<string, string | string[] | undefined>;
   query?: Record<string, unknown>;
   ip: string;
+  /** The HTTP method (GET when not HTTP: a websocket identify). */
+  method?: string;
   /** False on routes that work without credentials (login, info, refresh, login ping). */
   authRequired: boolean;
   cookies?: Record<string, string>;
@@ -37,6 +39,7 @@ export function decodeBasic(auth: string): { username: string; password: string 
 
 export class AuthRequest {
   readonly ip: string;
+  readonly method: string;
   readonly authRequired: boolean;
   readonly cookies: Record<string, string>;
   readonly identify: AuthRequestInit['identify'];
@@ -49,6 +52,7 @@ export class AuthRequest {
     this.headers = init.headers ?? {};
     this.query = init.query ?? {};
     this.ip = init.ip;
+    this.method = init.method ?? 'GET';
     this.authRequired = init.authRequired;
     this.cookies = init.cookies ?? {};
     this.identify = init.identify;

@@ -15,7 +15,7 @@ export async function authenticate(policy: Policy, req: AuthRequest, core: Core)
       return await row.step.verify(credential, req, core);
     } catch (err) {
       if (!(err instanceof CoreError) || row.refusal === 'stop') throw err;
-      if (row.refusal === 'collect') collected ??= err;
+      if (row.refusal === 'collect' || (row.refusal === 'required' && req.authRequired)) collected ??= err;
     }
   }
   if (collected) throw collected;

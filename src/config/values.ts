@@ -45,9 +45,18 @@ export function int(range: { min?: number; max?: number } = {}) {
 
 export const port = int({ min: 0, max: 65535 });
 
-/** A number above zero (fractions allowed). */
-export const positiveNumber = scalar('a number > 0', (s) => (/^\d+(\.\d+)?$/.test(s) && Number(s) > 0 ? Number(s) : undefined),
-  (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined));
+/** A number above zero (fractions allowed), at most `max`. */
+export function positiveNumber(max: number) {
+  const ok = (n: number) => (Number.isFinite(n) && n > 0 && n <= max ? n : undefined);
+  return scalar(`a number > 0 and <= ${max}`, (s) => (/^\d+(\.\d+)?$/.test(s) ? ok(Number(s)) : undefined), (v) => (typeof v === 'number' ? ok(v) : undefined));
+}
+
+// Every duration is bounded at input (issue 17 finding 8): a date past the year
+// 9999 or a timer past Node's bound breaks far from where it was set.
+/** The longest duration an option takes, in seconds: 100 years. */
+export const MAX_DURATION_S = 100 * 365 * 86400;
+/** The longest timer Node runs (setTimeout's bound, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One of `values`, matched case-insensitively, returned as written in `values`. */
 export function choice<const T extends readonly string[]>(values: T): ValueType<T[number]> {
@@ -74,9 +83,10 @@ export function parseDuration(s: string): number | undefined {
   return Math.round(total);
 }
 
-/** A duration, in seconds (a number is taken as seconds). */
-export const duration = scalar('a duration like 30s, 10m, 1h or 7d', parseDuration,
-  (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined));
+const boundedDuration = (n: number | undefined) => (n !== undefined && n <= MAX_DURATION_S ? n : undefined);
+/** A duration, in seconds (a number is taken as seconds), at most 100 years. */
+export const duration = scalar('a duration like 30s, 10m, 1h or 7d (at most 100y)', (s) => boundedDuration(parseDuration(s)),
+  (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? boundedDuration(v) : undefined));
 
 /** Thrown (via `invalid`) by a list entry parser; becomes `invalid entry "<entry>": <why>`. */
 class EntryError extends Error {}

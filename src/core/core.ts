@@ -28,6 +28,7 @@ import { WebSessionsIndex } from './indexes/web-sessions.js';
 import { pollingFeed } from './polling-feed.js';
 import { JwtService } from './security/jwt.js';
 import type { Keyring } from './security/keyring.js';
+import { RequestOrigins } from './security/request-origin.js';
 import { TrustedClients } from './security/trusted-clients.js';
 import { LocalSource } from './sources/local.js';
 import type { SourceLog, UserSource } from './sources/types.js';
@@ -80,7 +81,7 @@ export function createCore(o: CoreOptions) {
   let unsubscribe = () => {};
 
   const core = {
-    config, events, audit: ctx.audit, trusted: ctx.trusted,
+    config, events, audit: ctx.audit, trusted: ctx.trusted, origins: new RequestOrigins(config),
     accounts, login, verify, keys, orgs, webSessions,
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),

@@ -11,6 +11,7 @@ export const CORE_ERRORS = {
   // credentials (Moonraker)
   UNAUTHORIZED: [401, 'Unauthorized'],
   FORCE_LOGINS: [401, 'Unauthorized, Force Logins Enabled'],
+  CROSS_SITE: [403, 'Cross-site request refused'],
   JWT_INVALID: [401, 'JWT Decode Error'],
   API_KEY_DISABLED: [401, 'API Key authentication is disabled'],
   API_KEY_INVALID: [401, 'Invalid API Key'],
@@ -40,6 +41,7 @@ export const CORE_ERRORS = {
   LOGINS_MAXED: [401, 'Unauthorized, Maximum Login Attempts Reached'],
   LOGIN_LOCKED_USER: [429, 'Too many failed login attempts for this account; try again in up to {seconds} seconds'],
   LOGIN_LOCKED_IP: [429, 'Too many failed login attempts from this address; try again in up to {seconds} seconds'],
+  LOGIN_BUSY: [503, 'Too many login attempts in progress; try again'],
   ONESHOT_RATE: [429, 'Too many oneshot token requests, try again later'],
   // credentials (Grafana)
   GRAFANA_UNAUTHORIZED: [401, 'Unauthorized'],
@@ -69,6 +71,7 @@ export const CORE_ERRORS = {
   TTL_REQUIRED: [400, 'Number of seconds before expiration should be set'],
   TTL_ABOVE_LIMIT: [400, 'Number of seconds before expiration is greater than the global limit'],
   TTL_NEGATIVE: [400, 'negative value for SecondsToLive'],
+  TTL_TOO_LARGE: [400, 'secondsToLive is too large'],
   KEY_DUPLICATE: [409, 'API key, organization ID and name must be unique'],
   KEY_HASH_INVALID: [400, 'a Grafana key hash is 100 hex characters'],
   SA_TOKEN_EXPIRY_LIMIT: [400, 'The expiration date input exceeds the limit for service account access tokens expiration date'],

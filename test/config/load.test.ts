@@ -161,8 +161,18 @@ test('error: bad integer', () => {
   const path = file('[gatehouse]\nport = 70000\n[authorization]\nlogin_timeout: 0\n[limits]\nlockout_seconds = ten\n');
   throwsConfig(() => loadConfig({ file: path, env: {} }),
     `${path}:2: [gatehouse] port: expected an integer from 0 to 65535, got "70000"`,
-    `${path}:4: [authorization] login_timeout: expected an integer >= 1, got "0"`,
-    `${path}:6: [limits] lockout_seconds: expected an integer >= 1, got "ten"`);
+    `${path}:4: [authorization] login_timeout: expected an integer from 1 to 36500, got "0"`,
+    `${path}:6: [limits] lockout_seconds: expected an integer from 1 to 3153600000, got "ten"`);
+});
+
+test('issue 17 finding 8: durations beyond what a date or a timer holds are refused at input, naming the option', () => {
+  const path = file('[authorization]\nlogin_timeout: 36501\n[limits]\nws_ping_interval_ms = 2147483648\nlockout_seconds = 9007199254740991\n[auth]\napi_key_max_seconds_to_live = 9007199254740991\nlogin_maximum_lifetime_duration = 200y\n');
+  assert.throws(() => loadConfig({ file: path, env: {} }), (err: Error) => {
+    for (const o of ['login_timeout', 'ws_ping_interval_ms', 'lockout_seconds', 'api_key_max_seconds_to_live', 'login_maximum_lifetime_duration']) {
+      assert.match(err.message, new RegExp(`\\] ${o}: expected`), o);
+    }
+    return true;
+  });
 });
 
 test('error: CIDR with host bits set, and a bad domain', () => {

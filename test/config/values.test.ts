@@ -21,7 +21,13 @@ test('Grafana durations become seconds', () => {
   ];
   for (const [s, seconds] of cases) assert.equal(parseDuration(s), seconds, s);
   for (const s of ['7', 'd', '7 d', '-1h', '1d2h', 'forever']) assert.equal(parseDuration(s), undefined, s);
-  assert.equal(duration.safeParse('7').error?.issues[0]?.message, 'expected a duration like 30s, 10m, 1h or 7d, got "7"');
+  assert.equal(duration.safeParse('7').error?.issues[0]?.message, 'expected a duration like 30s, 10m, 1h or 7d (at most 100y), got "7"');
+});
+
+test('issue 17 finding 8: every duration is bounded at input (a date past 9999 or a timer past 2^31-1 ms breaks far from where it was set)', () => {
+  assert.equal(duration.parse('100y'), 100 * 365 * 86400);
+  for (const s of ['101y', '99999999999d', '9999999999999h']) assert.equal(duration.safeParse(s).success, false, s);
+  assert.equal(duration.safeParse(Number.MAX_SAFE_INTEGER).success, false);
 });
 
 test('lists split on newlines; `commas` also on commas', () => {

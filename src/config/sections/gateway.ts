@@ -1,6 +1,6 @@
 // [gateway]: gatehouse as the front door of a Moonraker (docs/gateway.md), and
 // the forward-auth endpoint's sign-in hint.
-import { duration, invalid, type ValueType } from '../values.js';
+import { duration, invalid, MAX_TIMER_MS, type ValueType } from '../values.js';
 import { option, section } from '../option.js';
 import { text } from '../values.js';
 
@@ -37,7 +37,8 @@ function checked(what: string, f: (s: string) => string): ValueType<string> {
   return Object.assign(schema as unknown as ValueType<string>, { what });
 }
 
-const atLeastOneSecond = Object.assign(duration.refine((n) => n >= 1, 'must be at least 1s (the wait is always bounded)'), { what: 'a duration of at least 1s' }) as ValueType<number>;
+const MAX_WAIT_S = Math.floor(MAX_TIMER_MS / 1000);
+const atLeastOneSecond = Object.assign(duration.refine((n) => n >= 1 && n <= MAX_WAIT_S, `must be from 1s to ${MAX_WAIT_S}s (the wait is always bounded, and a timer holds no more)`), { what: `a duration from 1s to ${MAX_WAIT_S}s` }) as ValueType<number>;
 
 export const gateway = section('gatehouse in front of a Moonraker, and /auth/verify', {
   moonraker_upstream: option(checked('an http(s) origin', upstreamOrigin), 'Unset: no gateway. Set: every request outside gatehouse\'s own paths is forwarded here once authenticated.'),

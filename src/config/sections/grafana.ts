@@ -1,15 +1,15 @@
 // Grafana's sections, with Grafana's option names (durations become seconds).
-import { bool, choice, duration, int, positiveNumber, text } from '../values.js';
+import { bool, choice, duration, int, MAX_DURATION_S, positiveNumber, text } from '../values.js';
 import { option, section } from '../option.js';
 
 export const auth = section("Grafana's [auth]", {
   login_cookie_name: option(text, 'Name of the session cookie.', 'grafana_session'),
   login_maximum_inactive_lifetime_duration: option(duration, 'A session unused this long ends.', '7d'),
   login_maximum_lifetime_duration: option(duration, "A session ends this long after login whatever its use; also the cookie's Max-Age.", '30d'),
-  token_rotation_interval_minutes: option(positiveNumber, 'The session token is replaced this often.', '10'),
+  token_rotation_interval_minutes: option(positiveNumber(MAX_DURATION_S / 60), 'The session token is replaced this often.', '10'),
   disable_login_form: option(bool, 'POST /login answers 401 "Login is disabled" (Grafana ≤ 9).', 'false'),
   disable_login: option(bool, 'Same as disable_login_form (Grafana 10.4+).', 'false'),
-  api_key_max_seconds_to_live: option(int({ min: -1 }), '-1: keys may live forever; else secondsToLive is required and capped (keys and tokens).', '-1'),
+  api_key_max_seconds_to_live: option(int({ min: -1, max: MAX_DURATION_S }), '-1: keys may live forever; else secondsToLive is required and capped (keys and tokens).', '-1'),
   signout_redirect_url: option(text, "Where GET /logout sends the browser ('' → /login).", ''),
   legacy_api_key_create: option(choice(['enabled', 'gone']), 'enabled: Grafana 10.4; gone: Grafana 11.3+, POST /api/auth/keys answers 410.', 'enabled'),
 });
@@ -35,7 +35,7 @@ export const users = section("Grafana's [users]", {
 });
 
 export const serviceAccounts = section("Grafana's [service_accounts]", {
-  token_expiration_day_limit: option(int({ min: 1 }), 'Service-account tokens must expire within this many days (unset: no limit).'),
+  token_expiration_day_limit: option(int({ min: 1, max: MAX_DURATION_S / 86400 }), 'Service-account tokens must expire within this many days (unset: no limit).'),
 });
 
 export const quota = section("Grafana's [quota]", {

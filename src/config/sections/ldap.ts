@@ -1,7 +1,7 @@
 // Moonraker's option names and rules, plus gatehouse extras (TLS, timeouts and
 // the LDAP group → Grafana role mapping).
 import { ROLES, type Role } from '../../core/model.js';
-import { bool, int, invalid, list, port, text, type ValueType } from '../values.js';
+import { bool, int, invalid, list, MAX_TIMER_MS, port, text, type ValueType } from '../values.js';
 import { mandatory, option, section } from '../option.js';
 
 const MAPPING = /^(.+?)\s*=>\s*(\S+)(?:\s*@\s*(\S+))?$/;
@@ -46,7 +46,7 @@ export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)",
   check_dn_case: option(bool, 'Group DN comparisons are case sensitive.', 'true'),
   start_tls: option(bool, 'StartTLS on the ldap:// connection (not with ldap_secure).', 'false'),
   ca_file: option(text, "PEM file of the CAs trusted for the directory's certificate (default: the system's)."),
-  timeout_ms: option(int({ min: 1 }), 'Bound on one whole login attempt; past it the login answers 503 naming LDAP.', '5000'),
+  timeout_ms: option(int({ min: 1, max: MAX_TIMER_MS }), 'Bound on one whole login attempt; past it the login answers 503 naming LDAP.', '5000'),
   group_mappings: option(list({ entry: groupMapping, accept: groupMappingValue, what: 'lines of `<group dn> => <Viewer|Editor|Admin>[ @orgId]`' }),
     'LDAP group → org role, first match per org wins (as Grafana).', ''),
   grafana_admin_group: option(text, 'Members of this group are Grafana server admins (and others are not).'),

@@ -4,10 +4,19 @@ import type { Ctx } from '../context.js';
 import { boundedCache } from '../cache.js';
 import { CoreError, fail } from '../errors.js';
 import { identity, userIdentity, type ApiKey, type Identity, type User, type WebSession } from '../model.js';
-import { BruteForceGuard } from '../limits/brute-force.js';
+import { lockedError } from '../limits/login-limiter.js';
 import { CredentialCache } from '../security/credential-cache.js';
-import { MAX_PASSWORD_BYTES } from '../security/passwords.js';
+import { MAX_PASSWORD_BYTES, verifyDummy } from '../security/passwords.js';
+import { normalizeIp } from '../security/trusted-clients.js';
 import type { LoginActions } from './login.js';
+
+/** A limiter's refusal as the Grafana face words it: a locked login is "Invalid username or password", a locked address "Login temporarily blocked". */
+function grafanaRefusal(err: unknown): unknown {
+  if (!(err instanceof CoreError)) return err;
+  if (err.code === 'LOGIN_LOCKED_IP') return fail('GRAFANA_LOGIN_BLOCKED_IP');
+  if (err.code === 'LOGIN_LOCKED_USER' || err.code === 'LOGIN_BUSY') return fail('GRAFANA_PASSWORD_AUTH_FAILED');
+  return err;
+}
 
 /** Grafana's "Org missing": a user acting in an org it is not a member of. */
 const ORG_MISSING = -1;
@@ -17,24 +26,8 @@ export function grafanaIdentities(ctx: Ctx, login: LoginActions) {
   /** Last time each account was seen on the Grafana face (memory only; for lastSeenAt). */
   const lastSeen = boundedCache<number, number>(100_000);
   const credentials = new CredentialCache();
-  const bruteForce = new BruteForceGuard(ctx.store, ctx.audit, ctx.config.security);
-  /** The account a password proves, or undefined; a directory that is down is not a wrong password (not counted). */
-  async function checkPassword(loginName: string, password: string): Promise<User | undefined> {
-    let user = users.findByLoginOrEmail(loginName) ?? (await users.fetch(loginName));
-    if (user?.isServiceAccount) user = undefined;
-    try {
-      if (user && user.source === 'moonraker') return await login.verifyPassword(user.username, password, 'moonraker');
-      if (ctx.sources.has('ldap') && (!user || user.source === 'ldap')) return await login.verifyPassword(user?.username ?? loginName, password, 'ldap');
-    } catch (err) {
-      if (err instanceof CoreError && (err.code === 'LDAP_ERROR' || err.code === 'LDAP_UNAVAILABLE')) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
-      if (!(err instanceof CoreError)) throw err;
-    }
-    return undefined;
-  }
-
-
   const v = {
-    credentials, bruteForce, lastSeen,
+    credentials, lastSeen,
 
     /**
      * A user acting in `requestedOrg` (0: their active org). Not a member there:
@@ -60,31 +53,65 @@ export function grafanaIdentities(ctx: Ctx, login: LoginActions) {
       return v.grafanaUser(sa, key.orgId, 'service_account_token', { apiKeyId: key.id });
     },
 
-    /**
-     * Grafana's password client: brute-force check first (so even the right
-     * password is refused while locked), then the account's user source (local,
-     * else LDAP when registered). Login or email, case-insensitively. `cache`:
-     * basic auth on every request is answered from the verified-credential cache.
-     */
-    async grafanaPassword(loginName: string, password: string, ip: string, o: { cache: boolean }): Promise<User> {
-      const hit = o.cache ? credentials.get(loginName, password, (id) => users.getById(id)) : undefined;
-      if (hit) {
-        if (bruteForce.userBlockedInMemory(loginName) || bruteForce.ipBlockedInMemory(ip)) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
-        return hit;
-      }
-      if (await bruteForce.userBlocked(loginName)) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
-      if (await bruteForce.ipBlocked(ip)) throw fail('GRAFANA_LOGIN_BLOCKED_IP');
-      if (!password || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
-      const verified = await checkPassword(loginName, password);
-      if (!verified) {
-        await bruteForce.recordFailure(loginName, ip);
-        await ctx.audit.record('login_failed', { username: loginName, ip, detail: { face: 'grafana' } });
-        throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
-      }
-      if (verified.isDisabled) throw fail('GRAFANA_IDENTITY_DISABLED');
-      if (o.cache) credentials.put(loginName, password, verified);
-      return verified;
-    },
+    grafanaPassword: grafanaPasswordClient(ctx, login, credentials),
   };
   return v;
+}
+
+/** Grafana's password client (Basic auth and POST /login). */
+function grafanaPasswordClient(ctx: Ctx, login: LoginActions, credentials: CredentialCache) {
+  const { users } = ctx.ix;
+  /** The account a password proves, or undefined; a directory that is down is not a wrong password (not counted). */
+  async function checkPassword(user: User | undefined, loginName: string, password: string): Promise<User | undefined> {
+    try {
+      if (user && user.source === 'moonraker') return await login.verifyPassword(user.username, password, 'moonraker');
+      if (ctx.sources.has('ldap') && (!user || user.source === 'ldap')) return await login.verifyPassword(user?.username ?? loginName, password, 'ldap');
+      await verifyDummy(password); // an unknown account costs the hash a known one does (finding 7)
+    } catch (err) {
+      if (err instanceof CoreError && (err.code === 'LDAP_ERROR' || err.code === 'LDAP_UNAVAILABLE')) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
+      if (!(err instanceof CoreError)) throw err;
+    }
+    return undefined;
+  }
+
+  /**
+   * Grafana's password client, behind the one login limiter (login.ts): every
+   * rule of the Grafana face ([limits] and Grafana's brute-force rule) is checked
+   * first, so even the right password is refused while locked, then the
+   * account's user source (local, else LDAP when registered). Login or email,
+   * case-insensitively; the limits are keyed on the account it resolves to.
+   * `cache`: basic auth on every request is answered from the verified-credential
+   * cache, still behind the limiter (failures and attempts in flight it knows of).
+   * `form`: POST /login, whose success starts the account's failure count over.
+   */
+  return async function grafanaPassword(loginName: string, password: string, rawIp: string, o: { cache: boolean; form?: boolean }): Promise<User> {
+    const ip = normalizeIp(rawIp);
+    const rules = login.rules.grafana;
+    const hit = o.cache ? credentials.get(loginName, password, (id) => users.getById(id)) : undefined;
+    if (hit) {
+      const locked = login.limiter.lockedNow(hit.username, ip, rules);
+      if (locked) throw grafanaRefusal(lockedError(locked));
+      return hit;
+    }
+    let user = users.findByLoginOrEmail(loginName) ?? (await users.fetch(loginName));
+    if (user?.isServiceAccount) user = undefined;
+    const ticket = await login.limiter.begin(user?.username ?? loginName, ip, rules).catch((err: unknown) => { throw grafanaRefusal(err); });
+    let verified: User | undefined;
+    try {
+      if (!password || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
+      verified = await checkPassword(user, loginName, password);
+    } catch (err) {
+      ticket.release();
+      throw err;
+    }
+    if (!verified) {
+      await ctx.audit.record('login_failed', { username: loginName, ip, detail: { face: 'grafana' } });
+      await login.settleFailure(ticket, undefined, loginName, ip);
+      throw fail('GRAFANA_PASSWORD_AUTH_FAILED');
+    }
+    await ticket.succeeded({ reset: o.form });
+    if (verified.isDisabled) throw fail('GRAFANA_IDENTITY_DISABLED');
+    if (o.cache) credentials.put(loginName, password, verified);
+    return verified;
+  };
 }

@@ -97,18 +97,23 @@ export function keyVerifier(ctx: Ctx) {
   };
 }
 
+/** The latest expiry a key may have: the end of the year 9999 (a date every format and store holds). */
+const LAST_EXPIRY_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/** The expiry rules shared by keys and service-account tokens (`api_key_max_seconds_to_live`), and an expiry a date can hold. */
+function checkTtl(ctx: Ctx, secondsToLive: number) {
+  const max = ctx.config.auth.api_key_max_seconds_to_live;
+  if (max !== -1) {
+    if (!secondsToLive) throw fail('TTL_REQUIRED');
+    if (secondsToLive > max) throw fail('TTL_ABOVE_LIMIT');
+  }
+  // Differs from Grafana (which overflows): an expiry past the year 9999 is refused at input (issue 17 finding 8).
+  if (secondsToLive > 0 && !(Date.now() + secondsToLive * 1000 <= LAST_EXPIRY_MS)) throw fail('TTL_TOO_LARGE');
+}
+
 /** Creating, importing and deleting keys and tokens. */
 export function keyAdmin(ctx: Ctx, onInsert: () => void) {
   const index = ctx.ix.keys;
-  /** The expiry rules shared by keys and service-account tokens (`api_key_max_seconds_to_live`). */
-  function checkTtl(secondsToLive: number) {
-    const max = ctx.config.auth.api_key_max_seconds_to_live;
-    if (max !== -1) {
-      if (!secondsToLive) throw fail('TTL_REQUIRED');
-      if (secondsToLive > max) throw fail('TTL_ABOVE_LIMIT');
-    }
-  }
-
   async function insert(k: NewApiKey, duplicate: CoreCode): Promise<ApiKey> {
     try {
       const rec = await ctx.write({ run: () => ctx.store.apiKeys.create(k), changes: (r) => [{ kind: 'grafana-key', id: r.id }] });
@@ -131,7 +136,7 @@ export function keyAdmin(ctx: Ctx, onInsert: () => void) {
     async createLegacy(a: { orgId: number; name: string; role: string; secondsToLive: number; caller: Caller; actor?: string }): Promise<Created> {
       if (!isRole(a.role)) throw fail('INVALID_ROLE');
       if (!a.caller.isServerAdmin && !roleIncludes(a.caller.role, a.role)) throw fail('ROLE_TOO_HIGH');
-      checkTtl(a.secondsToLive);
+      checkTtl(ctx, a.secondsToLive);
       if (a.secondsToLive < 0) throw fail('TTL_NEGATIVE');
       const { key } = newLegacyKey(a.name, a.orgId);
       const rec = await insert({ orgId: a.orgId, name: a.name, role: a.role, hash: keyHash(key), hashKind: 'sha256', serviceAccountId: null, expiresAt: expiresAt(a.secondsToLive) }, 'KEY_DUPLICATE');
@@ -141,7 +146,7 @@ export function keyAdmin(ctx: Ctx, onInsert: () => void) {
 
     /** POST /api/serviceaccounts/:id/tokens (the service account is checked by the caller). */
     async createToken(a: { serviceAccountId: number; orgId: number; role: Role; name: string; secondsToLive: number; actor?: string }): Promise<Created> {
-      checkTtl(a.secondsToLive);
+      checkTtl(ctx, a.secondsToLive);
       const days = ctx.config.service_accounts.token_expiration_day_limit;
       if (days && days > 0) {
         // Grafana compares whole days (both sides truncated to UTC midnight); no expiry at all exceeds any limit.

@@ -5,10 +5,10 @@
 import type { Ctx } from '../context.js';
 import { CoreError, fail, type CoreCode } from '../errors.js';
 import { DEFAULT_ORG_ID, RESERVED_USERS, type Identity, type User } from '../model.js';
-import { LoginLimiter, type LoginTicket } from '../limits/login-limiter.js';
+import { LoginLimiter, type LoginRule, type LoginTicket } from '../limits/login-limiter.js';
 import { MaxLoginAttempts } from '../limits/max-attempts.js';
 import { newUid, randomBase32, randomUrlToken } from '../security/crypto.js';
-import { MAX_PASSWORD_BYTES } from '../security/passwords.js';
+import { MAX_PASSWORD_BYTES, verifyDummy } from '../security/passwords.js';
 import { normalizeIp } from '../security/trusted-clients.js';
 import { applyExternalProfile } from '../sources/external-profile.js';
 import type { ExternalProfile } from '../sources/types.js';
@@ -17,16 +17,32 @@ import { DuplicateError } from '../../store/types.js';
 export const ACCESS_TTL_S = 3600;
 /** Failures that are guesses at a credential; they count toward the login limits. */
 const GUESS_FAILURES = new Set<CoreCode>(['INVALID_PASSWORD', 'UNKNOWN_USER', 'LDAP_DENIED']);
+/** Grafana's brute-force rule counts failures over 5 minutes. */
+const GRAFANA_WINDOW_S = 300;
 
 export interface LoginResult { user: User; token: string; refreshToken: string; sessionId: string }
 
 export class LoginActions {
-  private readonly limiter: LoginLimiter;
+  /** The one limiter of every password check, on every face. */
+  readonly limiter: LoginLimiter;
+  /** Each face's rules: [limits] on both; Grafana's brute-force rule ([security]) on the Grafana face too. */
+  readonly rules: { moonraker: LoginRule[]; grafana: LoginRule[] };
   private readonly maxAttempts: MaxLoginAttempts;
 
   constructor(private readonly ctx: Ctx) {
-    const l = ctx.config.limits;
-    this.limiter = new LoginLimiter(ctx.store, { perUser: l.login_attempts_per_user, perIp: l.login_attempts_per_ip, windowSeconds: l.lockout_seconds });
+    const l = ctx.config.limits, sec = ctx.config.security;
+    this.limiter = new LoginLimiter(ctx.store, { maxInFlight: l.password_checks_queued, keepSeconds: Math.max(l.lockout_seconds, 600) });
+    const moonraker: LoginRule[] = [
+      { scope: 'user', limit: l.login_attempts_per_user, windowSeconds: l.lockout_seconds, origin: 'limits' },
+      { scope: 'ip', limit: l.login_attempts_per_ip, windowSeconds: l.lockout_seconds, origin: 'limits' },
+    ];
+    const grafana = [...moonraker];
+    if (!sec.disable_brute_force_login_protection) {
+      grafana.push({ scope: 'user', limit: sec.brute_force_login_protection_max_attempts, windowSeconds: GRAFANA_WINDOW_S, origin: 'grafana' });
+      if (!sec.disable_ip_address_login_protection) grafana.push({ scope: 'ip', limit: sec.brute_force_login_protection_max_attempts, windowSeconds: GRAFANA_WINDOW_S, origin: 'grafana' });
+    }
+    // An account's lock is reported before its address's (Grafana's order).
+    this.rules = { moonraker, grafana: [...grafana.filter((r) => r.scope === 'user'), ...grafana.filter((r) => r.scope === 'ip')] };
     this.maxAttempts = new MaxLoginAttempts(ctx.config.authorization.max_login_attempts);
   }
 
@@ -37,12 +53,12 @@ export class LoginActions {
   }
 
   /** Records a failed password check against the limits (if it was a guess) and audits any lockout it started. */
-  private async settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
+  async settleFailure(ticket: LoginTicket, err: unknown, username: string, ip: string | undefined): Promise<void> {
     const code = codeOf(err);
-    if (!code || !GUESS_FAILURES.has(code)) return ticket.release();
-    const l = this.ctx.config.limits;
-    for (const scope of await ticket.failed()) {
-      await this.ctx.audit.record('lockout', { username, ip, detail: { scope, attempts: scope === 'user' ? l.login_attempts_per_user : l.login_attempts_per_ip, seconds: l.lockout_seconds } });
+    if (err !== undefined && (!code || !GUESS_FAILURES.has(code))) return ticket.release();
+    for (const r of await ticket.failed()) {
+      const face = r.origin === 'grafana' ? { face: 'grafana' } : {};
+      await this.ctx.audit.record('lockout', { username, ip, detail: { ...face, scope: r.scope, attempts: r.limit, seconds: r.windowSeconds } });
     }
   }
 
@@ -77,14 +93,23 @@ export class LoginActions {
     if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) throw fail('INVALID_PASSWORD');
     let user = await ctx.ix.users.fetch(username);
     if (source !== 'ldap') {
-      if (!user || user.isServiceAccount) throw fail('UNKNOWN_USER', { username });
+      if (!user || user.isServiceAccount) {
+        await verifyDummy(password); // an unknown account costs the hash a known one does (finding 7)
+        throw fail('UNKNOWN_USER', { username });
+      }
       if (user.source !== source) throw fail('WRONG_SOURCE', { username, source: user.source });
       await ctx.sources.get(source)!.authenticate(username, password, user);
       return user;
     }
-    const profile = (await ctx.sources.get('ldap')!.authenticate(username, password, user)) ?? {};
-    user ??= await this.createExternal(username, profile); // Moonraker creates the user record of an LDAP user at first login
-    if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username, source: user.source });
+    // The directory matches names ignoring case and surrounding spaces: the account is the entry's own name (finding 5).
+    const profile = (await ctx.sources.get('ldap')!.authenticate(username.trim(), password, user)) ?? {};
+    const name = profile.username ?? username.trim();
+    if (name !== username) {
+      this.checkSource(source, name);
+      user = await ctx.ix.users.fetch(name);
+    }
+    user ??= await this.createExternal(name, profile); // Moonraker creates the user record of an LDAP user at first login
+    if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username: name, source: user.source });
     // What the directory says (group → org roles, server admin, name, email) applies at each login.
     const synced = user;
     await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
@@ -114,7 +139,7 @@ export class LoginActions {
     const { ctx, maxAttempts } = this;
     const ip = normalizeIp(a.ip);
     if (maxAttempts.reached(ip)) throw fail('LOGINS_MAXED');
-    const ticket = await this.limiter.begin(a.username, ip);
+    const ticket = await this.limiter.begin(a.username, ip, this.rules.moonraker);
     let user: User;
     try {
       user = await this.verifyPassword(a.username, a.password, (a.source ?? ctx.config.authorization.default_source).toLowerCase());
@@ -126,7 +151,7 @@ export class LoginActions {
       if (reachedMax) await ctx.audit.record('lockout', { username: a.username, ip, detail: { scope: 'ip', rule: 'max_login_attempts', attempts: maxAttempts.max } });
       throw err;
     }
-    await ticket.succeeded();
+    await ticket.succeeded({ reset: true });
     maxAttempts.succeeded(ip);
     const result = await this.issueTokens(user);
     await ctx.audit.record('login_ok', { username: user.username, ip, detail: { source: user.source } });
@@ -135,7 +160,7 @@ export class LoginActions {
 
   /** A password check of a signed-in account (changing its password) counts like a login. */
   async checkCurrentPassword(user: User, password: string, ip: string | undefined): Promise<void> {
-    const ticket = await this.limiter.begin(user.username, ip);
+    const ticket = await this.limiter.begin(user.username, ip, this.rules.moonraker);
     try {
       await this.ctx.sources.get('moonraker')!.authenticate(user.username, password, user);
     } catch (err) {
@@ -143,7 +168,7 @@ export class LoginActions {
       await this.settleFailure(ticket, err, user.username, ip);
       throw err;
     }
-    await ticket.succeeded();
+    await ticket.succeeded({ reset: true });
   }
 
   /** POST /access/logout: like Moonraker, every token of the user dies, not just this one. */

@@ -76,8 +76,7 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
     /** POST /login: a verified password opens a browser session. */
     async login(b: { user: string; password: string; ip: string }): Promise<{ user: User; token: string; session: WebSession }> {
       if (a.disable_login_form || a.disable_login) throw fail('GRAFANA_LOGIN_DISABLED');
-      const user = await verify.grafanaPassword(b.user, b.password, b.ip, { cache: false });
-      await verify.bruteForce.reset(b.user);
+      const user = await verify.grafanaPassword(b.user, b.password, b.ip, { cache: false, form: true });
       const { token, session } = await create(user);
       await ctx.audit.record('login_ok', { username: user.username, ip: b.ip, detail: { face: 'grafana' } });
       return { user, token, session };

@@ -1,67 +1,85 @@
-// Brute-force limits on password checks, per account and per client address,
-// on top of Moonraker's own max_login_attempts. Failed attempts are rows in the
-// store's login_attempts table (shared by instances behind a load balancer, and
-// by both faces: an account's failures count wherever they happen); an account
-// or address with `limit` failures in the last `windowSeconds` is locked until
-// enough of them age out. The check runs before any password hashing, so a
-// locked account refuses even the right password.
+// The one limiter in front of every password check, on every face (Moonraker's
+// /access/login and access.login, a password change, Grafana Basic auth and
+// POST /login; issue 17 finding 1). Failed checks are rows in the store's
+// login_attempts table (shared by instances and by both faces), keyed on the
+// resolved account (its login name, lower-cased: a login and an e-mail address
+// of one account are one budget) and on the client address. A face brings its
+// rules ([limits] login_attempts_per_user / _per_ip, and on the Grafana face
+// also Grafana's brute-force rule); an account or address with `limit`
+// failures within a rule's window is refused before any hashing, even with the
+// right password, until enough of them age out.
 //
-// Attempts still being checked count too ("pending"), so a burst of concurrent
-// guesses cannot all slip past the check before the first failure is recorded.
-import type { Store } from '../../store/types.js';
+// Attempts still being checked count too: each takes a place (synchronously)
+// before the store is read, so a concurrent burst cannot slip past the check
+// before the first failure is recorded. Places are held until the attempt is
+// settled. At most `maxInFlight` checks are held at once (the hash queue's
+// bound): excess attempts are refused (LOGIN_BUSY), not queued.
+import { boundedCache } from '../cache.js';
 import { fail } from '../errors.js';
+import type { Store } from '../../store/types.js';
 
-/** [limits] login_attempts_per_user / _per_ip (0: no limit) and lockout_seconds. */
-export interface LoginLimitOptions { perUser: number; perIp: number; windowSeconds: number }
-
-/** What settle() reports: the lockouts this failure started (for the audit log). */
 export type LockScope = 'user' | 'ip';
 
+/** One rule: `limit` failures per account or address within `windowSeconds`; `origin` names the option set. */
+export interface LoginRule { scope: LockScope; limit: number; windowSeconds: number; origin: 'limits' | 'grafana' }
+
 export interface LoginTicket {
-  /** The password was wrong (or the user unknown): record it; returns the locks this failure started. */
-  failed(): Promise<LockScope[]>;
-  /** The password was right: the account's failure count starts over. */
-  succeeded(): Promise<void>;
+  /** The password was wrong (or the account unknown): record it; returns the rules whose lock this failure started. */
+  failed(): Promise<LoginRule[]>;
+  /** The password was right; `reset`: the account's failure count starts over. */
+  succeeded(o?: { reset?: boolean }): Promise<void>;
   /** Neither (a malformed request, a source that is down): forget the attempt. */
   release(): void;
 }
 
+export interface LimiterOptions {
+  /** Password checks held at once (0: no bound). */
+  maxInFlight: number;
+  /** How long failures are kept in the store (at least the longest window). */
+  keepSeconds: number;
+}
+
 const PRUNE_EVERY_MS = 60_000;
+const keyOf = (scope: LockScope, v: string) => (scope === 'user' ? 'u\0' : 'i\0') + v;
+
+/** A limiter's refusal: LOGIN_LOCKED_USER / LOGIN_LOCKED_IP (429) with the rule that refused. */
+export const lockedError = (r: LoginRule) => fail(r.scope === 'user' ? 'LOGIN_LOCKED_USER' : 'LOGIN_LOCKED_IP', { scope: r.scope, seconds: r.windowSeconds, origin: r.origin });
 
 export class LoginLimiter {
   private pending = new Map<string, number>();
-  private lastPrune = 0;
+  /** Failures this process recorded (timestamps), for checks that do not read the store (cached Basic auth). */
+  private recent = boundedCache<string, number[]>(100_000);
   private reported = new Map<string, number>();
+  private lastPrune = 0;
+  private inFlight = 0;
 
-  constructor(private store: Store, private o: LoginLimitOptions) {}
+  constructor(private store: Store, private o: LimiterOptions) {}
 
-  get enabled(): boolean { return !!this.o.perUser || !!this.o.perIp; }
-
-  /** Throws LOGIN_LOCKED (429) when the account or address is locked; otherwise holds one attempt until settled. */
-  async begin(username: string, ip: string | undefined): Promise<LoginTicket> {
-    const user = username.toLowerCase();
-    const keys: [LockScope, string, number][] = [];
-    if (this.o.perUser) keys.push(['user', 'u\0' + user, this.o.perUser]);
-    if (this.o.perIp && ip !== undefined) keys.push(['ip', 'i\0' + ip, this.o.perIp]);
+  /** Throws LOGIN_LOCKED_* when a rule is at its limit, LOGIN_BUSY when too many checks are held; otherwise holds one attempt until settled. */
+  async begin(account: string, ip: string | undefined, rules: readonly LoginRule[]): Promise<LoginTicket> {
+    if (this.o.maxInFlight && this.inFlight >= this.o.maxInFlight) throw fail('LOGIN_BUSY');
+    const user = account.trim().toLowerCase();
+    const active = rules.filter((r) => r.limit > 0 && (r.scope === 'user' || ip !== undefined));
+    const keys = [keyOf('user', user), ...(ip !== undefined ? [keyOf('ip', ip)] : [])];
     // Take a place in line first (synchronously), then look at the store: an
     // attempt counts every failure recorded plus every attempt ahead of it.
-    const places = keys.map(([, k]) => this.hold(k));
+    this.inFlight++;
+    const places = new Map(keys.map((k) => [k, this.hold(k)]));
     let open = true;
     const release = () => {
       if (!open) return;
       open = false;
-      for (const [, k] of keys) this.drop(k);
+      this.inFlight--;
+      for (const k of keys) this.drop(k);
     };
     let storedForUser = 0;
     try {
-      const since = Date.now() - this.o.windowSeconds * 1000;
-      const [byUser, byIp] = await this.stored(user, ip, since);
-      storedForUser = byUser;
-      for (let i = 0; i < keys.length; i++) {
-        const [scope, , limit] = keys[i]!;
-        if ((scope === 'user' ? byUser : byIp) + places[i]! > limit) {
-          throw fail(scope === 'user' ? 'LOGIN_LOCKED_USER' : 'LOGIN_LOCKED_IP', { scope, seconds: this.o.windowSeconds });
-        }
+      const counts = await this.counts(user, ip, active, Date.now());
+      for (const [i, r] of active.entries()) {
+        const [byUser, byIp] = counts[i]!;
+        storedForUser = Math.max(storedForUser, byUser);
+        const place = places.get(keyOf(r.scope, r.scope === 'user' ? user : ip!))!;
+        if ((r.scope === 'user' ? byUser : byIp) + place > r.limit) throw lockedError(r);
       }
     } catch (err) {
       release();
@@ -73,23 +91,25 @@ export class LoginLimiter {
         const now = Date.now();
         try {
           await this.store.loginAttempts.add(user, ip ?? '', now);
+          for (const k of keys) this.recent.set(k, [...this.fresh(k, now, this.o.keepSeconds), now]);
           this.maybePrune(now);
-          // Which limits did this failure just reach?
-          const since = now - this.o.windowSeconds * 1000;
-          const started: LockScope[] = [];
-          const [byUser, byIp] = await this.stored(user, ip, since);
-          if (this.o.perUser && byUser >= this.o.perUser && this.firstReport('u\0' + user, now)) started.push('user');
-          if (this.o.perIp && ip !== undefined && byIp >= this.o.perIp && this.firstReport('i\0' + ip, now)) started.push('ip');
-          return started;
+          // Which rules did this failure just bring to their limit?
+          const counts = await this.counts(user, ip, active, now);
+          return active.filter((r, i) => {
+            const n = counts[i]![r.scope === 'user' ? 0 : 1];
+            return n >= r.limit && this.firstReport(`${r.origin}\0${keyOf(r.scope, r.scope === 'user' ? user : ip!)}`, r, now);
+          });
         } finally {
           release();
         }
       },
-      succeeded: async () => {
+      succeeded: async (o = {}) => {
         if (!open) return;
         try {
+          if (!o.reset) return;
+          this.recent.delete(keyOf('user', user));
           // Nothing to clear when no failure was on record as it began (one write fewer per login).
-          if (this.o.perUser && storedForUser > 0) await this.store.loginAttempts.resetUsername(user);
+          if (storedForUser > 0) await this.store.loginAttempts.resetUsername(user);
         } finally {
           release();
         }
@@ -98,24 +118,46 @@ export class LoginLimiter {
     };
   }
 
-  /** Failures on record since `since` for the account and the address (0 where that limit is off), in one query when both count. */
-  private async stored(user: string, ip: string | undefined, since: number): Promise<[number, number]> {
-    const byUser = !!this.o.perUser, byIp = !!this.o.perIp && ip !== undefined;
-    if (byUser && byIp) {
-      const c = await this.store.loginAttempts.counts(user, ip!, since);
-      return [c.username, c.ip];
+  /**
+   * The rule that refuses a check that reads no store (a cached Basic-auth
+   * pair), from this process's memory: failures it recorded plus attempts in flight.
+   */
+  lockedNow(account: string, ip: string | undefined, rules: readonly LoginRule[]): LoginRule | undefined {
+    const now = Date.now();
+    for (const r of rules) {
+      if (r.limit <= 0 || (r.scope === 'ip' && ip === undefined)) continue;
+      const k = keyOf(r.scope, r.scope === 'user' ? account.trim().toLowerCase() : ip!);
+      if (this.fresh(k, now, r.windowSeconds).length + (this.pending.get(k) ?? 0) >= r.limit) return r;
     }
-    return [
-      byUser ? await this.store.loginAttempts.countByUsername(user, since) : 0,
-      byIp ? await this.store.loginAttempts.countByIp(ip!, since) : 0,
-    ];
+    return undefined;
   }
 
-  /** One lockout report per account or address per window. */
-  private firstReport(key: string, now: number): boolean {
+  private fresh(key: string, now: number, windowSeconds: number): number[] {
+    return (this.recent.get(key) ?? []).filter((t) => t > now - windowSeconds * 1000);
+  }
+
+  /** [failures for the account, for the address] on record within each rule's window (one query per distinct window). */
+  private async counts(user: string, ip: string | undefined, rules: readonly LoginRule[], now: number): Promise<[number, number][]> {
+    const byWindow = new Map<number, Promise<[number, number]>>();
+    const get = (w: number) => {
+      let p = byWindow.get(w);
+      if (!p) byWindow.set(w, (p = this.stored(user, ip, now - w * 1000)));
+      return p;
+    };
+    return Promise.all(rules.map((r) => get(r.windowSeconds)));
+  }
+
+  private async stored(user: string, ip: string | undefined, since: number): Promise<[number, number]> {
+    if (ip === undefined) return [await this.store.loginAttempts.countByUsername(user, since), 0];
+    const c = await this.store.loginAttempts.counts(user, ip, since);
+    return [c.username, c.ip];
+  }
+
+  /** One lockout report per rule and account or address per window. */
+  private firstReport(key: string, r: LoginRule, now: number): boolean {
     const until = this.reported.get(key);
     if (until !== undefined && until > now) return false;
-    this.reported.set(key, now + this.o.windowSeconds * 1000);
+    this.reported.set(key, now + r.windowSeconds * 1000);
     return true;
   }
 
@@ -131,12 +173,11 @@ export class LoginLimiter {
     else this.pending.set(key, n);
   }
 
+  /** Failures older than every window are deleted (whichever face recorded them), at most once a minute. */
   private maybePrune(now: number) {
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
     for (const [k, until] of this.reported) if (until <= now) this.reported.delete(k);
-    // Keep at least 10 minutes: the Grafana face reads the same table with its own 5-minute window.
-    const keepMs = Math.max(this.o.windowSeconds, 600) * 1000;
-    void this.store.loginAttempts.prune(now - keepMs).catch(() => {});
+    void this.store.loginAttempts.prune(now - this.o.keepSeconds * 1000).catch(() => {});
   }
 }

@@ -20,6 +20,17 @@ export const moonrakerHash = (saltHex: string, hashHex: string) => `$moonraker-p
 /** Grafana's stored form: PBKDF2-HMAC-SHA256, 10 000 rounds, 50 bytes, salt used as text. */
 export const grafanaHash = (salt: string, hashHex: string) => `$grafana-pbkdf2$${salt}$${hashHex}`;
 
+/**
+ * An argon2id hash (the current parameters) of a random password nobody knows:
+ * an unknown account is verified against it, so it costs what a known one does.
+ */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$vq0hJejW52RZlKKgYfLjFg$DP0Pv7t55do/StjD2B2bDnEiUdKO3mmhPP61HE2w/Ao';
+
+/** The work of a password check whose answer is always no (issue 17 finding 7). */
+export async function verifyDummy(password: string): Promise<void> {
+  await verifyPassword(DUMMY_HASH, password);
+}
+
 export interface VerifyResult { ok: boolean; needsRehash: boolean }
 
 export async function verifyPassword(stored: string, password: string): Promise<VerifyResult> {

@@ -1,11 +1,16 @@
 // Moonraker's trusted_clients: IP addresses, CIDR ranges and domain names.
 // Domains are matched against the client's reverse lookup (getnameinfo, so
-// /etc/hosts counts), cached as Moonraker does.
+// /etc/hosts counts), cached as Moonraker does, and only once a forward lookup
+// of that name gives the client's address back (differs from Moonraker: whoever
+// controls the reverse zone of their own address could otherwise name it after
+// a trusted domain; issue 17).
 import { BlockList, isIP } from 'node:net';
 import { promises as dns } from 'node:dns';
 import { boundedCache } from '../cache.js';
 
 const FQDN_CACHE_MS = 84_000_000;
+/** A name that did not confirm is asked again after this long (DNS being fixed, or a transient failure). */
+const UNCONFIRMED_CACHE_MS = 60_000;
 const LOOKUP_TIMEOUT_MS = 5000;
 
 /** '::ffff:10.0.0.1' → '10.0.0.1'; other addresses unchanged. */
@@ -51,19 +56,28 @@ export class TrustedClients {
   private async reverse(ip: string): Promise<string | undefined> {
     const hit = this.fqdns.get(ip);
     if (hit !== undefined) return hit;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const { hostname } = await Promise.race([
-        dns.lookupService(ip, 0),
-        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), LOOKUP_TIMEOUT_MS); }),
-      ]);
-      const fqdn = hostname.toLowerCase();
+      const { hostname } = await withTimeout(dns.lookupService(ip, 0));
+      const fqdn = hostname.toLowerCase().replace(/\.$/, '');
+      const forward = await withTimeout(dns.lookup(fqdn, { all: true }));
+      if (!forward.some((a) => normalizeIp(a.address) === ip)) {
+        this.fqdns.set(ip, '', { ttl: UNCONFIRMED_CACHE_MS });
+        return undefined;
+      }
       this.fqdns.set(ip, fqdn);
       return fqdn;
     } catch {
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+}
+
+/** `p`, or a rejection after LOOKUP_TIMEOUT_MS (the timer cleared either way). */
+async function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), LOOKUP_TIMEOUT_MS); })]);
+  } finally {
+    clearTimeout(timer);
   }
 }

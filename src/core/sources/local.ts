@@ -3,7 +3,7 @@
 // on that successful login (through `rehash`, a write of the accounts action).
 import { fail } from '../errors.js';
 import type { User } from '../model.js';
-import { verifyPassword } from '../security/passwords.js';
+import { verifyDummy, verifyPassword } from '../security/passwords.js';
 import type { UserSource } from './types.js';
 
 export class LocalSource implements UserSource {
@@ -11,7 +11,10 @@ export class LocalSource implements UserSource {
   constructor(private rehash: (user: User, password: string) => Promise<void>) {}
 
   async authenticate(_username: string, password: string, user: User | undefined): Promise<void> {
-    if (!user?.passwordHash) throw fail('INVALID_PASSWORD');
+    if (!user?.passwordHash) {
+      await verifyDummy(password); // the same work as a real check
+      throw fail('INVALID_PASSWORD');
+    }
     const { ok, needsRehash } = await verifyPassword(user.passwordHash, password);
     if (!ok) throw fail('INVALID_PASSWORD');
     if (needsRehash) await this.rehash(user, password);

@@ -4,6 +4,8 @@ import type { Role, User } from '../model.js';
 
 /** What an external source says about a user, applied at each login. */
 export interface ExternalProfile {
+  /** The account's canonical name: the directory entry's own name attribute as stored (uid), whatever spelling was typed. */
+  username?: string;
   /** Org memberships to apply (LDAP group mappings). */
   orgRoles?: { orgId: number; role: Role }[];
   isGrafanaAdmin?: boolean;

@@ -9,6 +9,8 @@ import { toKnownError } from '../shared/http-errors.js';
 export const MOONRAKER_ERRORS = {
   WS_ORIGIN: [403, 'Cross origin websockets not allowed'],
   WS_FULL: [503, 'Maximum Number of Websocket Connections Reached'],
+  WS_IP_FULL: [429, 'Too many websocket connections from this address'],
+  WS_IP_UNAUTHENTICATED: [429, 'Too many unauthenticated websocket connections from this address'],
   NOT_WEBSOCKET: [400, 'Can "Upgrade" only to "WebSocket".'],
   ALREADY_IDENTIFIED: [400, 'Connection already identified: {client}'],
   INVALID_CLIENT_TYPE: [400, 'Invalid Client Type: {type}'],

@@ -21,7 +21,7 @@ import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from './errors.js';
 export function authRequestOf(req: FastifyRequest, authRequired: boolean) {
   let query = (req.query ?? {}) as Record<string, unknown>;
   if (req.body instanceof FormFields && req.body.pairs.some(([k]) => k === 'token')) query = { ...query, token: tornadoArgument(req, 'token') };
-  return new AuthRequest({ headers: req.headers, query, ip: req.clientIp, authRequired });
+  return new AuthRequest({ headers: req.headers, query, ip: req.clientIp, method: req.method, authRequired });
 }
 
 /** The face's error handler: its envelope, and (RFC 9110 §11.6.1) a 401 names the scheme (Moonraker itself sends none; its clients ignore it). */

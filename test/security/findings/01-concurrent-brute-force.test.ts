@@ -58,7 +58,7 @@ async function checksFor(s: Running, names: string[]) {
   return (await passwordChecksFailed(s, names)).length;
 }
 
-test('Basic auth: 30 concurrent wrong guesses for one account, the right password last: at most 5 password checks, and the right password is refused', { todo: 'issue 17 finding 1: one limiter, holding a place for attempts in flight' }, async () => {
+test('Basic auth: 30 concurrent wrong guesses for one account, the right password last: at most 5 password checks, and the right password is refused', async () => {
   const s = await startGatehouse(SAME_LIMIT);
   try {
     await mkUser(s, 'victim', 'right-password');
@@ -75,7 +75,7 @@ test('Basic auth: 30 concurrent wrong guesses for one account, the right passwor
   }
 });
 
-test('POST /login: 30 concurrent wrong guesses, the right password last: at most 5 password checks, and no session for the right password', { todo: 'issue 17 finding 1: one limiter, holding a place for attempts in flight' }, async () => {
+test('POST /login: 30 concurrent wrong guesses, the right password last: at most 5 password checks, and no session for the right password', async () => {
   const s = await startGatehouse(SAME_LIMIT);
   try {
     await mkUser(s, 'victim', 'right-password');
@@ -93,7 +93,7 @@ test('POST /login: 30 concurrent wrong guesses, the right password last: at most
   }
 });
 
-test('one budget across faces: a burst split between Grafana Basic auth and the Moonraker websocket\'s access.login runs at most 5 password checks; the right password (last, on the websocket) is refused', { todo: 'issue 17 finding 1: one limiter for every password check on every face' }, async () => {
+test('one budget across faces: a burst split between Grafana Basic auth and the Moonraker websocket\'s access.login runs at most 5 password checks; the right password (last, on the websocket) is refused', async () => {
   const s = await startGatehouse(SAME_LIMIT);
   const sockets: RpcClient[] = [];
   try {
@@ -119,7 +119,7 @@ test('one budget across faces: a burst split between Grafana Basic auth and the 
   }
 });
 
-test('[limits] login_attempts_per_ip binds on both faces: a concurrent burst from one address runs at most 8 password checks, then that address is refused on both faces', { todo: 'issue 17 finding 1: the Grafana face applies [limits] login_attempts_per_ip' }, async () => {
+test('[limits] login_attempts_per_ip binds on both faces: a concurrent burst from one address runs at most 8 password checks, then that address is refused on both faces', async () => {
   const s = await startGatehouse(IP_LIMIT);
   const ATTACKER = '127.0.0.3';
   try {
@@ -157,7 +157,7 @@ test('[limits] login_attempts_per_ip binds on both faces: a concurrent burst fro
   }
 });
 
-test('the login name and the e-mail address are one account and one budget', { todo: 'issue 17 finding 1: limiter keyed on the resolved account' }, async () => {
+test('the login name and the e-mail address are one account and one budget', async () => {
   const s = await startGatehouse(SAME_LIMIT);
   try {
     // the bootstrap admin: login "admin", e-mail admin@localhost; 3 failures under each name (6 > 5)
@@ -178,6 +178,33 @@ test('the login name and the e-mail address are one account and one budget', { t
     }
     const form = await send(s.port, { method: 'POST', path: '/login', localAddress: addr(21), json: { user: 'admin', password: ADMIN_PASSWORD } });
     assert.ok(refused(form.status), `POST /login as admin after 6 failures over both names: ${form.status} ${form.text}`);
+  } finally {
+    await s.stop();
+  }
+});
+
+// [limits] password_checks_queued = 2 (a small hash queue, so that a burst overflows it; the limits themselves are raised out of the way)
+const SMALL_QUEUE = { limits: { password_checks_queued: 2, login_attempts_per_user: 1000, login_attempts_per_ip: 1000 } };
+
+test('a bounded hash queue: password checks beyond [limits] password_checks_queued are refused at once (503 on the Moonraker face, 401 on the Grafana face), not queued', async () => {
+  const s = await startGatehouse(SMALL_QUEUE);
+  try {
+    await mkUser(s, 'patient', 'patient-pw');
+    const moonraker = Array.from({ length: 20 }, (_, i) => send(s.port, { method: 'POST', path: '/access/login', localAddress: addr(i), json: { username: `nobody${i}`, password: 'guess' } }));
+    const grafana = Array.from({ length: 20 }, (_, i) => send(s.port, { method: 'GET', path: '/api/org', localAddress: addr(40 + i), headers: basicAuth(`nobody${i}`, 'guess') }));
+    const m = await Promise.all(moonraker);
+    const g = await Promise.all(grafana);
+    const busy = m.filter((r) => r.status === 503);
+    assert.ok(busy.length > 0, `no attempt was refused: ${m.map((r) => r.status).join(' ')}`);
+    assert.deepEqual(busy[0]!.json, { error: { code: 503, message: 'Too many login attempts in progress; try again' } });
+    assert.ok(m.every((r) => r.status === 400 || r.status === 503), m.map((r) => r.status).join(' '));
+    assert.ok(g.every((r) => r.status === 401), g.map((r) => r.status).join(' '));
+    // the refused attempts ran no password check: fewer checks than attempts
+    const checks = (await auditTrail(s, { event: 'login_failed' })).filter((e) => /^nobody/.test(e.username ?? '')).length;
+    assert.ok(checks < 40, `${checks} password checks for 40 attempts`);
+    // once the burst is over, logins work on both faces
+    assert.equal((await send(s.port, { method: 'POST', path: '/access/login', json: { username: 'patient', password: 'patient-pw' } })).status, 200);
+    assert.equal((await send(s.port, { method: 'GET', path: '/api/org', headers: basicAuth('patient', 'patient-pw') })).status, 200);
   } finally {
     await s.stop();
   }

@@ -31,7 +31,7 @@ async function userNames(s: Running): Promise<string[]> {
   return r.json.result.users.map((u: { username: string }) => u.username);
 }
 
-test('a trusted address is not a credential for a cross-site form or a foreign Host name', { todo: 'issue 17 finding 3: Origin/Referer check and allowed_hosts for trusted-address authentication' }, async () => {
+test('a trusted address is not a credential for a cross-site form or a foreign Host name', async () => {
   const s = await startGatehouse(OVERRIDES);
   try {
     const own = `http://127.0.0.1:${s.port}`;
@@ -105,6 +105,24 @@ test('a trusted address is not a credential for a cross-site form or a foreign H
     const rotated = await send(s.port, { method: 'POST', path: '/access/api_key', headers: { authorization: `Bearer ${jwt}`, origin: EVIL, 'content-type': 'text/plain' }, raw: 'x' });
     assert.equal(rotated.status, 200, `a JWT-authenticated rotation: ${rotated.text}`);
     assert.notEqual(s.apiKey(), key0);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('[authorization] allowed_hosts replaces the default names (with or without a port); an IP literal Host is always allowed', async () => {
+  // [authorization] allowed_hosts = printer.example, other.example:8080 (the option under test)
+  const s = await startGatehouse({ authorization: { trusted_clients: [TRUSTED], allowed_hosts: ['printer.example', 'other.example:8080'] } });
+  try {
+    const read = (host: string) => send(s.port, { method: 'GET', path: '/access/api_key', headers: { host }, localAddress: TRUSTED });
+    for (const host of ['printer.example', `PRINTER.example:${s.port}`, 'printer.example.', 'other.example:8080', `127.0.0.1:${s.port}`, '[::1]:7125', '192.168.1.50']) {
+      const r = await read(host);
+      assert.equal(r.status, 200, `Host: ${host}: ${r.text}`);
+    }
+    for (const host of [`localhost:${s.port}`, 'other.example:8081', 'other.example', 'evil.example']) {
+      const r = await read(host);
+      assert.equal(r.status, 401, `Host: ${host}: ${r.text}`);
+    }
   } finally {
     await s.stop();
   }

@@ -16,7 +16,7 @@ import { basicAuth, eventually, send } from './helpers.js';
 
 // ---- option overrides: none (shipped defaults: [limits] lockout_seconds = 300, Grafana's 5-minute window) ----
 
-test('Grafana-face failures prune login_attempts rows older than the windows', { todo: 'issue 17 tidy: prune login_attempts on every face' }, async () => {
+test('Grafana-face failures prune login_attempts rows older than the windows', async () => {
   const s = await startGatehouse();
   try {
     const store = s.gh.store;

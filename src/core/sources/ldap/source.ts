@@ -12,7 +12,7 @@ import { CoreError, fail } from '../../errors.js';
 import type { User } from '../../model.js';
 import type { ExternalProfile, SourceLog, UserSource } from '../types.js';
 import { attempt, tlsOptions, unavailable, type Directory } from './connection.js';
-import { memberOf, profileOf } from './profile.js';
+import { memberOf, profileOf, values } from './profile.js';
 
 type LdapConfig = NonNullable<Config['ldap']>;
 
@@ -23,10 +23,13 @@ export class LdapSource implements UserSource {
   readonly name = 'ldap';
   private readonly dir: Directory;
   private readonly filterTemplate: string;
+  /** The attribute that holds an entry's login name (uid, sAMAccountName, or the one user_filter matches USERNAME on). */
+  private readonly nameAttribute: string | undefined;
 
   constructor(readonly c: LdapConfig, private log?: SourceLog) {
     // Moonraker's filters: objectClass=Person with uid, or sAMAccountName in AD mode; user_filter overrides both.
     this.filterTemplate = c.user_filter ?? `(&(objectClass=Person)(${c.is_active_directory ? 'sAMAccountName' : 'uid'}=USERNAME))`;
+    this.nameAttribute = /\(([\w-]+)=USERNAME\)/.exec(this.filterTemplate)?.[1];
     try {
       FilterParser.parseString(this.filterTemplate.replaceAll('USERNAME', 'x'));
     } catch (err) {
@@ -82,7 +85,18 @@ export class LdapSource implements UserSource {
     const profile = profileOf(this.c, entry, isMember);
     if (profile === 'no_mapped_group') throw this.deny(username, 'no_mapped_group', { dn: entry.dn });
     this.log?.info({ username, dn: entry.dn }, `LDAP User ${username} login successful`);
-    return profile;
+    return { ...profile, username: this.canonicalName(entry, username) };
+  }
+
+  /**
+   * The entry's own name (issue 17 finding 5): the directory matched the typed
+   * name case-insensitively and ignoring spaces, so every spelling maps to the
+   * value as stored (of several values, the one the typed name matches).
+   */
+  private canonicalName(entry: Entry, typed: string): string {
+    const fold = (s: string) => s.trim().toLowerCase();
+    const stored = this.nameAttribute === undefined ? [] : values(entry, this.nameAttribute).map((v) => v.trim()).filter(Boolean);
+    return stored.find((v) => fold(v) === fold(typed)) ?? stored[0] ?? typed.trim();
   }
 
   /** A protocol step whose refusal by the directory means the directory is unusable (503). */
@@ -102,7 +116,7 @@ export class LdapSource implements UserSource {
       ({ searchEntries: entries } = await client.search(this.c.base_dn, {
         scope: 'sub',
         filter: this.filterFor(username),
-        attributes: [this.c.membership_attribute, 'mail', 'displayName', 'cn'],
+        attributes: [this.c.membership_attribute, 'mail', 'displayName', 'cn', ...(this.nameAttribute ? [this.nameAttribute] : [])],
         sizeLimit: 2, // two are enough to tell "exactly one" from "ambiguous"
         timeLimit: Math.max(1, Math.ceil(this.dir.timeoutMs / 1000)),
       }));

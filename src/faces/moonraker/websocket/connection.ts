@@ -1,5 +1,6 @@
 // One websocket client. Kept deliberately small (a handful of numbers and
 // references, no closures): an instance is meant to hold tens of thousands.
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { Identity } from '../../../core/model.js';
 import type { WebsocketHub } from './hub.js';
@@ -34,6 +35,9 @@ export class Connection {
   alive = true;
   /** Requests running now. */
   inflight = 0;
+  /** When it became unauthenticated (ms, monotonic; -1 while authenticated), and whether admission counts it (admission.ts). */
+  unauthSince = -1;
+  tracked = false;
 
   constructor(readonly hub: WebsocketHub, readonly ws: WebSocket, readonly id: number, readonly ip: string, burst: number, now: number) {
     this.tokens = burst;
@@ -44,6 +48,7 @@ export class Connection {
   setIdentity(identity: Identity | null): void {
     this.identity = identity;
     this.needAuth = identity === null;
+    this.hub.admission.authChanged(this, identity !== null, performance.now());
   }
 
   /**

@@ -11,6 +11,7 @@ import { CoreError } from '../../../core/errors.js';
 import { authenticate } from '../../../auth/run.js';
 import { POLICIES } from '../../../auth/policies.js';
 import { AuthRequest } from '../../../auth/request.js';
+import { Admission } from './admission.js';
 import { Connection, CLOSE, REJECT } from './connection.js';
 import { buildMethods } from './methods.js';
 import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
@@ -32,14 +33,17 @@ export class WebsocketHub implements RpcHost {
   private nextId = 1;
   private methods: Map<string, RpcMethod>;
   private pingTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private apiKeyShared: { key: string; identity: Identity } | undefined;
   private closing = false;
   private unsubscribe: () => void;
 
   readonly limits: Config['limits'];
+  readonly admission: Admission;
 
   constructor(readonly core: Core, readonly log: FastifyBaseLogger) {
     this.limits = core.config.limits;
+    this.admission = new Admission(this.limits);
     this.methods = buildMethods(this);
     const ev = core.events;
     const created = ({ username }: { username: string }) => this.notify('notify_user_created', username);
@@ -57,10 +61,17 @@ export class WebsocketHub implements RpcHost {
       this.pingTimer = setInterval(() => this.pingAll(), this.limits.ws_ping_interval_ms);
       this.pingTimer.unref();
     }
+    const deadlineMs = this.limits.ws_auth_timeout_seconds * 1000;
+    if (deadlineMs > 0) {
+      this.deadlineTimer = setInterval(() => this.closeOverdue(), Math.max(250, Math.min(1000, deadlineMs / 2)));
+      this.deadlineTimer.unref();
+    }
   }
 
   get size() { return this.conns.size; }
-  get full() { return this.conns.size >= this.limits.ws_max_connections; }
+
+  /** Why an upgrade from `ip` is refused now (a code of the face's catalogue), or undefined. */
+  refusal(ip: string, authenticated: boolean) { return this.admission.refusal(ip, authenticated, this.conns.size); }
 
   // ---- identities ------------------------------------------------------
 
@@ -111,6 +122,7 @@ export class WebsocketHub implements RpcHost {
     this.setIdentity(conn, identity);
     (ws as TaggedSocket)[kConn] = conn;
     this.conns.set(conn.id, conn);
+    const overIpCap = this.admission.add(conn);
     // Shared listeners (no per-connection closures); `this` is the socket.
     ws.on('message', onMessage);
     ws.on('pong', onPong);
@@ -118,13 +130,15 @@ export class WebsocketHub implements RpcHost {
     ws.on('error', onError);
     if (this.closing) ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
     // Upgrades checked against maxConnections at the same moment may overshoot it: the last ones are sent away.
-    else if (this.conns.size > this.limits.ws_max_connections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
+    else if (this.conns.size > this.admission.maxConnections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
+    else if (overIpCap) ws.close(CLOSE_POLICY, 'Too many websocket connections from this address');
     return conn;
   }
 
   /** @internal */
   removed(conn: Connection): void {
     this.conns.delete(conn.id);
+    this.admission.remove(conn);
     if (this.closing && this.conns.size === 0) this.drained?.();
   }
 
@@ -252,6 +266,15 @@ export class WebsocketHub implements RpcHost {
     }
   }
 
+  /** Closes connections that stayed unauthenticated past ws_auth_timeout_seconds (1008). */
+  private closeOverdue(): void {
+    for (const c of [...this.admission.overdue(performance.now())]) {
+      const conn = c as Connection;
+      this.admission.unauthenticated.delete(conn); // closed once
+      if (conn.ws.readyState === OPEN) this.closeThenCut(conn, CLOSE_POLICY, 'Authentication timeout');
+    }
+  }
+
   private drained: (() => void) | undefined;
 
   /** Server shutdown: every client gets 1001 "Server Shutdown"; those that have not closed within closeGraceMs are cut off. */
@@ -259,6 +282,7 @@ export class WebsocketHub implements RpcHost {
     if (this.closing) return;
     this.closing = true;
     clearInterval(this.pingTimer);
+    clearInterval(this.deadlineTimer);
     this.unsubscribe();
     if (this.conns.size === 0) return;
     const done = new Promise<void>((resolve) => { this.drained = resolve; });

@@ -101,7 +101,9 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
       // A page on another site must not borrow the browser's address (a trusted client) or cookies.
       const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
       if (origin !== undefined && !sameOrigin(origin, req.headers.host) && !(await cors.allows(origin))) throw new MoonrakerError('WS_ORIGIN');
-      if (hub.full) throw new MoonrakerError('WS_FULL');
+      // The global and per-address caps first (no credential work for a socket that cannot open), then the unauthenticated cap.
+      const full = hub.refusal(req.ip, true);
+      if (full) throw new MoonrakerError(full);
       let identity: Identity | null = null;
       try {
         // Checked as Moonraker checks the upgrade: credentials required (an expired ?access_token= does not do).
@@ -110,6 +112,8 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
         if (err instanceof CoreError) req.log.debug({ reason: err.message }, 'websocket upgrade not authenticated');
         else req.log.error({ err }, 'websocket upgrade authentication failed');
       }
+      const unauthenticated = identity === null ? hub.refusal(req.ip, false) : undefined;
+      if (unauthenticated) throw new MoonrakerError(unauthenticated);
       upgradeAuth.set(req, identity);
     },
     handler: async () => {
