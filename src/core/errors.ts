@@ -65,6 +65,9 @@ export const CORE_ERRORS = {
   MEMBER_REMOVE_FAILED: [404, 'Failed to remove user from organization'],
   LAST_ADMIN_ROLE: [400, 'Cannot change role so that there is no organization admin left'],
   LAST_ADMIN_REMOVE: [400, 'Cannot remove last organization admin'],
+  // one authority for both faces (docs/security.md)
+  ADMIN_RIGHTS_REQUIRED: [403, "Deleting or changing a Grafana server admin or an organization's last Admin needs Grafana server admin rights"],
+  LAST_SERVER_ADMIN: [400, 'cannot remove last grafana admin'],
   // API keys, service accounts and tokens (Grafana's wording)
   TTL_REQUIRED: [400, 'Number of seconds before expiration should be set'],
   TTL_ABOVE_LIMIT: [400, 'Number of seconds before expiration is greater than the global limit'],

@@ -15,7 +15,7 @@ export default defineRoute({
     if (!body.role) throw new GrafanaError('BAD_REQUEST_DATA'); // binding:"Required"
     if (!isRole(body.role)) throw fail('INVALID_ROLE');
     if (!roleIncludes(identity.orgRole, body.role) && !identity.isGrafanaAdmin) throw fail('ROLE_TOO_HIGH');
-    await core.orgs.setRole(identity.orgId, userId, body.role);
+    await core.orgs.setRole(identity.orgId, userId, body.role, identity);
     return { message: 'Organization user updated' };
   },
 });
