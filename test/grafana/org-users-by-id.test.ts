@@ -10,7 +10,7 @@ import type { Running } from '../helpers/server.js';
 import { addToOrg, admin, assertDenied, basic, errutil, mkKey, mkOrg, mkUser, startGrafana } from './helpers.js';
 import { mkCallers, mkSaToken, type Callers } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 const ADDRESS = { address1: '', address2: '', city: '', zipCode: '', state: '', country: '' };
 
 let s: Running;
@@ -161,7 +161,7 @@ test('the per-org routes for an API key and a service-account token: their own o
   }
 });
 
-test('GET /api/orgs/name/:name: server admin only (orgs:read); exact name, URL-encoded; 404 "Organization not found"', TODO, async () => {
+test('GET /api/orgs/name/:name: server admin only (orgs:read); exact name, URL-encoded; 404 "Organization not found"', { todo: 'needs the router-wide trailing slash (issue 22 point 5)' }, async () => {
   const r = await s.req('GET', '/api/orgs/name/Main%20Org.', { headers: admin() });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { id: 1, name: 'Main Org.', address: ADDRESS });

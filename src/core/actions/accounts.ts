@@ -44,7 +44,7 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
         throw err;
       }
       await ctx.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
-      const result = await login.issueTokens(user);
+      const result = await login.issueTokens(user); // the caller's tokens, not a login of the account: not in its session list
       ctx.events.emitEvent({ name: 'user_created', args: [{ username: user.username }] });
       return result;
     },

@@ -94,7 +94,7 @@ function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
     config: { grafanaBindError: route.bindError },
     async handler(req, reply) {
       const identity = await identify(core, req, reply, { required: route.auth !== 'optional' });
-      if (identity) checkAccess(route.access, identity, core);
+      if (identity) checkAccess(route.access, identity, core, req.params as Record<string, string>);
       const body = bind(route, req.body);
       const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.ip, req, reply });
       return reply.type(GRAFANA_JSON).send(JSON.stringify(result));
@@ -109,7 +109,7 @@ export function loginHandler(core: Core) {
     if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
       throw new GrafanaError('BAD_LOGIN_DATA');
     }
-    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.ip });
+    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.ip, userAgent: req.headers['user-agent'] });
     writeSessionCookies(reply, core, token, session);
     return reply.type(GRAFANA_JSON).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
   };

@@ -9,6 +9,8 @@ export interface EndpointContext {
   core: Core;
   identity: Identity | null;
   ip: string;
+  /** The client's User-Agent header (HTTP only), for the account's session list. */
+  userAgent?: string;
   /** Websocket only: replace the connection's identity (login over the socket). */
   setConnectionIdentity?: (identity: Identity | null) => void;
   transport: 'http' | 'websocket';

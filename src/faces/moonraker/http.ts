@@ -79,7 +79,7 @@ function route(app: FastifyInstance, core: Core, ep: Endpoint) {
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, argsOf(ep, none, req));
+      const result = await ep.handle({ core, identity, ip: req.ip, userAgent: req.headers['user-agent'], transport: 'http' }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },
   });
