@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import { accountActions } from './actions/accounts.js';
 import { accountAdminActions } from './actions/account-admin.js';
+import { healthActions } from './actions/health.js';
 import { userSessionActions } from './actions/user-sessions.js';
 import { passwordActions } from './actions/passwords.js';
 import { Audit } from './actions/audit.js';
@@ -88,6 +89,7 @@ export function createCore(o: CoreOptions) {
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),
     apiKey: apiKeyActions(ctx),
+    health: healthActions(ctx),
     serviceAccounts: serviceAccountActions(ctx, accounts, orgs, keys),
     /** The Grafana face's first-start admin, when this start created or looked for one. */
     bootstrap: null as BootstrapResult | null,

@@ -161,7 +161,7 @@ test('the per-org routes for an API key and a service-account token: their own o
   }
 });
 
-test('GET /api/orgs/name/:name: server admin only (orgs:read); exact name, URL-encoded; 404 "Organization not found"', { todo: 'needs the router-wide trailing slash (issue 22 point 5)' }, async () => {
+test('GET /api/orgs/name/:name: server admin only (orgs:read); exact name, URL-encoded; 404 "Organization not found"', TODO, async () => {
   const r = await s.req('GET', '/api/orgs/name/Main%20Org.', { headers: admin() });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { id: 1, name: 'Main Org.', address: ADDRESS });

@@ -32,8 +32,12 @@ export interface RouteContext<B = unknown> {
 export interface GrafanaRoute<S extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
-  /** 'optional': a failed credential is treated as none (GET /api/login/ping). */
-  auth?: 'required' | 'optional';
+  /**
+   * 'optional': a failed credential is treated as none (GET /api/login/ping);
+   * 'none': credentials are not looked at (GET /api/health). A handler may write
+   * the reply itself and return it.
+   */
+  auth?: 'required' | 'optional' | 'none';
   access?: Access;
   /** The JSON body, shaped as Go's json.Unmarshal would accept it into the command struct. */
   body?: S;

@@ -51,6 +51,8 @@ import postOrgsUsers from './post-orgs-users.js';
 import patchOrgsUser from './patch-orgs-user.js';
 import deleteOrgsUser from './delete-orgs-user.js';
 import getOrgByName from './get-org-by-name.js';
+import health from './health.js';
+import getFrontendSettings from './get-frontend-settings.js';
 
 export const routes: GrafanaRoute<any>[] = [
   loginPing, getOrg, putOrg, getOrgUsers, postOrgUsers, patchOrgUser, deleteOrgUser,
@@ -63,4 +65,5 @@ export const routes: GrafanaRoute<any>[] = [
   adminLogoutUser, adminUserAuthTokens, adminRevokeAuthToken,
   putUser, putUserPassword, getUserAuthTokens, postUserRevokeAuthToken,
   getOrgsUsers, postOrgsUsers, patchOrgsUser, deleteOrgsUser, getOrgByName,
+  health, getFrontendSettings,
 ];
