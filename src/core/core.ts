@@ -3,6 +3,9 @@
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import { accountActions } from './actions/accounts.js';
+import { accountAdminActions } from './actions/account-admin.js';
+import { healthActions } from './actions/health.js';
+import { userSessionActions } from './actions/user-sessions.js';
 import { passwordActions } from './actions/passwords.js';
 import { Audit } from './actions/audit.js';
 import { bootstrapActions, type BootstrapResult } from './actions/bootstrap.js';
@@ -69,11 +72,12 @@ export function createCore(o: CoreOptions) {
     sources: new Map<string, UserSource>(),
   };
   const login = new LoginActions(ctx);
-  const accounts = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
+  const basics = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
+  const accounts = { ...basics, ...accountAdminActions(ctx, basics) };
   const verify = verifyActions(ctx, login);
   const keys = grafanaKeyActions(ctx);
   const orgs = { ...orgActions(ctx, accounts), ...membershipActions(ctx, accounts) };
-  const webSessions = webSessionActions(ctx, verify);
+  const webSessions = { ...webSessionActions(ctx, verify), ...userSessionActions(ctx, () => sessionWindow()) };
   sessionWindow = webSessions.window;
   ctx.sources.set('moonraker', new LocalSource((user, password) => accounts.rehash(user, password)));
   const bootstrap = bootstrapActions(ctx, login);
@@ -86,6 +90,7 @@ export function createCore(o: CoreOptions) {
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),
     apiKey: apiKeyActions(ctx),
+    health: healthActions(ctx),
     serviceAccounts: serviceAccountActions(ctx, accounts, orgs, keys),
     /** The Grafana face's first-start admin, when this start created or looked for one. */
     bootstrap: null as BootstrapResult | null,

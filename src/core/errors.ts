@@ -67,6 +67,18 @@ export const CORE_ERRORS = {
   MEMBER_REMOVE_FAILED: [404, 'Failed to remove user from organization'],
   LAST_ADMIN_ROLE: [400, 'Cannot change role so that there is no organization admin left'],
   LAST_ADMIN_REMOVE: [400, 'Cannot remove last organization admin'],
+  // account administration (Grafana's wording)
+  ACCOUNT_NOT_FOUND: [404, 'user not found'],
+  ACCOUNT_EXTERNAL_UPDATE: [403, 'User info cannot be updated for external Users'],
+  ACCOUNT_LOGIN_CONFLICT: [409, 'Update would result in user login conflict'],
+  ACCOUNT_EMPTY_LOGIN: [400, 'Need to specify either username or email'],
+  ACCOUNT_CREATE_CONFLICT: [412, "User with email '{email}' or username '{login}' already exists"],
+  ACCOUNT_CREATE_ORG_NOT_FOUND: [400, 'organization not found'],
+  UNKNOWN_SORT: [400, 'Bad request'],
+  SESSION_NOT_FOUND: [404, 'User auth token not found'],
+  // one authority for both faces (docs/security.md)
+  ADMIN_RIGHTS_REQUIRED: [403, "Deleting or changing a Grafana server admin or an organization's last Admin needs Grafana server admin rights"],
+  LAST_SERVER_ADMIN: [400, 'cannot remove last grafana admin'],
   // API keys, service accounts and tokens (Grafana's wording)
   TTL_REQUIRED: [400, 'Number of seconds before expiration should be set'],
   TTL_ABOVE_LIMIT: [400, 'Number of seconds before expiration is greater than the global limit'],

@@ -93,9 +93,22 @@ export interface WebSession {
   revokedAt: number | null;
 }
 
+/** Where a login came from (a browser session of the Grafana face or a Moonraker login family): the row that gives both kinds one numeric id. */
+export interface SessionClient {
+  id: number;
+  kind: 'grafana' | 'moonraker';
+  /** The web session's id (as text) or the login family's id. */
+  ref: string;
+  userId: number;
+  ip: string;
+  userAgent: string;
+  createdAt: number;
+}
+export type NewSessionClient = Omit<SessionClient, 'id'>;
+
 export type AuditEventName =
   | 'login_ok' | 'login_failed' | 'logout' | 'token_refresh' | 'refresh_reuse_detected'
-  | 'user_created' | 'user_deleted' | 'password_changed' | 'api_key_rotated'
+  | 'user_created' | 'user_deleted' | 'user_updated' | 'user_disabled' | 'user_enabled' | 'sessions_revoked' | 'password_changed' | 'api_key_rotated'
   | 'key_created' | 'key_deleted' | 'key_used_after_expiry' | 'lockout'
   | 'org_created' | 'org_deleted' | 'service_account_created' | 'service_account_deleted';
 

@@ -1,7 +1,8 @@
 // The storage contract. Every engine implements Store over the domain's types
 // (src/core/model.ts); the core never sees SQL.
 import type {
-  ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewUser, OneshotGrant, Org, Role, TokenFamily, User, UserPatch, WebSession,
+  ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User,
+  UserPatch, WebSession,
 } from '../core/model.js';
 
 export interface Store {
@@ -81,7 +82,7 @@ export interface Store {
     rotate(id: number, newHash: string, prevHash: string, at: number): Promise<void>;
     seen(id: number, at: number): Promise<void>;
     revoke(id: number, at: number): Promise<void>;
-    revokeForUser(userId: number, at: number): Promise<void>;
+    revokeForUser(userId: number, at: number, exceptId?: number): Promise<void>;
     /** Sessions not revoked, seen since `seenSince` and created since `createdSince`. */
     listLive(seenSince: number, createdSince: number): Promise<WebSession[]>;
     liveOfUser(userId: number, seenSince: number, createdSince: number): Promise<WebSession[]>;
@@ -89,6 +90,14 @@ export interface Store {
     seenMany(ids: number[], at: number): Promise<void>;
     /** Deletes sessions revoked, last seen before `seenBefore` or created before `createdBefore`. */
     prune(seenBefore: number, createdBefore: number): Promise<void>;
+  };
+  /** Where each login came from (issue 22's session lists); rows go with their account. */
+  sessionClients: {
+    add(c: NewSessionClient): Promise<SessionClient>;
+    byId(id: number): Promise<SessionClient | undefined>;
+    ofUser(userId: number): Promise<SessionClient[]>;
+    /** Deletes rows created before `before` (no session lives longer). */
+    prune(before: number): Promise<void>;
   };
   loginAttempts: {
     add(username: string, ip: string, at: number): Promise<void>;
@@ -109,4 +118,4 @@ export class DuplicateError extends Error {
   }
 }
 
-export type { ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewUser, OneshotGrant, Org, Role, TokenFamily, User, UserPatch, WebSession };
+export type { ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User, UserPatch, WebSession };

@@ -9,7 +9,7 @@ import type { Running } from '../helpers/server.js';
 import { ADMIN_PASSWORD, admin, assertDenied, basic, errutil, mkOrg, mkUser, startGrafana } from './helpers.js';
 import { CHROME_UA, FIREFOX_UA, assertServerAdminOnly, cookie, loginAs, mkCallers, moonrakerLogin, moonrakerWhoami, type Callers } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 const LAST_ADMIN = { message: 'cannot remove last grafana admin' };
 const USER_TOKEN_FIELDS = ['id', 'isActive', 'clientIp', 'device', 'os', 'osVersion', 'browser', 'browserVersion', 'createdAt', 'seenAt'];
 

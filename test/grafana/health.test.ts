@@ -11,7 +11,7 @@ import { createTempDatabase } from '../helpers/postgres.js';
 import { admin, basic, bearer, errutil, startGrafana } from './helpers.js';
 import { mkCallers, type Callers } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 
 // Option overrides (config-file names in the comments):
 /** [gatehouse] store: postgres, postgres_url: URL */

@@ -10,7 +10,7 @@ import type { Running } from '../helpers/server.js';
 import { admin, basic, errutil, startGrafana } from './helpers.js';
 import { cookie, loginAs, moonrakerLogin, moonrakerWhoami } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 const BAD_CREDS = errutil('Invalid username or password', 'password-auth.failed', 401);
 
 let s: Running;

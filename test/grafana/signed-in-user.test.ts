@@ -9,7 +9,7 @@ import type { Running } from '../helpers/server.js';
 import { basic, errutil, mkUser, startGrafana } from './helpers.js';
 import { CHROME_UA, FIREFOX_UA, cookie, loginAs, mkCallers, moonrakerLogin, moonrakerWhoami, type Callers } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 const ONLY_USERS = { message: 'Endpoint only available for users' };
 
 let s: Running;

@@ -8,7 +8,7 @@ import type { Running } from '../helpers/server.js';
 import { admin, assertDenied, basic, mkOrg, startGrafana } from './helpers.js';
 import { assertServerAdminOnly, mkCallers, type Callers } from './callers.js';
 
-const TODO = { todo: 'issue 22' };
+const TODO = {};
 const HIT_FIELDS = ['id', 'name', 'login', 'email', 'avatarUrl', 'isAdmin', 'isDisabled', 'lastSeenAt', 'lastSeenAtAge', 'authLabels'];
 const PROFILE_FIELDS = ['id', 'uid', 'email', 'name', 'login', 'theme', 'orgId', 'isGrafanaAdmin', 'isDisabled', 'isExternal', 'authLabels', 'updatedAt', 'createdAt', 'avatarUrl'];
 

@@ -7,6 +7,7 @@ import { newUid } from '../security/crypto.js';
 import { hashPassword, MAX_PASSWORD_BYTES } from '../security/passwords.js';
 import { validateUsername } from '../security/validation.js';
 import { DuplicateError } from '../../store/types.js';
+import { authority } from './authority.js';
 import type { LoginActions, LoginResult } from './login.js';
 
 export function checkNewPassword(password: string, key: string) {
@@ -16,6 +17,7 @@ export function checkNewPassword(password: string, key: string) {
 
 export function accountActions(ctx: Ctx, login: LoginActions) {
   const { users } = ctx.ix;
+  const rights = authority(ctx);
 
   return {
     /** POST /access/user: creates a local user and logs it in. */
@@ -42,7 +44,7 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
         throw err;
       }
       await ctx.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
-      const result = await login.issueTokens(user);
+      const result = await login.issueTokens(user); // the caller's tokens, not a login of the account: not in its session list
       ctx.events.emitEvent({ name: 'user_created', args: [{ username: user.username }] });
       return result;
     },
@@ -53,6 +55,7 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
       if (RESERVED_USERS.includes(a.username)) throw fail('RESERVED_DELETE', { username: a.username });
       const user = await users.fetch(a.username); // also an account another process created since the last sync
       if (!user || user.isServiceAccount) throw fail('NO_SUCH_USER', { username: a.username });
+      rights.check(a.actor, user, 'remove');
       await this.remove(user);
       await ctx.audit.record('user_deleted', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
       ctx.events.emitEvent({ name: 'user_deleted', args: [{ username: user.username, userId: user.id }] });

@@ -116,7 +116,8 @@ export class LoginActions {
     return ctx.ix.users.getById(user.id) ?? user;
   }
 
-  async issueTokens(user: User): Promise<LoginResult> {
+  /** A new login family; `client` (where a password login came from) lists it among the account's sessions. */
+  async issueTokens(user: User, client?: { ip: string; userAgent?: string }): Promise<LoginResult> {
     const { ctx } = this;
     const refreshTtl = ctx.config.authorization.login_timeout * 86400;
     const refreshJti = randomBase32(10);
@@ -125,7 +126,11 @@ export class LoginActions {
     // The family is stored while its tokens are signed; neither is handed out before both are done.
     const [, access, refresh] = await Promise.all([
       ctx.write({
-        run: () => ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti }),
+        run: async () => {
+          await ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti });
+          // where it came from, for the account's session list (user-sessions.ts)
+          if (client) await ctx.store.sessionClients.add({ kind: 'moonraker', ref: sessionId, userId: user.id, ip: client.ip, userAgent: client.userAgent ?? '', createdAt: now });
+        },
         changes: () => [{ kind: 'families', userId: user.id }],
       }),
       ctx.jwt.sign(user.username, sessionId, 'access', ACCESS_TTL_S),
@@ -135,7 +140,7 @@ export class LoginActions {
   }
 
   /** POST /access/login */
-  async login(a: { username: string; password: string; source?: string; ip: string }): Promise<LoginResult> {
+  async login(a: { username: string; password: string; source?: string; ip: string; userAgent?: string }): Promise<LoginResult> {
     const { ctx, maxAttempts } = this;
     const ip = normalizeIp(a.ip);
     if (maxAttempts.reached(ip)) throw fail('LOGINS_MAXED');
@@ -153,7 +158,7 @@ export class LoginActions {
     }
     await ticket.succeeded({ reset: true });
     maxAttempts.succeeded(ip);
-    const result = await this.issueTokens(user);
+    const result = await this.issueTokens(user, { ip, userAgent: a.userAgent });
     await ctx.audit.record('login_ok', { username: user.username, ip, detail: { source: user.source } });
     return result;
   }

@@ -2,9 +2,10 @@
 import type { Ctx } from '../context.js';
 import { fail } from '../errors.js';
 import type { Change } from '../changes.js';
-import { DEFAULT_ORG_ID, type Org, type Role, type User } from '../model.js';
+import { DEFAULT_ORG_ID, type Identity, type Org, type Role, type User } from '../model.js';
 import { DuplicateError } from '../../store/types.js';
 import type { AccountActions } from './accounts.js';
+import { authority } from './authority.js';
 
 export interface Member { user: User; role: Role }
 
@@ -103,6 +104,7 @@ export function membershipActions(ctx: Ctx, accounts: AccountActions) {
   const { orgs, users } = ctx.ix;
   const admins = (orgId: number) => members(ctx, orgId).filter((m) => m.role === 'Admin').length;
   const userChange = (id: number): Change => ({ kind: 'user', id });
+  const rights = authority(ctx);
   return {
     /** POST /api/org/users; a user without a usable active org gets this one. */
     async addMember(orgId: number, userId: number, role: Role): Promise<void> {
@@ -118,10 +120,12 @@ export function membershipActions(ctx: Ctx, accounts: AccountActions) {
     },
 
     /** PATCH /api/org/users/:userId: an org keeps at least one Admin. */
-    async setRole(orgId: number, userId: number, role: Role): Promise<void> {
+    async setRole(orgId: number, userId: number, role: Role, actor: Identity | null): Promise<void> {
       const current = orgs.roleOf(userId, orgId);
       // Grafana answers 500 here; a missing member is the client's mistake, so 404 (same message).
       if (!current) throw fail('MEMBER_UPDATE_FAILED');
+      const target = users.getById(userId);
+      if (target) rights.check(actor, target, 'membership');
       if (current === 'Admin' && role !== 'Admin' && admins(orgId) <= 1) throw fail('LAST_ADMIN_ROLE');
       await ctx.write({ run: () => ctx.store.orgs.setRole(orgId, userId, role), changes: () => [userChange(userId)] });
     },
@@ -130,15 +134,17 @@ export function membershipActions(ctx: Ctx, accounts: AccountActions) {
      * DELETE /api/org/users/:userId. As in Grafana, an account left in no org at
      * all is deleted when `deleteOrphan` (the current-org route); returns whether it was.
      */
-    async removeMember(orgId: number, userId: number, o: { deleteOrphan: boolean; actor?: string }): Promise<{ userDeleted: boolean }> {
+    async removeMember(orgId: number, userId: number, o: { deleteOrphan: boolean; actor: Identity | null }): Promise<{ userDeleted: boolean }> {
       const current = orgs.roleOf(userId, orgId);
       if (!current) throw fail('MEMBER_REMOVE_FAILED'); // Grafana: 500
-      if (current === 'Admin' && admins(orgId) <= 1) throw fail('LAST_ADMIN_REMOVE');
       const user = users.getById(userId);
+      if (user) rights.check(o.actor, user, 'membership');
+      if (current === 'Admin' && admins(orgId) <= 1) throw fail('LAST_ADMIN_REMOVE');
       const orphan = !!user && o.deleteOrphan && !user.isServiceAccount && orgs.orgIdsOf(userId).every((id) => id === orgId);
       if (user && orphan) {
+        rights.check(o.actor, user, 'remove');
         await accounts.remove(user);
-        await ctx.audit.record('user_deleted', { username: user.username, detail: { by: o.actor ?? null, reason: 'removed from its last organization' } });
+        await ctx.audit.record('user_deleted', { username: user.username, detail: { by: o.actor?.username ?? null, reason: 'removed from its last organization' } });
         ctx.events.emitEvent({ name: 'user_deleted', args: [{ username: user.username, userId }] });
         return { userDeleted: true };
       }

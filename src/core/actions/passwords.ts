@@ -11,14 +11,14 @@ import type { LoginActions } from './login.js';
 export function passwordActions(ctx: Ctx, login: LoginActions) {
   const { users } = ctx.ix;
 
-  /** A password change ends the account's other logins (token families but `exceptFamily`, browser sessions), before it is answered. */
-  async function setPassword(user: User, password: string, exceptFamily?: string): Promise<void> {
+  /** A password change ends the account's other logins (token families but `exceptFamily`, browser sessions but `exceptWeb`), before it is answered. */
+  async function setPassword(user: User, password: string, exceptFamily?: string, exceptWeb?: number): Promise<void> {
     const passwordHash = await hashPassword(password);
     await ctx.write({
       run: async () => {
         await ctx.store.users.update(user.id, { passwordHash });
         await ctx.store.sessions.revokeForUser(user.id, Date.now(), exceptFamily);
-        await ctx.store.webSessions.revokeForUser(user.id, Date.now());
+        await ctx.store.webSessions.revokeForUser(user.id, Date.now(), exceptWeb);
       },
       changes: () => [{ kind: 'user', id: user.id }],
     });
@@ -43,14 +43,27 @@ export function passwordActions(ctx: Ctx, login: LoginActions) {
       return user.username;
     },
 
-    /** Administrative reset (CLI): no current password needed; every login of the user is revoked. */
-    async resetPassword(username: string, newPassword: string): Promise<void> {
+    /** Administrative reset (CLI, Grafana's server admin): no current password needed; every login of the user is revoked. */
+    async resetPassword(username: string, newPassword: string, by = 'cli'): Promise<void> {
       const user = await users.fetch(username);
       if (!user || user.isServiceAccount) throw fail('NO_SUCH_USER', { username });
       if (user.source !== 'moonraker') throw fail('LDAP_PASSWORD_RESET', { username });
       checkNewPassword(newPassword, 'password');
       await setPassword(user, newPassword);
-      await ctx.audit.record('password_changed', { username, detail: { by: 'cli' } });
+      await ctx.audit.record('password_changed', { username, detail: { by } });
+    },
+
+    /** Checks a signed-in account's current password (counted like a login: the same limits apply). */
+    checkCurrentPassword: (user: User, password: string, ip?: string) => login.checkCurrentPassword(user, password, ip === undefined ? undefined : normalizeIp(ip)),
+
+    /**
+     * PUT /api/user/password, after checkCurrentPassword: every other login of the
+     * account ends on both faces; the browser session the change rides on (if any) stays.
+     */
+    async setOwnPassword(actor: Identity, user: User, newPassword: string, ip?: string): Promise<void> {
+      checkNewPassword(newPassword, 'newPassword');
+      await setPassword(user, newPassword, undefined, actor.webSession?.id);
+      await ctx.audit.record('password_changed', { username: user.username, ip, detail: { face: 'grafana' } });
     },
 
     /** An imported hash that verified is replaced by argon2id (a login's side effect). */

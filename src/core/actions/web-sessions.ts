@@ -9,6 +9,7 @@ import type { Ctx } from '../context.js';
 import { fail } from '../errors.js';
 import type { User, WebSession } from '../model.js';
 import { randomAlnum, sha256hex } from '../security/crypto.js';
+import { normalizeIp } from '../security/trusted-clients.js';
 import type { VerifyActions } from './verify.js';
 
 const PREV_TOKEN_GRACE_MS = 60_000;
@@ -56,12 +57,16 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
   const misses = boundedCache<string, true>(10_000);
   const pendingSeen = new Set<number>();
 
-  async function create(user: User): Promise<{ token: string; session: WebSession }> {
+  async function create(user: User, client: { ip: string; userAgent?: string }): Promise<{ token: string; session: WebSession }> {
     const token = randomAlnum(32);
     const now = Date.now();
     const tokenHash = sha256hex(token);
     await ctx.write({
-      run: () => ctx.store.webSessions.create({ userId: user.id, tokenHash, prevTokenHash: null, createdAt: now, rotatedAt: now, seenAt: now, revokedAt: null }),
+      run: async () => {
+        const s = await ctx.store.webSessions.create({ userId: user.id, tokenHash, prevTokenHash: null, createdAt: now, rotatedAt: now, seenAt: now, revokedAt: null });
+        // where it came from, for the account's session list (user-sessions.ts)
+        await ctx.store.sessionClients.add({ kind: 'grafana', ref: String(s.id), userId: user.id, ip: normalizeIp(client.ip), userAgent: client.userAgent ?? '', createdAt: now });
+      },
       changes: () => [{ kind: 'web-sessions', userId: user.id }],
     });
     misses.delete(tokenHash);
@@ -74,10 +79,10 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
     rotationMs,
 
     /** POST /login: a verified password opens a browser session. */
-    async login(b: { user: string; password: string; ip: string }): Promise<{ user: User; token: string; session: WebSession }> {
+    async login(b: { user: string; password: string; ip: string; userAgent?: string }): Promise<{ user: User; token: string; session: WebSession }> {
       if (a.disable_login_form || a.disable_login) throw fail('GRAFANA_LOGIN_DISABLED');
       const user = await verify.grafanaPassword(b.user, b.password, b.ip, { cache: false, form: true });
-      const { token, session } = await create(user);
+      const { token, session } = await create(user, b);
       await ctx.audit.record('login_ok', { username: user.username, ip: b.ip, detail: { face: 'grafana' } });
       return { user, token, session };
     },
@@ -112,7 +117,11 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
       if (at > 0) await ctx.store.webSessions.seenMany(sessions.map((s) => s.id), at);
     },
 
-    prune: () => ctx.store.webSessions.prune(Date.now() - idleMs, Date.now() - maxMs),
+    async prune(): Promise<void> {
+      await ctx.store.webSessions.prune(Date.now() - idleMs, Date.now() - maxMs);
+      // no login lives longer than the longer of the two faces' lifetimes
+      await ctx.store.sessionClients.prune(Date.now() - Math.max(maxMs, ctx.config.authorization.login_timeout * 86400_000));
+    },
   };
 }
 

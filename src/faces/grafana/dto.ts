@@ -130,3 +130,13 @@ export function tokenDto(k: ApiKey, now = Date.now()) {
     isRevoked: k.isRevoked,
   };
 }
+
+/** GET /api/users(/search) element (UserSearchHitDTO). */
+export function userHit(core: Core, u: User) {
+  const seen = lastSeenOf(core, u);
+  return {
+    id: u.id, uid: u.uid, name: u.name, login: u.username, email: emailOf(u), avatarUrl: avatarUrl(emailOf(u)),
+    isAdmin: u.isAdmin, isDisabled: u.isDisabled, lastSeenAt: rfc3339(seen), lastSeenAtAge: ageString(seen),
+    authLabels: u.source === 'ldap' ? ['LDAP'] : [],
+  };
+}

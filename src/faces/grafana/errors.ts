@@ -35,6 +35,14 @@ export const GRAFANA_ERRORS = {
   KEY_CREATE_GONE: [410, 'this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead', legacy],
   KEY_DELETE_FAILED: [404, 'Failed to delete API key', legacy],
   SA_TOKEN_NOT_FOUND: [404, 'Failed to delete API key', legacy],
+  CREATE_NO_LOGIN: [400, 'Validation error, need specify either username or email', legacy],
+  CREATE_PASSWORD_SHORT: [400, 'Password is missing or too short', legacy],
+  ADMIN_PASSWORD_SHORT: [400, 'New password too short', legacy],
+  NEW_PASSWORD_SHORT: [400, 'New password is too short', errutil('password-policy-too-short')],
+  OLD_PASSWORD_INVALID: [401, 'Invalid old password', legacy],
+  EXTERNAL_PASSWORD: [400, 'Cannot update external user password', legacy],
+  LOGOUT_SELF: [400, 'You cannot logout yourself', legacy],
+  AUTH_TOKEN_ACTIVE: [400, 'Cannot revoke active user auth token', legacy],
 } as const satisfies Record<string, readonly [number, string, Shape]>;
 
 export type GrafanaCode = keyof typeof GRAFANA_ERRORS;
@@ -59,6 +67,8 @@ export const CORE_SHAPES: Partial<Record<CoreCode, Shape>> = {
   SA_EXISTS: errutil('serviceaccounts.ErrAlreadyExists'),
   SA_NAME_REQUIRED: errutil('serviceaccounts.ErrNameRequired'),
   SA_TOKEN_DUPLICATE: errutil('serviceaccounts.ErrTokenAlreadyExists'),
+  ACCOUNT_EMPTY_LOGIN: errutil('user.empty-username-and-email'),
+  UNKNOWN_SORT: errutil('unknown sorting option'),
 };
 
 /** HTTP's own failures in Grafana's wording (others keep HTTP_ERRORS' message). */

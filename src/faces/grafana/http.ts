@@ -93,12 +93,31 @@ function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
     url: route.url,
     config: { grafanaBindError: route.bindError },
     async handler(req, reply) {
-      const identity = await identify(core, req, reply, { required: route.auth !== 'optional' });
-      if (identity) checkAccess(route.access, identity, core);
+      const identity = route.auth === 'none' ? null : await identify(core, req, reply, { required: route.auth !== 'optional' });
+      if (identity) checkAccess(route.access, identity, core, req.params as Record<string, string>);
       const body = bind(route, req.body);
       const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.clientIp, req, reply });
+      if (result === reply) return reply;
       return reply.type(GRAFANA_JSON).send(JSON.stringify(result));
     },
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig { slashTwin?: boolean }
+}
+
+/**
+ * Grafana's router ignores one trailing slash on every route (pkg/web/tree.go
+ * trims it from patterns and paths alike): each route this face registers, by
+ * whatever part of it, gets its twin with a slash. The Moonraker face, outside
+ * this plugin, keeps Moonraker's exact paths.
+ */
+function ignoreTrailingSlash(app: FastifyInstance) {
+  app.addHook('onRoute', (r) => {
+    const methods = Array.isArray(r.method) ? r.method : [r.method];
+    if (r.config?.slashTwin || r.url.endsWith('/') || r.url.endsWith('*') || methods.every((m) => m === 'HEAD')) return;
+    app.route({ ...r, method: methods.filter((m) => m !== 'HEAD'), url: `${r.url}/`, config: { ...r.config, slashTwin: true } });
   });
 }
 
@@ -109,7 +128,7 @@ export function loginHandler(core: Core) {
     if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
       throw new GrafanaError('BAD_LOGIN_DATA');
     }
-    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.clientIp });
+    const { token, session } = await core.webSessions.login({ user: b.user, password: b.password, ip: req.clientIp, userAgent: req.headers['user-agent'] });
     writeSessionCookies(reply, core, token, session);
     return reply.type(GRAFANA_JSON).send(JSON.stringify({ message: 'Logged in', redirectUrl: '/' }));
   };
@@ -118,6 +137,7 @@ export function loginHandler(core: Core) {
 export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   const { core } = opts;
   app.setErrorHandler(grafanaErrorHandler);
+  ignoreTrailingSlash(app);
   await app.register(fastifyCookie);
   // Grafana binds a body after authentication: a body that is not JSON is carried to
   // the handler and refused there. Like web.Bind, a JSON body sent as text/plain is JSON.

@@ -15,7 +15,7 @@ import { GrafanaError, type GrafanaCode } from './errors.js';
 export type Access =
   | { org: Role; action: string }
   | { server: true; action: string }
-  | { custom: (id: Identity, core: Core) => void };
+  | { custom: (id: Identity, core: Core, params: Record<string, string>) => void };
 
 export interface RouteContext<B = unknown> {
   core: Core;
@@ -32,8 +32,12 @@ export interface RouteContext<B = unknown> {
 export interface GrafanaRoute<S extends z.ZodType = z.ZodType> {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
-  /** 'optional': a failed credential is treated as none (GET /api/login/ping). */
-  auth?: 'required' | 'optional';
+  /**
+   * 'optional': a failed credential is treated as none (GET /api/login/ping);
+   * 'none': credentials are not looked at (GET /api/health). A handler may write
+   * the reply itself and return it.
+   */
+  auth?: 'required' | 'optional' | 'none';
   access?: Access;
   /** The JSON body, shaped as Go's json.Unmarshal would accept it into the command struct. */
   body?: S;
@@ -46,9 +50,9 @@ export interface GrafanaRoute<S extends z.ZodType = z.ZodType> {
 
 export const defineRoute = <S extends z.ZodType>(r: GrafanaRoute<S>): GrafanaRoute<S> => r;
 
-export function checkAccess(access: Access | undefined, id: Identity, core: Core): void {
+export function checkAccess(access: Access | undefined, id: Identity, core: Core, params: Record<string, string> = {}): void {
   if (!access) return;
-  if ('custom' in access) return access.custom(id, core);
+  if ('custom' in access) return access.custom(id, core, params);
   const ok = 'server' in access ? id.isGrafanaAdmin : roleIncludes(id.orgRole, access.org);
   if (!ok) throw new GrafanaError('ACCESS_DENIED', { action: access.action });
 }
@@ -73,4 +77,20 @@ export const queryBool = (v: string | undefined) => v !== undefined && ['1', 't'
 export function queryInt(v: string | undefined): number {
   const n = v !== undefined && /^[+-]?\d{1,16}$/.test(v) ? Number(v) : NaN;
   return Number.isSafeInteger(n) ? n : 0;
+}
+
+/**
+ * Grafana's authorizeInOrg(UseOrgFromContextParams): `action` needs the org role
+ * Admin in the org `:orgId` names. A server admin may act in any org; an API key or
+ * service-account token only in its own org.
+ */
+export function inOrgFromParams(action: string): Access {
+  return {
+    custom(id, core, params) {
+      if (id.isGrafanaAdmin) return;
+      const orgId = Number(params.orgId);
+      const role = id.kind === 'user' && id.userId !== null ? core.orgs.roleOf(id.userId, orgId) : id.orgId === orgId ? id.orgRole : null;
+      if (role !== 'Admin') throw new GrafanaError('ACCESS_DENIED', { action });
+    },
+  };
 }

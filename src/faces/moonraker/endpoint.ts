@@ -9,6 +9,8 @@ export interface EndpointContext {
   core: Core;
   identity: Identity | null;
   ip: string;
+  /** The client's User-Agent header (HTTP only), for the account's session list. */
+  userAgent?: string;
   /** Replace the identity of the connection the request came over (websocket) or names (HTTP `connection_id`): a login. */
   setConnectionIdentity?: (identity: Identity | null) => void;
   transport: 'http' | 'websocket';

@@ -61,7 +61,7 @@ function route(app: FastifyInstance, core: Core, ep: Endpoint) {
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      const result = await ep.handle({ core, identity, ip: req.clientIp, transport: 'http', setConnectionIdentity: (id) => setAssociatedIdentity(req, id) }, argsOf(ep, none, req));
+      const result = await ep.handle({ core, identity, ip: req.clientIp, userAgent: req.headers['user-agent'], transport: 'http', setConnectionIdentity: (id) => setAssociatedIdentity(req, id) }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },
   });

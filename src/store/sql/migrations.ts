@@ -2,6 +2,7 @@
 // Written with the schema builder so the same steps run on SQLite and PostgreSQL;
 // `id` differs per engine and is passed in.
 import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import { sessionClientsMigration } from './migration-session-clients.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -117,6 +118,7 @@ function migrations(engine: Engine): Record<string, Migration> {
         await grafanaTables(db, withId);
       },
     },
+    '0002_session_clients': sessionClientsMigration(withId),
   };
 }
 

@@ -13,6 +13,7 @@ import { orgsRepo } from './repos/orgs.js';
 import { apiKeysRepo } from './repos/api-keys.js';
 import { webSessionsRepo } from './repos/web-sessions.js';
 import { loginAttemptsRepo } from './repos/login-attempts.js';
+import { sessionClientsRepo } from './repos/session-clients.js';
 
 export interface EngineAdapter {
   engine: Engine;
@@ -53,6 +54,7 @@ export function createSqlStore(a: EngineAdapter): Store {
     orgs: orgsRepo(repo),
     apiKeys: apiKeysRepo(repo),
     webSessions: webSessionsRepo(repo),
+    sessionClients: sessionClientsRepo(repo),
     loginAttempts: loginAttemptsRepo(repo),
   };
 }

@@ -67,5 +67,6 @@ export interface Tables {
     seen_at: number;
     revoked_at: number | null;
   };
+  session_clients: { id: Generated<number>; kind: string; ref: string; user_id: number; ip: string; user_agent: string; created_at: number };
   login_attempts: { id: Generated<number>; username: string; ip: string; at: number };
 }

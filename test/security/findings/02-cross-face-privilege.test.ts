@@ -64,7 +64,7 @@ async function rpc(s: Running, o: { headers?: Record<string, string>; localAddre
   }
 }
 
-test('no Moonraker-face identity can delete the Grafana server admin or an org\'s last Admin; the Grafana face keeps the same rule', { todo: 'issue 17 finding 2: one authority for both faces' }, async () => {
+test('no Moonraker-face identity can delete the Grafana server admin or an org\'s last Admin; the Grafana face keeps the same rule', async () => {
   const s = await startGrafana(OVERRIDES);
   try {
     const adminId = (await s.req('GET', '/api/user', { headers: admin() })).json.id;

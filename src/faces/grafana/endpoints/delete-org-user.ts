@@ -10,7 +10,7 @@ export default defineRoute({
   async handle({ core, identity, params }) {
     const userId = intParam(params.userId, 'USER_ID_INVALID');
     if (core.accounts.getById(userId)?.isServiceAccount) throw fail('MEMBER_REMOVE_FAILED'); // Grafana: 500
-    const { userDeleted } = await core.orgs.removeMember(identity.orgId, userId, { deleteOrphan: true, actor: identity.username });
+    const { userDeleted } = await core.orgs.removeMember(identity.orgId, userId, { deleteOrphan: true, actor: identity });
     return { message: userDeleted ? 'User deleted' : 'User removed from organization' };
   },
 });

@@ -30,8 +30,10 @@ export function webSessionsRepo({ db }: Repo): Store['webSessions'] {
     async revoke(id, at) {
       await db.updateTable('web_sessions').set({ revoked_at: at }).where('id', '=', id).execute();
     },
-    async revokeForUser(userId, at) {
-      await db.updateTable('web_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    async revokeForUser(userId, at, exceptId) {
+      let q = db.updateTable('web_sessions').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+      if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+      await q.execute();
     },
     async listLive(seenSince, createdSince) {
       return (await live(seenSince, createdSince).execute()).map(toWebSession);
