@@ -8,6 +8,7 @@ import type { Core } from '../../../core/core.js';
 import type { Identity } from '../../../core/model.js';
 import type { Config } from '../../../config/schema.js';
 import { Connection, CLOSE, REJECT } from './connection.js';
+import { answeredByGatehouse, type Forwarder } from './forwarder.js';
 import { buildMethods } from './methods.js';
 import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
 
@@ -33,10 +34,13 @@ export class WebsocketHub implements RpcHost {
   private unsubscribe: () => void;
 
   readonly limits: Config['limits'];
+  /** Gateway mode: every method gatehouse does not answer goes to the connection's upstream websocket. */
+  private forwardMethod: RpcMethod | undefined;
 
-  constructor(readonly core: Core, readonly log: FastifyBaseLogger) {
+  constructor(readonly core: Core, readonly log: FastifyBaseLogger, readonly forwarder?: Forwarder) {
     this.limits = core.config.limits;
     this.methods = buildMethods(this);
+    if (forwarder) this.forwardMethod = { authRequired: true, call: (conn, params, name, id) => forwarder.call(conn, name, params, id) };
     const ev = core.events;
     const created = ({ username }: { username: string }) => this.notify('notify_user_created', username);
     const deleted = ({ username, userId }: { username: string; userId: number }) => this.notify('notify_user_deleted', username, userId);
@@ -89,9 +93,12 @@ export class WebsocketHub implements RpcHost {
 
   setIdentity(conn: Connection, identity: Identity | null): void {
     conn.setIdentity(identity?.kind === 'api_key' ? this.apiKeyIdentity() : identity);
+    // (accept() opens the upstream of a connection authenticated by its upgrade, once it keeps it.)
+    if (identity && this.forwarder && this.conns.has(conn.id)) this.forwarder.open(conn);
   }
 
   method(name: string): RpcMethod | undefined {
+    if (this.forwardMethod && !answeredByGatehouse(name)) return this.forwardMethod;
     return this.methods.get(name);
   }
 
@@ -115,12 +122,14 @@ export class WebsocketHub implements RpcHost {
     if (this.closing) ws.close(CLOSE_GOING_AWAY, 'Server Shutdown');
     // Upgrades checked against maxConnections at the same moment may overshoot it: the last ones are sent away.
     else if (this.conns.size > this.limits.ws_max_connections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
+    else if (identity && this.forwarder) this.forwarder.open(conn);
     return conn;
   }
 
   /** @internal */
   removed(conn: Connection): void {
     this.conns.delete(conn.id);
+    this.forwarder?.closed(conn);
     if (this.closing && this.conns.size === 0) this.drained?.();
   }
 
@@ -175,7 +184,7 @@ export class WebsocketHub implements RpcHost {
   }
 
   /** Sends a close; a peer that does not complete the close handshake within closeGraceMs is cut off. */
-  private closeThenCut(conn: Connection, code: number, reason: string): void {
+  closeThenCut(conn: Connection, code: number, reason: string): void {
     conn.ws.close(code, reason);
     setTimeout(() => conn.ws.terminate(), this.limits.ws_close_grace_ms).unref();
   }
