@@ -186,7 +186,9 @@ test('upstream down: a clear JSON-RPC error, gatehouse\'s own methods still answ
     const id = (await c.result('server.connection.identify', CLIENT)).connection_id;
     assert.equal(id, g.up.sockets.at(-1)!.connectionId);
     assert.equal((await c.result('server.info')).klippy_state, 'ready');
-    assert.match(g.s.logs.join('\n'), /upstream websocket failed to open/);
+    const logs = g.s.logs.join('\n');
+    assert.equal(logs.match(/upstream websocket failed to open/g)?.length, 1, 'one warning for the outage, not one per failed call');
+    assert.match(logs, /upstream websocket reachable again/);
   });
 });
 
@@ -217,4 +219,45 @@ test('a client that goes away closes its upstream websocket', async () => {
     for (let i = 0; i < 100 && (await d.result('server.info')).websocket_count !== 1; i++) await sleep(10);
     assert.equal((await d.result('server.info')).websocket_count, 1);
   });
+});
+
+/** A TCP server on a free port that answers every upgrade request with `reply` (undefined: accepts and never answers). */
+async function fakeUpstream(reply: string | undefined) {
+  const net = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    if (reply !== undefined) sock.once('data', () => sock.end(reply));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`,
+    close: () => { for (const s of sockets) s.destroy(); return new Promise<void>((r) => server.close(() => r())); },
+  };
+}
+
+test('an upstream that refuses the upgrade (503): 502 "Bad response from upstream Moonraker"; one that never answers it: 504 after upstream_connect_timeout', async () => {
+  const refusing = await fakeUpstream('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  const g = await startGateway({}, { upstreamOrigin: refusing.origin });
+  try {
+    const c = await RpcClient.open(g.s.port, { headers: { 'x-api-key': g.s.apiKey() } });
+    assert.deepEqual((await c.call('server.info')).error, { code: 502, message: 'Bad response from upstream Moonraker' });
+    await c.close();
+  } finally {
+    await g.stop();
+    await refusing.close();
+  }
+  const silent = await fakeUpstream(undefined);
+  // upstream_connect_timeout at its least (1 s): the timeout is what is under test.
+  const h = await startGateway({ gateway: { upstream_connect_timeout: 1 } }, { upstreamOrigin: silent.origin });
+  try {
+    const c = await RpcClient.open(h.s.port, { headers: { 'x-api-key': h.s.apiKey() } });
+    assert.deepEqual((await c.call('server.info')).error, { code: 504, message: 'Upstream Moonraker did not answer in time' });
+    assert.equal((await c.result('access.info')).default_source, 'moonraker');
+    await c.close();
+  } finally {
+    await h.stop();
+    await silent.close();
+  }
 });

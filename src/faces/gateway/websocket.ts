@@ -58,6 +58,8 @@ function openFailure(err: Error & { code?: string }): GatewayError {
 export class WebsocketGateway implements Forwarder {
   private readonly links = new WeakMap<Connection, UpstreamLink>();
   private readonly url: string;
+  /** The last attempt to open an upstream websocket failed: further failures are logged at debug level only, until one opens. */
+  private down = false;
 
   private constructor(private readonly core: Core, private readonly sourceAddress: string | undefined) {
     const u = new URL(core.config.gateway.moonraker_upstream!);
@@ -120,6 +122,8 @@ export class WebsocketGateway implements Forwarder {
     link.ready = new Promise<void>((resolve, reject) => {
       ws.once('open', () => {
         link.opened = true;
+        if (this.down) conn.hub.log.info({ upstream: this.url }, 'gateway: upstream websocket reachable again');
+        this.down = false;
         resolve();
       });
       ws.once('close', () => reject(link.failure ?? new GatewayError('UPSTREAM_UNREACHABLE', { cause: 'closed' })));
@@ -165,7 +169,11 @@ export class WebsocketGateway implements Forwarder {
     const err = link.opened ? new GatewayError('UPSTREAM_WS_CLOSED') : (link.failure ?? new GatewayError('UPSTREAM_UNREACHABLE', { cause: 'closed' }));
     for (const p of link.pending.values()) p.reject(err);
     link.pending.clear();
-    if (!link.opened) conn.hub.log.warn({ connection: conn.id, upstream: this.url, cause: err.params.cause ?? err.message }, 'gateway: upstream websocket failed to open');
+    if (!link.opened && !link.ended) {
+      // One warning per outage, not one per call of every client retrying.
+      conn.hub.log[this.down ? 'debug' : 'warn']({ connection: conn.id, upstream: this.url, cause: err.params.cause ?? err.message }, 'gateway: upstream websocket failed to open');
+      this.down = true;
+    }
     if (link.ended || !link.opened) return;
     conn.hub.log.info({ connection: conn.id, code, reason }, 'gateway: upstream websocket closed; closing the client');
     // After the errors for the waiting calls (their answers are sent as the rejections settle, before this turn ends).
