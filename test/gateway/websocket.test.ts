@@ -106,6 +106,18 @@ test('unauthenticated: forwarded methods get Moonraker\'s Unauthorized and nothi
   });
 });
 
+test('access.login on the socket authenticates it: its upstream opens and its calls go through', async () => {
+  await withGateway(async (g, sockets) => {
+    await login(g);
+    const c = await open(g, sockets);
+    assert.deepEqual((await c.call('server.info')).error, UNAUTHORIZED);
+    assert.equal(g.up.sockets.length, 0);
+    assert.equal((await c.result('access.login', { username: 'cora', password: 'cora-pw' })).username, 'cora');
+    assert.equal((await c.result('server.info')).klippy_state, 'ready');
+    assert.deepEqual([g.up.sockets.length, g.up.calls.map((x) => x.method)], [1, ['server.info']]);
+  });
+});
+
 test('a oneshot ?token= on the URL authenticates the socket: its upstream opens at once, without the token; X-Real-Ip is gatehouse\'s address', async () => {
   await withGateway(async (g, sockets) => {
     const t = await g.s.req('GET', '/access/oneshot_token', { headers: { 'x-api-key': g.s.apiKey() } });
