@@ -11,6 +11,7 @@ import { BENCH_DIR, PROFILE_DIR, startChild, type Child } from './lib/child.js';
 import { bundleServer } from './lib/bundle.js';
 import { ROOT } from './lib/revs.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
+import { wsLoad, type WsLoadSpec } from './lib/ws-load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
 import { idleMemory, seededMemory } from './memory.js';
 
@@ -239,6 +240,7 @@ async function gateway() {
         note: [problems(g), `added p99 ${adds.map((x) => x.toFixed(2)).join(', ')} ms (gateway − direct, ${adds.length} rounds, median taken); last round direct p50 ${f2(d.p50)} ms, p99 ${f2(d.p99)} ms`].filter(Boolean).join('; '),
       });
     }
+    if (want('7c')) await wsRoundTrips(gh, upstream);
   } finally {
     await Promise.all([gh.stop(), upstream.stop()]);
   }
@@ -250,6 +252,40 @@ async function gateway() {
   } finally {
     await verify.stop();
   }
+}
+
+/**
+ * 7c: JSON-RPC round trips (`server.info`) on CONNECTIONS websockets, each
+ * sending its next call when the last one answered: through the gateway (the
+ * API key on the upgrade; each socket its own upstream websocket) against the
+ * same calls straight to the upstream, in rounds alternating the two.
+ */
+async function wsRoundTrips(gh: Child<GatehouseInfo>, upstream: Child<{ port: number }>) {
+  const direct: WsLoadSpec = { url: `ws://127.0.0.1:${upstream.info.port}/websocket`, connections: CONNECTIONS, duration: DURATION / ROUNDS, method: 'server.info' };
+  const via: WsLoadSpec = { ...direct, url: `ws://127.0.0.1:${gh.info.port}/websocket`, headers: { 'x-api-key': gh.info.apiKey } };
+  const timed = async (child: Child<unknown>, spec: WsLoadSpec) => {
+    const c0 = await child.cpu();
+    const r = await wsLoad(spec);
+    return { ...r, cpuUs: ((await child.cpu()) - c0) / Math.max(1, r.ok + r.non2xx) };
+  };
+  await wsLoad({ ...via, duration: WARMUP });
+  const ratios: number[] = [];
+  const mine: (LoadResult & { cpuUs: number })[] = [];
+  const theirs: LoadResult[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    let d, g;
+    if (i % 2 === 0) { d = await timed(upstream, direct); g = await timed(gh, via); } else { g = await timed(gh, via); d = await timed(upstream, direct); }
+    mine.push(g);
+    theirs.push(d);
+    ratios.push(g.rps / d.rps);
+  }
+  const r = mergeResults(mine);
+  const dm = mergeResults(theirs);
+  add({
+    scenario: `7c websocket gateway: JSON-RPC server.info round trips, X-Api-Key upgrade, to the Node upstream (${UPSTREAM_US} µs/call)`, rps: r.rps, p50: r.p50, p99: r.p99,
+    ratio: median(ratios), cpuUs: median(mine.map((x) => x.cpuUs)), target: '(no target; ratio to upstream direct)',
+    note: [problems(r), `upstream direct ${f0(dm.rps)} calls/s, p50 ${f2(dm.p50)} ms, p99 ${f2(dm.p99)} ms`, `round ratios ${ratios.map((x) => x.toFixed(2)).join(' ')}`, 'calls/s; CPU is gatehouse\'s per call'].filter(Boolean).join('; '),
+  });
 }
 
 async function moonraker() {

@@ -15,7 +15,7 @@ import { moonrakerWebsocket } from '../faces/moonraker/websocket/index.js';
 import { HttpError } from '../faces/shared/http-errors.js';
 import { connectStore, type Store } from '../store/index.js';
 import { createHttpServer, createLogger, writeRawError } from './http-server.js';
-import { canonicalUrls, GatewayPaths, loginUrlOf, registerGateway } from '../faces/gateway/index.js';
+import { canonicalUrls, GatewayPaths, loginUrlOf, registerGateway, websocketGateway } from '../faces/gateway/index.js';
 import { forwardAuth } from '../faces/forward-auth/verify.js';
 import { EXPIRY_COOKIE } from '../faces/grafana/cookies.js';
 import { prefixedLogin } from '../web/pages.js';
@@ -80,7 +80,8 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   try {
     if (g.moonraker_enabled) {
       await app.register(moonrakerHttp, { core });
-      await app.register(moonrakerWebsocket, { core, rawError: (socket, status) => writeRawError(socket, new HttpError(status === 404 ? 'NOT_FOUND' : 'SERVICE_UNAVAILABLE'), 'moonraker') });
+      const forwarder = gw.moonraker_upstream ? await websocketGateway(core) : undefined;
+      await app.register(moonrakerWebsocket, { core, forwarder, rawError: (socket, status) => writeRawError(socket, new HttpError(status === 404 ? 'NOT_FOUND' : 'SERVICE_UNAVAILABLE'), 'moonraker') });
     }
     if (g.grafana_enabled) await grafanaApp.register(grafanaHttp, { core });
     await registerFrontDoor(app, grafanaApp, core, gwPaths);

@@ -211,7 +211,7 @@ test('CORS: a preflight is answered by gatehouse (it carries no credential) and 
   }
 });
 
-test('the websocket stays gatehouse\'s in gateway mode: access.* answered, nothing opened upstream', async () => {
+test('gateway mode, an unauthenticated websocket: access.* answered by gatehouse, nothing opened upstream (test/gateway/websocket.test.ts covers the forwarding)', async () => {
   const { WebSocket } = await import('ws');
   const g = await startGateway();
   try {

@@ -17,8 +17,11 @@
 // Websocket /websocket, JSON-RPC 2.0:
 //   server.connection.identify → {connection_id}; server.websocket.id → {websocket_id};
 //   server.info → as GET /server/info; printer.objects.query / subscribe → {eventtime, status};
-//   other methods → error -32601 "Method not found". notifyStatusUpdate() pushes
-//   notify_status_update to every connection.
+//   test.hang → never answered; other methods → error -32601 "Method not found".
+//   As Moonraker: a call without an id (or id null) gets no answer when it succeeds, its error has id null.
+//   notifyStatusUpdate() pushes notify_status_update to every connection.
+// down() is Moonraker stopping (its websockets closed with 1001 "Server Shutdown",
+// the port closed); up() listens on the same port again.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +63,10 @@ export interface RecordingUpstream {
   notifyStatusUpdate(status: Record<string, unknown>): number;
   /** Forgets what was recorded. */
   clear(): void;
+  /** Stops as Moonraker does: every websocket closed with 1001 "Server Shutdown", then the listener closed (the port is kept for up()). */
+  down(): Promise<void>;
+  /** Listens on the same port again. */
+  up(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -168,14 +175,16 @@ export async function startUpstream(): Promise<RecordingUpstream> {
         }
         const method = String(msg.method);
         calls.push({ connectionId, method, params: msg.params, id: msg.id });
-        const reply = (result: unknown) => ws.send(JSON.stringify({ jsonrpc: '2.0', result, id: msg.id }));
+        const id = msg.id ?? null;
+        const reply = (result: unknown) => { if (id !== null) ws.send(JSON.stringify({ jsonrpc: '2.0', result, id })); };
         switch (method) {
           case 'server.connection.identify': return reply({ connection_id: connectionId });
           case 'server.websocket.id': return reply({ websocket_id: connectionId });
           case 'server.info': return reply({ ...SERVER_INFO, websocket_count: open.size });
           case 'printer.objects.query':
           case 'printer.objects.subscribe': return reply({ eventtime: 1234.5, status: STATUS });
-          default: return ws.send(JSON.stringify({ jsonrpc: '2.0', error: { code: -32601, message: 'Method not found' }, id: msg.id }));
+          case 'test.hang': return;
+          default: return ws.send(JSON.stringify({ jsonrpc: '2.0', error: { code: -32601, message: 'Method not found' }, id }));
         }
       });
     });
@@ -191,11 +200,20 @@ export async function startUpstream(): Promise<RecordingUpstream> {
       return open.size;
     },
     clear() { requests.length = 0; calls.length = 0; sockets.length = 0; },
+    async down() {
+      const closing = [...open].map((ws) => new Promise<void>((resolve) => { ws.once('close', () => resolve()); ws.close(1001, 'Server Shutdown'); }));
+      await Promise.all(closing);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async up() {
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
     async close() {
       for (const ws of open) ws.terminate();
       wss.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -9,6 +9,8 @@ export const GATEWAY_ERRORS = {
   UPSTREAM_UNAVAILABLE: [503, 'Upstream Moonraker cannot be resolved'],
   UPSTREAM_UNREACHABLE: [502, 'Upstream Moonraker is unreachable'],
   UPSTREAM_BAD_RESPONSE: [502, 'Bad response from upstream Moonraker'],
+  UPSTREAM_WS_CLOSED: [502, 'Upstream Moonraker closed the websocket'],
+  METHOD_FORBIDDEN: [403, 'Forbidden: {method}'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type GatewayCode = keyof typeof GATEWAY_ERRORS;

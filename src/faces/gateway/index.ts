@@ -1,12 +1,14 @@
 // Gateway mode (config [gateway], docs/gateway.md): gatehouse in front of a
 // Moonraker. This file is what the composition root (src/server/gatehouse.ts)
-// calls: the URL rewrite to canonical paths that runs before routing, and the
-// registration of the forwarding context. The forwarding code (undici,
-// @fastify/reply-from) loads only when an upstream is configured.
+// calls: the URL rewrite to canonical paths that runs before routing, the
+// registration of the forwarding context, and the websocket forwarder. The
+// forwarding code (undici, @fastify/reply-from, the websocket client) loads only
+// when an upstream is configured.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Core } from '../../core/core.js';
+import type { Forwarder } from '../moonraker/websocket/index.js';
 import { MOONRAKER_JSON, moonrakerBody } from '../moonraker/errors.js';
 import type { GatewayError } from './errors.js';
 import { GatewayPaths, isBadTarget } from './paths.js';
@@ -64,4 +66,10 @@ export async function registerGateway(app: FastifyInstance, o: RegisterGatewayOp
   app.addHook('onClose', () => upstream.close());
   refuseBadTargets(app);
   await app.register(gatewayHttp, { core: o.core, upstream, paths: o.paths, sessionCookies: o.sessionCookies, markForwarded: o.markForwarded });
+}
+
+/** The websocket half: each /websocket connection's own upstream websocket (src/faces/gateway/websocket.ts). */
+export async function websocketGateway(core: Core): Promise<Forwarder> {
+  const { WebsocketGateway } = await import('./websocket.js');
+  return WebsocketGateway.create(core);
 }

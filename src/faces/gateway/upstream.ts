@@ -1,6 +1,6 @@
 // The upstream Moonraker: its origin, one undici connection pool to it (kept
-// alive), and the address gatehouse has towards it. Shared by the HTTP gateway
-// (http-proxy.ts) and, later, the websocket one.
+// alive), and the address gatehouse has towards it. The HTTP gateway
+// (http-proxy.ts) uses the pool; the websocket one (websocket.ts) the address.
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';

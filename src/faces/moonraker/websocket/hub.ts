@@ -13,6 +13,7 @@ import { POLICIES } from '../../../auth/policies.js';
 import { AuthRequest } from '../../../auth/request.js';
 import { Admission } from './admission.js';
 import { Connection, CLOSE, REJECT } from './connection.js';
+import { answeredByGatehouse, type Forwarder } from './forwarder.js';
 import { buildMethods } from './methods.js';
 import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
 
@@ -40,11 +41,14 @@ export class WebsocketHub implements RpcHost {
 
   readonly limits: Config['limits'];
   readonly admission: Admission;
+  /** Gateway mode: every method gatehouse does not answer goes to the connection's upstream websocket. */
+  private forwardMethod: RpcMethod | undefined;
 
-  constructor(readonly core: Core, readonly log: FastifyBaseLogger) {
+  constructor(readonly core: Core, readonly log: FastifyBaseLogger, readonly forwarder?: Forwarder) {
     this.limits = core.config.limits;
     this.admission = new Admission(this.limits);
     this.methods = buildMethods(this);
+    if (forwarder) this.forwardMethod = { authRequired: true, call: (conn, params, name, id) => forwarder.call(conn, name, params, id) };
     const ev = core.events;
     const created = ({ username }: { username: string }) => this.notify('notify_user_created', username);
     const deleted = ({ username, userId }: { username: string; userId: number }) => this.notify('notify_user_deleted', username, userId);
@@ -104,9 +108,12 @@ export class WebsocketHub implements RpcHost {
 
   setIdentity(conn: Connection, identity: Identity | null): void {
     conn.setIdentity(identity?.kind === 'api_key' ? this.apiKeyIdentity() : identity);
+    // (accept() opens the upstream of a connection authenticated by its upgrade, once it keeps it.)
+    if (identity && this.forwarder && this.conns.has(conn.id)) this.forwarder.open(conn);
   }
 
   method(name: string): RpcMethod | undefined {
+    if (this.forwardMethod && !answeredByGatehouse(name)) return this.forwardMethod;
     return this.methods.get(name);
   }
 
@@ -132,6 +139,7 @@ export class WebsocketHub implements RpcHost {
     // Upgrades checked against maxConnections at the same moment may overshoot it: the last ones are sent away.
     else if (this.conns.size > this.admission.maxConnections) ws.close(CLOSE_TRY_AGAIN_LATER, 'Maximum Number of Websocket Connections Reached');
     else if (overIpCap) ws.close(CLOSE_POLICY, 'Too many websocket connections from this address');
+    else if (identity && this.forwarder) this.forwarder.open(conn);
     return conn;
   }
 
@@ -139,6 +147,7 @@ export class WebsocketHub implements RpcHost {
   removed(conn: Connection): void {
     this.conns.delete(conn.id);
     this.admission.remove(conn);
+    this.forwarder?.closed(conn);
     if (this.closing && this.conns.size === 0) this.drained?.();
   }
 
@@ -193,7 +202,7 @@ export class WebsocketHub implements RpcHost {
   }
 
   /** Sends a close; a peer that does not complete the close handshake within closeGraceMs is cut off. */
-  private closeThenCut(conn: Connection, code: number, reason: string): void {
+  closeThenCut(conn: Connection, code: number, reason: string): void {
     conn.ws.close(code, reason);
     setTimeout(() => conn.ws.terminate(), this.limits.ws_close_grace_ms).unref();
   }

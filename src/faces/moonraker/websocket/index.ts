@@ -25,8 +25,10 @@ import { MoonrakerCors } from '../cors.js';
 import { MoonrakerError } from '../errors.js';
 import { authRequestOf, moonrakerErrorHandler } from '../http.js';
 import { WebsocketHub } from './hub.js';
+import type { Forwarder } from './forwarder.js';
 
 export type { WebsocketHub } from './hub.js';
+export type { Forwarder } from './forwarder.js';
 
 /** Writes an error on a socket that was never handed to an HTTP response (the server's raw-socket writer). */
 export type RawErrorWriter = (socket: Duplex, status: 404 | 503) => void;
@@ -44,9 +46,9 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   return netloc !== undefined && host !== undefined && netloc.toLowerCase() === host.toLowerCase();
 }
 
-async function websocketPlugin(app: FastifyInstance, opts: { core: Core; rawError: RawErrorWriter }): Promise<void> {
+async function websocketPlugin(app: FastifyInstance, opts: { core: Core; rawError: RawErrorWriter; forwarder?: Forwarder }): Promise<void> {
   const { core } = opts;
-  const hub = new WebsocketHub(core, app.log);
+  const hub = new WebsocketHub(core, app.log, opts.forwarder);
   const cors = new MoonrakerCors(core);
   // Its connection count is what the benchmark reads: `app.moonrakerWebsocket.size`.
   app.decorate('moonrakerWebsocket', hub);

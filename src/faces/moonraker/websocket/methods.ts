@@ -12,6 +12,7 @@ import { parseArgs, str } from '../../shared/args.js';
 import { endpoints } from '../endpoints/index.js';
 import { MoonrakerError } from '../errors.js';
 import type { Connection } from './connection.js';
+import type { Forwarder } from './forwarder.js';
 import type { RpcMethod } from './rpc.js';
 
 /** What the methods need from the hub. */
@@ -20,6 +21,8 @@ export interface MethodHost {
   /** The connection's identity if it is still live, else null. */
   identityOf(conn: Connection): Identity | null;
   setIdentity(conn: Connection, identity: Identity | null): void;
+  /** Gateway mode: the connection's upstream websocket. */
+  forwarder?: Forwarder;
 }
 
 /** Moonraker's CLIENT_TYPES. */
@@ -71,8 +74,11 @@ function identify(host: MethodHost): RpcMethod {
       host.setIdentity(conn, await authenticate(POLICIES.moonrakerIdentify, req, host.core));
       const type = a.type.toLowerCase();
       if (!CLIENT_TYPES.includes(type)) throw new MoonrakerError('INVALID_CLIENT_TYPE', { type });
-      conn.clientData = { name: a.client_name, version: a.version, type, url: a.url };
-      return { connection_id: conn.id };
+      const client = { name: a.client_name, version: a.version, type, url: a.url };
+      // Gateway mode: the upstream's connection_id is the one the client sees (it sends it back on HTTP requests, which go upstream).
+      const result = host.forwarder ? await host.forwarder.identify(conn, client) : { connection_id: conn.id };
+      conn.clientData = client;
+      return result;
     },
   };
 }

@@ -40,10 +40,17 @@ export interface RpcResult {
 
 export type RpcAnswer = RpcError | RpcResult;
 
-/** A method callable over the socket. */
+/** A method callable over the socket (`name` and `id` as the request gave them: the gateway forwards any name). */
 export interface RpcMethod {
   authRequired: boolean;
-  call(conn: Connection, params: Record<string, unknown>): Promise<unknown>;
+  call(conn: Connection, params: Record<string, unknown>, name: string, id: RpcId): Promise<unknown>;
+}
+
+/** An error answered by a JSON-RPC peer (the gateway's upstream): relayed to the client as it is. */
+export class RemoteRpcError extends Error {
+  constructor(readonly error: { code: number; message: string }) {
+    super(String(error?.message));
+  }
 }
 
 /** What the dispatcher needs from the hub. */
@@ -102,8 +109,9 @@ async function processObject(host: RpcHost, conn: Connection, obj: unknown): Pro
   let result: unknown;
   try {
     if (method.authRequired && !host.authed(conn)) return rpcError(-32602, 'Unauthorized', id);
-    result = await method.call(conn, params);
+    result = await method.call(conn, params, name, id);
   } catch (err) {
+    if (err instanceof RemoteRpcError) return { jsonrpc: '2.0', error: err.error, id };
     const known = knownFailure(err);
     if (known) return rpcError(rpcCodeOf(known.status), known.message, id);
     host.logError(err, name);
