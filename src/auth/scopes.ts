@@ -15,7 +15,8 @@
 // the arguments, so a file upload (its root is a multipart field) and
 // server.files.* calls (the root is in `path`) are `control` whatever the root,
 // config included; DELETE and downloads of /server/files/config/… are admin.
-import { scopeIncludes, type Scope } from '../core/model.js';
+import type { Core } from '../core/core.js';
+import { scopeIncludes, type Identity, type Scope } from '../core/model.js';
 
 /** One line of the table: scope, `METHOD[|METHOD] /path` (or null: JSON-RPC only), JSON-RPC method names. */
 type Line = readonly [Scope, string | null, ...string[]];
@@ -162,4 +163,16 @@ export const scopeAllows = (scope: Scope, r: ScopeRequest): boolean => scope ===
 /** The table as a readable list (README, `npm run docs`): per scope, its routes and methods. */
 export function scopeTable(): { scope: Scope; route: string | null; rpc: string[] }[] {
   return LINES.map(([scope, route, ...rpc]) => ({ scope, route, rpc }));
+}
+
+/**
+ * Refuses (throws the 403) when `identity` may not make request `r`: Moonraker's
+ * envelope on HTTP, its JSON-RPC error on the websocket. No identity (an
+ * endpoint that needs none) and admin pass at once.
+ */
+export function checkScope(core: Core, identity: Identity | null, r: ScopeRequest, ip?: string): void {
+  if (identity === null || identity.scope === 'admin') return;
+  const needed = scopeFor(r);
+  if (scopeIncludes(identity.scope, needed)) return;
+  throw core.scopes.refuse(identity, 'rpc' in r ? r.rpc : `${r.http.method} ${r.http.path}`, needed, ip);
 }

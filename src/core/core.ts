@@ -12,6 +12,7 @@ import { apiKeyActions } from './actions/moonraker-api-key.js';
 import { oneshotActions } from './actions/oneshot.js';
 import { membershipActions, orgActions } from './actions/orgs.js';
 import { refreshActions } from './actions/refresh.js';
+import { scopeActions } from './actions/scopes.js';
 import { serviceAccountActions } from './actions/service-accounts.js';
 import { verifyActions } from './actions/verify.js';
 import { webSessionActions } from './actions/web-sessions.js';
@@ -85,6 +86,7 @@ export function createCore(o: CoreOptions) {
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),
     apiKey: apiKeyActions(ctx),
+    scopes: scopeActions(ctx),
     serviceAccounts: serviceAccountActions(ctx, accounts, orgs, keys),
     /** The Grafana face's first-start admin, when this start created or looked for one. */
     bootstrap: null as BootstrapResult | null,

@@ -7,7 +7,7 @@ export default defineEndpoint({
   authRequired: true,
   args: z.object({}),
   async handle({ identity }) {
-    if (!identity) return { username: null, source: null, created_on: null };
-    return { username: identity.username, source: identity.source, created_on: identity.createdOn };
+    if (!identity) return { username: null, source: null, created_on: null, scope: null };
+    return { username: identity.username, source: identity.source, created_on: identity.createdOn, scope: identity.scope };
   },
 });

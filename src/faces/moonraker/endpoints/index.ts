@@ -12,7 +12,9 @@ import oneshotToken from './oneshot-token.js';
 import info from './info.js';
 import getApiKey from './get-api-key.js';
 import postApiKey from './post-api-key.js';
+import userScope from './user-scope.js';
 
 export const endpoints: Endpoint<any>[] = [
   login, logout, getUser, postUser, deleteUser, listUsers, userPassword, refreshJwt, oneshotToken, info, getApiKey, postApiKey,
+  userScope,
 ];

@@ -8,6 +8,7 @@ import type { Identity } from '../../../core/model.js';
 import { authenticate } from '../../../auth/run.js';
 import { POLICIES } from '../../../auth/policies.js';
 import { AuthRequest } from '../../../auth/request.js';
+import { checkScope } from '../../../auth/scopes.js';
 import { parseArgs, str } from '../../shared/args.js';
 import { endpoints } from '../endpoints/index.js';
 import { MoonrakerError } from '../errors.js';
@@ -84,8 +85,9 @@ export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
     methods.set(ep.rpc, {
       authRequired: ep.authRequired,
       async call(conn, params) {
-        const args = parseArgs(ep.args, params);
         const identity = host.identityOf(conn);
+        checkScope(core, identity, { rpc: ep.rpc }, conn.ip);
+        const args = parseArgs(ep.args, params);
         const result = await ep.handle({ core, identity, ip: conn.ip, transport: 'websocket', setConnectionIdentity: (id) => host.setIdentity(conn, id) }, args);
         // The API key this connection authenticated with was just replaced by
         // the connection itself: it holds the new key (the result), so it stays
