@@ -171,8 +171,10 @@ export function scopeTable(): { scope: Scope; route: string | null; rpc: string[
  * endpoint that needs none) and admin pass at once.
  */
 export function checkScope(core: Core, identity: Identity | null, r: ScopeRequest, ip?: string): void {
-  if (identity === null || identity.scope === 'admin') return;
+  if (identity === null) return;
+  const scope = core.verify.scopeOf(identity);
+  if (scope === 'admin') return;
   const needed = scopeFor(r);
-  if (scopeIncludes(identity.scope, needed)) return;
-  throw core.scopes.refuse(identity, 'rpc' in r ? r.rpc : `${r.http.method} ${r.http.path}`, needed, ip);
+  if (scopeIncludes(scope, needed)) return;
+  throw core.scopes.refuse(identity, scope, 'rpc' in r ? r.rpc : `${r.http.method} ${r.http.path}`, needed, ip);
 }

@@ -9,6 +9,7 @@ import { bootstrapActions, type BootstrapResult } from './actions/bootstrap.js';
 import { grafanaKeyActions } from './actions/grafana-keys.js';
 import { LoginActions } from './actions/login.js';
 import { apiKeyActions } from './actions/moonraker-api-key.js';
+import { moonrakerKeyActions } from './actions/moonraker-keys.js';
 import { oneshotActions } from './actions/oneshot.js';
 import { membershipActions, orgActions } from './actions/orgs.js';
 import { refreshActions } from './actions/refresh.js';
@@ -23,6 +24,7 @@ import { BootstrapIndex } from './indexes/bootstrap.js';
 import { FamiliesIndex } from './indexes/families.js';
 import { GrafanaKeysIndex } from './indexes/grafana-keys.js';
 import { MoonrakerApiKeyIndex } from './indexes/moonraker-api-key.js';
+import { MoonrakerKeysIndex } from './indexes/moonraker-keys.js';
 import { OrgsIndex } from './indexes/orgs.js';
 import { UsersIndex } from './indexes/users.js';
 import { WebSessionsIndex } from './indexes/web-sessions.js';
@@ -49,6 +51,7 @@ export interface CoreOptions {
 function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { seenSince: number; createdSince: number }): Indexes {
   return {
     users: new UsersIndex(store), families: new FamiliesIndex(store), apiKey: new MoonrakerApiKeyIndex(store, masterKey),
+    moonrakerKeys: new MoonrakerKeysIndex(store),
     orgs: new OrgsIndex(store), keys: new GrafanaKeysIndex(store), webSessions: new WebSessionsIndex(store, sessionWindow),
     bootstrap: new BootstrapIndex(store),
   };
@@ -70,7 +73,8 @@ export function createCore(o: CoreOptions) {
   };
   const login = new LoginActions(ctx);
   const accounts = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
-  const verify = verifyActions(ctx, login);
+  const moonrakerKeys = moonrakerKeyActions(ctx);
+  const verify = verifyActions(ctx, login, moonrakerKeys);
   const keys = grafanaKeyActions(ctx);
   const orgs = { ...orgActions(ctx, accounts), ...membershipActions(ctx, accounts) };
   const webSessions = webSessionActions(ctx, verify);
@@ -82,7 +86,7 @@ export function createCore(o: CoreOptions) {
 
   const core = {
     config, events, audit: ctx.audit, trusted: ctx.trusted,
-    accounts, login, verify, keys, orgs, webSessions,
+    accounts, login, verify, keys, orgs, webSessions, moonrakerKeys,
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),
     apiKey: apiKeyActions(ctx),
@@ -112,6 +116,7 @@ export function createCore(o: CoreOptions) {
       feed.start();
       timers.push(
         every(FLUSH_EVERY_MS, () => keys.flush(), (err) => log.error({ err }, 'api key last-used flush failed')),
+        every(FLUSH_EVERY_MS, () => moonrakerKeys.flush(), (err) => log.error({ err }, 'named api key last-used flush failed')),
         every(FLUSH_EVERY_MS, () => webSessions.flush(), (err) => log.error({ err }, 'web session flush failed')),
         every(PRUNE_EVERY_MS, () => webSessions.prune(), (err) => log.error({ err }, 'web session prune failed')),
       );
@@ -124,7 +129,7 @@ export function createCore(o: CoreOptions) {
       feed.stop();
       unsubscribe();
       for (const t of timers) clearInterval(t);
-      await Promise.all([keys.flush(), webSessions.flush()]).catch(() => {});
+      await Promise.all([keys.flush(), moonrakerKeys.flush(), webSessions.flush()]).catch(() => {});
     },
   };
   return core;

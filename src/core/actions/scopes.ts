@@ -11,17 +11,17 @@ const REFUSAL_AUDIT_EVERY_MS = 60_000;
 export function scopeActions(ctx: Ctx) {
   const audited = boundedCache<string, true>(10_000, { ttl: REFUSAL_AUDIT_EVERY_MS });
   return {
-    /** The 403 for `who` asking for `what` (a route or a JSON-RPC method) that needs `needed`; the refusal is audited. */
-    refuse(who: Identity, what: string, needed: Scope, ip?: string): CoreError {
+    /** The 403 for `who` (acting with `scope`) asking for `what` (a route or a JSON-RPC method) that needs `needed`; the refusal is audited. */
+    refuse(who: Identity, scope: Scope, what: string, needed: Scope, ip?: string): CoreError {
       const key = `${who.kind}\0${who.keyName ?? who.username}\0${what}`;
       if (!audited.has(key)) {
         audited.set(key, true);
         void ctx.audit.record('scope_refused', {
           username: who.username, ip,
-          detail: { what, scope: who.scope, needed, ...(who.keyName !== undefined ? { key: who.keyName } : {}) },
+          detail: { what, scope, needed, ...(who.keyName !== undefined ? { key: who.keyName } : {}) },
         });
       }
-      return fail('SCOPE_FORBIDDEN', { scope: who.scope, needed });
+      return fail('SCOPE_FORBIDDEN', { scope, needed });
     },
 
     /** An admin sets a user's scope; the very next request of that user acts with it. */

@@ -13,8 +13,11 @@ import info from './info.js';
 import getApiKey from './get-api-key.js';
 import postApiKey from './post-api-key.js';
 import userScope from './user-scope.js';
+import apiKeysCreate from './api-keys-create.js';
+import apiKeysList from './api-keys-list.js';
+import apiKeysDelete from './api-keys-delete.js';
 
 export const endpoints: Endpoint<any>[] = [
   login, logout, getUser, postUser, deleteUser, listUsers, userPassword, refreshJwt, oneshotToken, info, getApiKey, postApiKey,
-  userScope,
+  userScope, apiKeysList, apiKeysCreate, apiKeysDelete,
 ];
