@@ -13,8 +13,7 @@ after(() => s.stop());
 const list = async () => resultOf(await s.req('GET', '/access/users/list', { headers: apiKey(s) })).users as any[];
 
 describe('GET /access/user', () => {
-  // differs from Moonraker: every answer also carries the identity's scope (issue 20), after Moonraker's own fields
-  test('a JWT user: {username, source, created_on, scope} with created_on in unix seconds (float), as in the users list', async () => {
+  test('differs from Moonraker: every answer also carries the identity\'s scope (issue 20), after Moonraker\'s own fields; a JWT user: {username, source, created_on, scope} with created_on in unix seconds (float), as in the users list', async () => {
     const before = Date.now() / 1000;
     const u = await createUser(s, 'getter', 'pw-getter');
     const r = resultOf(await whoami(s, bearer(u.token)));
