@@ -129,7 +129,8 @@ export type ScopeRequest = { http: { method: string; path: string } } | { rpc: s
 
 interface Pattern { methods: Set<string>; re: RegExp; scope: Scope; text: string }
 
-const exact = new Map<string, Scope>();
+/** method → path → scope (no string built per request). */
+const exact = new Map<string, Map<string, Scope>>();
 const patterns: Pattern[] = [];
 const rpcScopes = new Map<string, Scope>();
 
@@ -141,17 +142,24 @@ for (const [scope, route, ...rpc] of LINES) {
   const [methods, path] = route.split(' ') as [string, string];
   if (path.includes('*')) {
     patterns.push({ methods: new Set(methods.split('|')), re: new RegExp(`^${path.split('/').map(segmentRe).join('/')}$`), scope, text: route });
-  } else for (const m of methods.split('|')) exact.set(`${m} ${path}`, scope);
+  } else for (const m of methods.split('|')) {
+    if (!exact.has(m)) exact.set(m, new Map());
+    exact.get(m)!.set(path, scope);
+  }
 }
 
-const asGet = (method: string) => (method === 'HEAD' || method === 'OPTIONS' ? 'GET' : method);
+function asGet(method: string): string {
+  if (method === 'GET') return method;
+  const m = method.toUpperCase();
+  return m === 'HEAD' || m === 'OPTIONS' ? 'GET' : m;
+}
 
 /** The scope a request needs. */
 export function scopeFor(r: ScopeRequest): Scope {
   if ('rpc' in r) return rpcScopes.get(r.rpc) ?? 'admin';
-  const method = asGet(r.http.method.toUpperCase());
+  const method = asGet(r.http.method);
   const path = r.http.path;
-  const hit = exact.get(`${method} ${path}`);
+  const hit = exact.get(method)?.get(path);
   if (hit) return hit;
   for (const p of patterns) if (p.methods.has(method) && p.re.test(path)) return p.scope;
   return method === 'GET' ? 'read' : 'admin';
@@ -171,10 +179,14 @@ export function scopeTable(): { scope: Scope; route: string | null; rpc: string[
  * endpoint that needs none) and admin pass at once.
  */
 export function checkScope(core: Core, identity: Identity | null, r: ScopeRequest, ip?: string): void {
-  if (identity === null) return;
+  if (identity === null || (identity.scope === 'admin' && identity.userId === null)) return; // the global key, a trusted client
+  checkNeeded(core, identity, scopeFor(r), 'rpc' in r ? r.rpc : `${r.http.method} ${r.http.path}`, ip);
+}
+
+/** checkScope with the scope needed known in advance (an endpoint's, looked up once when it is registered). */
+export function checkNeeded(core: Core, identity: Identity | null, needed: Scope, what: string, ip?: string): void {
+  if (identity === null || needed === 'read') return;
   const scope = core.verify.scopeOf(identity);
-  if (scope === 'admin') return;
-  const needed = scopeFor(r);
-  if (scopeIncludes(scope, needed)) return;
-  throw core.scopes.refuse(identity, scope, 'rpc' in r ? r.rpc : `${r.http.method} ${r.http.path}`, needed, ip);
+  if (scope === 'admin' || scopeIncludes(scope, needed)) return;
+  throw core.scopes.refuse(identity, scope, what, needed, ip);
 }

@@ -85,3 +85,15 @@ test('the websocket\'s own access.* methods: a read user gets the JSON-RPC error
     assert.equal(g.s.gh.core.accounts.get('ws-made'), undefined);
   } finally { await c.close(); }
 });
+
+test('a scope change applies at once to a websocket already identified as that user', async () => {
+  const u = await userWithScope('watcher', 'read');
+  const c = await RpcClient.open(g.s.port);
+  try {
+    await c.identify({ access_token: u.token });
+    assert.equal((await c.call('access.users.list')).error.code, 403);
+    resultOf(await g.s.req('POST', '/access/user/scope', { body: { username: 'watcher', scope: 'admin' }, headers: apiKey(g.s) }));
+    assert.ok((await c.result('access.users.list')).users.some((x: any) => x.username === 'watcher' && x.scope === 'admin'));
+    assert.equal((await c.result('access.get_user')).scope, 'admin');
+  } finally { await c.close(); }
+});

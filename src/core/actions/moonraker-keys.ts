@@ -11,6 +11,7 @@ import { isScope, type Identity, type MoonrakerKey } from '../model.js';
 import { randomHex, sha256hex } from '../security/crypto.js';
 import { validateUsername } from '../security/validation.js';
 import { DuplicateError } from '../../store/types.js';
+import type { LiveKey } from '../indexes/moonraker-keys.js';
 
 const LAST_USED_EVERY_MS = 60_000;
 const EXPIRED_AUDIT_EVERY_MS = 60_000;
@@ -19,31 +20,34 @@ const MAX_TTL_SECONDS = 10 * 365 * 86_400;
 
 export interface CreatedKey { name: string; key: string; scope: string; expires_at: number | null }
 
-export function moonrakerKeyActions(ctx: Ctx) {
+/** Finding the key a request presents (the hot path), and the write-behind of last-used times. */
+function keyVerifier(ctx: Ctx) {
   const index = ctx.ix.moonrakerKeys;
   const pendingTouch = new Set<string>();
+  /** Keys presented before → their entry (hashed once; an entry the index has since replaced or dropped is looked up again). */
+  const seen = boundedCache<string, LiveKey>(10_000);
   const expiredAudited = boundedCache<string, true>(1000, { ttl: EXPIRED_AUDIT_EVERY_MS });
 
-  function checkTtl(ttl: unknown): number | null {
-    if (ttl === undefined || ttl === null) return null;
-    const n = typeof ttl === 'number' ? ttl : Number(ttl);
-    if (!Number.isInteger(n) || n <= 0 || n > MAX_TTL_SECONDS) throw fail('INVALID_ARGUMENT', { key: 'expires_in', why: `must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}` });
-    return Date.now() + n * 1000;
+  function auditExpiredUse(live: LiveKey, ip: string | undefined) {
+    if (expiredAudited.has(live.key.name)) return;
+    expiredAudited.set(live.key.name, true);
+    void ctx.audit.record('key_used_after_expiry', { username: live.identity.username, ip, detail: { kind: 'moonraker_key', name: live.key.name, expiredAt: new Date(live.key.expiresAt!).toISOString() } });
   }
 
   return {
     /** The identity a named key proves (undefined: no such key); an expired key is refused (and audited, once a minute). */
     verify(candidate: string, ip?: string): Identity | undefined {
       if (index.size === 0) return undefined;
-      const live = index.bySha256(sha256hex(candidate));
-      if (!live) return undefined;
+      let live = seen.get(candidate);
+      if (!live || index.get(live.key.name) !== live) {
+        live = index.bySha256(sha256hex(candidate));
+        if (!live) return undefined;
+        seen.set(candidate, live);
+      }
       const now = Date.now();
       const k = live.key;
       if (k.expiresAt !== null && k.expiresAt <= now) {
-        if (!expiredAudited.has(k.name)) {
-          expiredAudited.set(k.name, true);
-          void ctx.audit.record('key_used_after_expiry', { username: live.identity.username, ip, detail: { kind: 'moonraker_key', name: k.name, expiredAt: new Date(k.expiresAt).toISOString() } });
-        }
+        auditExpiredUse(live, ip);
         throw fail('API_KEY_EXPIRED');
       }
       if (k.lastUsedAt === null || now - k.lastUsedAt > LAST_USED_EVERY_MS) {
@@ -52,6 +56,37 @@ export function moonrakerKeyActions(ctx: Ctx) {
       }
       return live.identity;
     },
+
+    forget: (name: string) => pendingTouch.delete(name),
+
+    /** Writes the last-used times gathered since the last flush (housekeeping: no index mirrors it differently). */
+    async flush(): Promise<void> {
+      const byTime = new Map<number, number[]>();
+      for (const name of pendingTouch) {
+        const k = index.get(name)?.key;
+        if (k?.lastUsedAt == null) continue;
+        byTime.set(k.lastUsedAt, [...(byTime.get(k.lastUsedAt) ?? []), k.id]);
+      }
+      pendingTouch.clear();
+      for (const [at, ids] of byTime) await ctx.store.moonrakerKeys.touch(ids, at);
+    },
+  };
+}
+
+function checkTtl(ttl: unknown): number | null {
+  if (ttl === undefined || ttl === null) return null;
+  const n = typeof ttl === 'number' ? ttl : Number(ttl);
+  if (!Number.isInteger(n) || n <= 0 || n > MAX_TTL_SECONDS) throw fail('INVALID_ARGUMENT', { key: 'expires_in', why: `must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}` });
+  return Date.now() + n * 1000;
+}
+
+export function moonrakerKeyActions(ctx: Ctx) {
+  const index = ctx.ix.moonrakerKeys;
+  const verifier = keyVerifier(ctx);
+
+  return {
+    verify: verifier.verify,
+    flush: verifier.flush,
 
     /** POST /access/api_keys: the key is in the answer, this once. */
     async create(a: { name: string; scope: unknown; expiresIn?: unknown; actor: Identity | null; ip?: string }): Promise<CreatedKey> {
@@ -81,20 +116,8 @@ export function moonrakerKeyActions(ctx: Ctx) {
     async delete(a: { name: string; actor: Identity | null; ip?: string }): Promise<void> {
       const ok = await ctx.write({ run: () => ctx.store.moonrakerKeys.delete(a.name), changes: () => [{ kind: 'moonraker-key', name: a.name }] });
       if (!ok) throw fail('NO_SUCH_NAMED_KEY', { name: a.name });
-      pendingTouch.delete(a.name);
+      verifier.forget(a.name);
       await ctx.audit.record('key_deleted', { username: a.actor?.username ?? null, ip: a.ip, detail: { kind: 'moonraker_key', name: a.name } });
-    },
-
-    /** Writes the last-used times gathered since the last flush (housekeeping: no index mirrors it differently). */
-    async flush(): Promise<void> {
-      const byTime = new Map<number, number[]>();
-      for (const name of pendingTouch) {
-        const k = index.get(name)?.key;
-        if (k?.lastUsedAt == null) continue;
-        byTime.set(k.lastUsedAt, [...(byTime.get(k.lastUsedAt) ?? []), k.id]);
-      }
-      pendingTouch.clear();
-      for (const [at, ids] of byTime) await ctx.store.moonrakerKeys.touch(ids, at);
     },
   };
 }

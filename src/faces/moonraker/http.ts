@@ -7,7 +7,7 @@ import { fail } from '../../core/errors.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
 import { AuthRequest } from '../../auth/request.js';
-import { checkScope } from '../../auth/scopes.js';
+import { checkNeeded, scopeFor } from '../../auth/scopes.js';
 import { parseArgs } from '../shared/args.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
@@ -75,12 +75,14 @@ function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
 
 function route(app: FastifyInstance, core: Core, ep: Endpoint) {
   const none = takesNone(ep);
+  const needed = scopeFor({ http: ep.http });
+  const what = `${ep.http.method} ${ep.http.path}`;
   app.route({
     method: ep.http.method,
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
-      checkScope(core, identity, { http: ep.http }, req.ip);
+      checkNeeded(core, identity, needed, what, req.ip);
       const result = await ep.handle({ core, identity, ip: req.ip, transport: 'http' }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },

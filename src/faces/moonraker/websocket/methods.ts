@@ -8,7 +8,7 @@ import type { Identity } from '../../../core/model.js';
 import { authenticate } from '../../../auth/run.js';
 import { POLICIES } from '../../../auth/policies.js';
 import { AuthRequest } from '../../../auth/request.js';
-import { checkScope } from '../../../auth/scopes.js';
+import { checkNeeded, scopeFor } from '../../../auth/scopes.js';
 import { parseArgs, str } from '../../shared/args.js';
 import { endpoints } from '../endpoints/index.js';
 import { MoonrakerError } from '../errors.js';
@@ -82,11 +82,12 @@ export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
   const { core } = host;
   const methods = new Map<string, RpcMethod>();
   for (const ep of endpoints) {
+    const needed = scopeFor({ rpc: ep.rpc });
     methods.set(ep.rpc, {
       authRequired: ep.authRequired,
       async call(conn, params) {
         const identity = host.identityOf(conn);
-        checkScope(core, identity, { rpc: ep.rpc }, conn.ip);
+        checkNeeded(core, identity, needed, ep.rpc, conn.ip);
         const args = parseArgs(ep.args, params);
         const result = await ep.handle({ core, identity, ip: conn.ip, transport: 'websocket', setConnectionIdentity: (id) => host.setIdentity(conn, id) }, args);
         // The API key this connection authenticated with was just replaced by
