@@ -112,7 +112,7 @@ function problems(r: LoadResult): string | undefined {
 
 // ---- helpers ----------------------------------------------------------------
 
-type GatehouseInfo = { port: number; jwt: string; apiKey: string; user: string; password: string; loginUsers: string[]; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
+type GatehouseInfo = { port: number; jwt: string; apiKey: string; namedKey: string; user: string; password: string; loginUsers: string[]; grafana?: { apiKey: string; saToken: string }; grafanaError?: string };
 
 async function gatehouse(name: string, spec: { trustedClients?: string[]; grafana?: boolean; loginUsers?: number; gateway?: string }): Promise<Child<GatehouseInfo>> {
   return startChild<GatehouseInfo>(await bundleServer(ROOT, 'gatehouse.ts'), [JSON.stringify({ ...spec, logLevel: LOG_LEVEL })], { name, profile: PROFILE_ALL });
@@ -291,10 +291,11 @@ async function wsRoundTrips(gh: Child<GatehouseInfo>, upstream: Child<{ port: nu
 async function moonraker() {
   const gh = await gatehouse('moonraker', { trustedClients: ['127.0.0.0/8'] });
   try {
-    const { jwt, apiKey } = gh.info;
+    const { jwt, apiKey, namedKey } = gh.info;
     await vsBaseline(gh, '1a', 'Moonraker GET /access/user, Bearer JWT', '/access/user', { authorization: `Bearer ${jwt}` }, 0.7);
     await vsBaseline(gh, '1b', 'Moonraker GET /access/user, X-Api-Key', '/access/user', { 'x-api-key': apiKey }, 0.7);
     await vsBaseline(gh, '1c', 'Moonraker GET /access/user, trusted client (127.0.0.0/8)', '/access/user', {}, 0.7);
+    await vsBaseline(gh, '1d', 'Moonraker GET /access/user, named X-Api-Key (scope read)', '/access/user', { 'x-api-key': namedKey }, 0.7);
   } finally {
     await gh.stop();
   }

@@ -58,7 +58,9 @@ export async function benchGatehouse(spec: FixtureSpec): Promise<{ gh: Gatehouse
     await gh.core.accounts.create({ username: `${BENCH_USER}-${i}`, password: BENCH_PASSWORD, actor: null });
   }
 
-  const info: GatehouseInfo = { port, jwt: login.token, apiKey: gh.core.apiKey.get(), user: BENCH_USER, password: BENCH_PASSWORD, loginUsers };
+  // A named Moonraker key (issue 20), scope read: enough for GET /access/user, so the scope check runs and passes.
+  const named = await gh.core.moonrakerKeys.create({ name: 'bench-named-key', scope: 'read', actor: null });
+  const info: GatehouseInfo = { port, jwt: login.token, apiKey: gh.core.apiKey.get(), namedKey: named.key, user: BENCH_USER, password: BENCH_PASSWORD, loginUsers };
   if (spec.grafana) {
     try {
       info.grafana = await grafanaCredentials(`http://127.0.0.1:${port}`);

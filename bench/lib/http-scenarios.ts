@@ -2,7 +2,7 @@
 // compare revisions (ab.ts, instructions.ts): each against a server started by
 // servers/gatehouse.ts with { trustedClients: ['127.0.0.0/8'], grafana: true }.
 export type GatehouseInfo = {
-  port: number; jwt: string; apiKey: string; user: string; password: string; loginUsers: string[];
+  port: number; jwt: string; apiKey: string; namedKey: string; user: string; password: string; loginUsers: string[];
   grafana?: { apiKey: string; saToken: string }; grafanaError?: string;
 };
 
@@ -15,6 +15,7 @@ export const HTTP_SCENARIOS: [string, string, (i: GatehouseInfo) => Record<strin
   ['1a', '/access/user', (i) => ({ authorization: `Bearer ${i.jwt}` })],
   ['1b', '/access/user', (i) => ({ 'x-api-key': i.apiKey })],
   ['1c', '/access/user', () => ({})],
+  ['1d', '/access/user', (i) => ({ 'x-api-key': i.namedKey })],
   ['2a', '/api/org', (i) => i.grafana && { authorization: `Bearer ${i.grafana.apiKey}` }],
   ['2b', '/api/org', (i) => i.grafana && { authorization: `Bearer ${i.grafana.saToken}` }],
   ['2c', '/api/org', (i) => i.grafana && { authorization: basic('api_key', i.grafana.apiKey) }],

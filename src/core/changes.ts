@@ -7,6 +7,7 @@ export type Change =
   | { kind: 'user'; id: number } // created, updated or deleted (its memberships too)
   | { kind: 'families'; userId: number } // login families of a user opened, advanced or revoked
   | { kind: 'moonraker-api-key' }
+  | { kind: 'moonraker-key'; name: string } // a named Moonraker API key created or deleted
   | { kind: 'grafana-key'; id: number }
   | { kind: 'org'; id: number } // created, renamed or deleted (with its memberships and keys)
   | { kind: 'web-sessions'; userId: number }

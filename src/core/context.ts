@@ -8,6 +8,7 @@ import type { BootstrapIndex } from './indexes/bootstrap.js';
 import type { FamiliesIndex } from './indexes/families.js';
 import type { GrafanaKeysIndex } from './indexes/grafana-keys.js';
 import type { MoonrakerApiKeyIndex } from './indexes/moonraker-api-key.js';
+import type { MoonrakerKeysIndex } from './indexes/moonraker-keys.js';
 import type { OrgsIndex } from './indexes/orgs.js';
 import type { UsersIndex } from './indexes/users.js';
 import type { WebSessionsIndex } from './indexes/web-sessions.js';
@@ -20,6 +21,7 @@ export interface Indexes {
   users: UsersIndex;
   families: FamiliesIndex;
   apiKey: MoonrakerApiKeyIndex;
+  moonrakerKeys: MoonrakerKeysIndex;
   orgs: OrgsIndex;
   keys: GrafanaKeysIndex;
   webSessions: WebSessionsIndex;

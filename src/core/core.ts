@@ -12,9 +12,11 @@ import { bootstrapActions, type BootstrapResult } from './actions/bootstrap.js';
 import { grafanaKeyActions } from './actions/grafana-keys.js';
 import { LoginActions } from './actions/login.js';
 import { apiKeyActions } from './actions/moonraker-api-key.js';
+import { moonrakerKeyActions } from './actions/moonraker-keys.js';
 import { oneshotActions } from './actions/oneshot.js';
 import { membershipActions, orgActions } from './actions/orgs.js';
 import { refreshActions } from './actions/refresh.js';
+import { scopeActions } from './actions/scopes.js';
 import { serviceAccountActions } from './actions/service-accounts.js';
 import { verifyActions } from './actions/verify.js';
 import { webSessionActions } from './actions/web-sessions.js';
@@ -25,6 +27,7 @@ import { BootstrapIndex } from './indexes/bootstrap.js';
 import { FamiliesIndex } from './indexes/families.js';
 import { GrafanaKeysIndex } from './indexes/grafana-keys.js';
 import { MoonrakerApiKeyIndex } from './indexes/moonraker-api-key.js';
+import { MoonrakerKeysIndex } from './indexes/moonraker-keys.js';
 import { OrgsIndex } from './indexes/orgs.js';
 import { UsersIndex } from './indexes/users.js';
 import { WebSessionsIndex } from './indexes/web-sessions.js';
@@ -52,6 +55,7 @@ export interface CoreOptions {
 function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { seenSince: number; createdSince: number }): Indexes {
   return {
     users: new UsersIndex(store), families: new FamiliesIndex(store), apiKey: new MoonrakerApiKeyIndex(store, masterKey),
+    moonrakerKeys: new MoonrakerKeysIndex(store),
     orgs: new OrgsIndex(store), keys: new GrafanaKeysIndex(store), webSessions: new WebSessionsIndex(store, sessionWindow),
     bootstrap: new BootstrapIndex(store),
   };
@@ -74,7 +78,8 @@ export function createCore(o: CoreOptions) {
   const login = new LoginActions(ctx);
   const basics = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
   const accounts = { ...basics, ...accountAdminActions(ctx, basics) };
-  const verify = verifyActions(ctx, login);
+  const moonrakerKeys = moonrakerKeyActions(ctx);
+  const verify = verifyActions(ctx, login, moonrakerKeys);
   const keys = grafanaKeyActions(ctx);
   const orgs = { ...orgActions(ctx, accounts), ...membershipActions(ctx, accounts) };
   const webSessions = { ...webSessionActions(ctx, verify), ...userSessionActions(ctx, () => sessionWindow()) };
@@ -86,11 +91,12 @@ export function createCore(o: CoreOptions) {
 
   const core = {
     config, events, audit: ctx.audit, trusted: ctx.trusted, origins: new RequestOrigins(config),
-    accounts, login, verify, keys, orgs, webSessions,
+    accounts, login, verify, keys, orgs, webSessions, moonrakerKeys,
     refresh: refreshActions(ctx),
     oneshot: oneshotActions(ctx, verify),
     apiKey: apiKeyActions(ctx),
     health: healthActions(ctx),
+    scopes: scopeActions(ctx),
     serviceAccounts: serviceAccountActions(ctx, accounts, orgs, keys),
     /** The Grafana face's first-start admin, when this start created or looked for one. */
     bootstrap: null as BootstrapResult | null,
@@ -116,6 +122,7 @@ export function createCore(o: CoreOptions) {
       feed.start();
       timers.push(
         every(FLUSH_EVERY_MS, () => keys.flush(), (err) => log.error({ err }, 'api key last-used flush failed')),
+        every(FLUSH_EVERY_MS, () => moonrakerKeys.flush(), (err) => log.error({ err }, 'named api key last-used flush failed')),
         every(FLUSH_EVERY_MS, () => webSessions.flush(), (err) => log.error({ err }, 'web session flush failed')),
         every(PRUNE_EVERY_MS, () => webSessions.prune(), (err) => log.error({ err }, 'web session prune failed')),
       );
@@ -128,7 +135,7 @@ export function createCore(o: CoreOptions) {
       feed.stop();
       unsubscribe();
       for (const t of timers) clearInterval(t);
-      await Promise.all([keys.flush(), webSessions.flush()]).catch(() => {});
+      await Promise.all([keys.flush(), moonrakerKeys.flush(), webSessions.flush()]).catch(() => {});
     },
   };
   return core;

@@ -16,6 +16,12 @@ export const CORE_ERRORS = {
   API_KEY_DISABLED: [401, 'API Key authentication is disabled'],
   API_KEY_INVALID: [401, 'Invalid API Key'],
   ONESHOT_INVALID: [401, 'Unauthorized'],
+  // scopes and named API keys (issue 20; Moonraker has neither)
+  SCOPE_FORBIDDEN: [403, "Forbidden: scope '{scope}' may not do this, it needs '{needed}'"],
+  INVALID_SCOPE: [400, "Invalid scope '{scope}': must be one of read, control, admin"],
+  API_KEY_EXPIRED: [401, 'Expired API Key'],
+  NAMED_KEY_EXISTS: [400, 'API key {name} already exists'],
+  NO_SUCH_NAMED_KEY: [404, 'No API key named {name}'],
   // accounts and logins (Moonraker)
   INVALID_SOURCE: [400, "Invalid 'source': {source}"],
   RESERVED_USER: [400, 'Invalid Request for user {username}'],

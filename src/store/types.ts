@@ -1,7 +1,7 @@
 // The storage contract. Every engine implements Store over the domain's types
 // (src/core/model.ts); the core never sees SQL.
 import type {
-  ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User,
+  ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User,
   UserPatch, WebSession,
 } from '../core/model.js';
 
@@ -76,6 +76,15 @@ export interface Store {
     /** Binds a key to a service account (Grafana's migration of API keys to service accounts). */
     setServiceAccount(id: number, serviceAccountId: number): Promise<void>;
   };
+  /** Named Moonraker API keys (issue 20). */
+  moonrakerKeys: {
+    create(k: NewMoonrakerKey): Promise<MoonrakerKey>;
+    byName(name: string): Promise<MoonrakerKey | undefined>;
+    list(): Promise<MoonrakerKey[]>;
+    delete(name: string): Promise<boolean>;
+    /** Batched last-used updates. */
+    touch(ids: number[], at: number): Promise<void>;
+  };
   webSessions: {
     create(s: Omit<WebSession, 'id'>): Promise<WebSession>;
     byHash(hash: string): Promise<WebSession | undefined>;
@@ -118,4 +127,4 @@ export class DuplicateError extends Error {
   }
 }
 
-export type { ApiKey, AuditEvent, AuditFilter, Membership, NewApiKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User, UserPatch, WebSession };
+export type { ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User, UserPatch, WebSession };

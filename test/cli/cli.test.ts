@@ -74,6 +74,35 @@ test('apikey show prints 32 hex; rotate replaces it', () => {
   assert.equal(cli(['apikey', 'show']).out.trim(), b.out.trim());
 });
 
+test('apikey create / list / delete: named keys with a scope, shown once; a running server follows within the sync interval', async () => {
+  let r = cli(['apikey', 'create', 'screen', '--scope', 'read', '--ttl', '3600']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /created API key "screen" \(scope read, expires \d{4}-/);
+  const key = /key \(shown once\): ([0-9a-f]{32})/.exec(r.out)![1]!;
+  r = cli(['apikey', 'list']);
+  assert.match(r.out, /^screen\tread\tcreated \S+\texpires \S+\tlast used -$/m);
+  assert.doesNotMatch(r.out, new RegExp(key));
+  assert.match(cli(['apikey', 'create', 'x']).err, /--scope is required/);
+  assert.match(cli(['apikey', 'create', 'x', '--scope', 'root']).err, /--scope must be read, control or admin/);
+  assert.match(cli(['apikey', 'create', 'screen', '--scope', 'read']).err, /API key screen already exists/);
+  const s = await serve([]);
+  try {
+    const me = async () => fetch(`http://127.0.0.1:${s.port}/access/user`, { headers: { 'x-api-key': key } });
+    const who: any = await (await me()).json();
+    assert.equal(who.result.scope, 'read');
+    assert.equal(cli(['apikey', 'delete', 'screen']).code, 0);
+    let status = 200;
+    for (let i = 0; i < 40 && status === 200; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      status = (await me()).status;
+    }
+    assert.equal(status, 401);
+  } finally {
+    assert.equal(await s.stop(), 0);
+  }
+  assert.match(cli(['apikey', 'delete', 'screen']).err, /No API key named screen/);
+});
+
 test('unknown command, unknown subcommand and bad flags exit non-zero with a message', () => {
   assert.equal(cli(['frob']).code, 2);
   const r = cli(['user', 'frob']);

@@ -13,9 +13,10 @@ describe('trusted by IP address', () => {
   before(async () => { s = await startGatehouse({ authorization: { trusted_clients: ['127.0.0.1'] } }); });
   after(() => s.stop());
 
-  test('GET /access/user: {username: "_TRUSTED_USER_", source: "moonraker", created_on}, created_on stable across requests', async () => {
+  test('GET /access/user: {username: "_TRUSTED_USER_", source: "moonraker", created_on, scope: "admin"}, created_on stable across requests', async () => {
     const a = resultOf(await whoami(s));
-    assert.deepEqual(Object.keys(a), ['username', 'source', 'created_on']);
+    assert.deepEqual(Object.keys(a), ['username', 'source', 'created_on', 'scope']); // scope: issue 20, not Moonraker's
+    assert.equal(a.scope, 'admin');
     assert.equal(a.username, '_TRUSTED_USER_');
     assert.equal(a.source, 'moonraker');
     assert.equal(typeof a.created_on, 'number');

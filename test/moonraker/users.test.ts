@@ -13,11 +13,12 @@ after(() => s.stop());
 const list = async () => resultOf(await s.req('GET', '/access/users/list', { headers: apiKey(s) })).users as any[];
 
 describe('GET /access/user', () => {
-  test('a JWT user: {username, source, created_on} with created_on in unix seconds (float), as in the users list', async () => {
+  test('differs from Moonraker: every answer also carries the identity\'s scope (issue 20), after Moonraker\'s own fields; a JWT user: {username, source, created_on, scope} with created_on in unix seconds (float), as in the users list', async () => {
     const before = Date.now() / 1000;
     const u = await createUser(s, 'getter', 'pw-getter');
     const r = resultOf(await whoami(s, bearer(u.token)));
-    assert.deepEqual(Object.keys(r), ['username', 'source', 'created_on']);
+    assert.deepEqual(Object.keys(r), ['username', 'source', 'created_on', 'scope']);
+    assert.equal(r.scope, 'admin');
     assert.equal(r.username, 'getter');
     assert.equal(r.source, 'moonraker');
     assert.equal(typeof r.created_on, 'number');
@@ -25,9 +26,10 @@ describe('GET /access/user', () => {
     assert.equal((await list()).find((x) => x.username === 'getter').created_on, r.created_on);
   });
 
-  test('the API key: {username: "_API_KEY_USER_", source: "moonraker", created_on}', async () => {
+  test('the API key: {username: "_API_KEY_USER_", source: "moonraker", created_on, scope: "admin"}', async () => {
     const r = resultOf(await whoami(s, apiKey(s)));
-    assert.deepEqual(Object.keys(r), ['username', 'source', 'created_on']);
+    assert.deepEqual(Object.keys(r), ['username', 'source', 'created_on', 'scope']);
+    assert.equal(r.scope, 'admin');
     assert.equal(r.username, '_API_KEY_USER_');
     assert.equal(r.source, 'moonraker');
     assert.equal(typeof r.created_on, 'number');
@@ -171,7 +173,8 @@ describe('GET /access/users/list', () => {
       assert.deepEqual(Object.keys(r), ['users']);
       assert.deepEqual(r.users.map((u: any) => u.username), ['admin', 'one', 'two']);
       for (const u of r.users) {
-        assert.deepEqual(Object.keys(u), ['username', 'source', 'created_on']);
+        assert.deepEqual(Object.keys(u), ['username', 'source', 'created_on', 'scope']); // scope: issue 20, not Moonraker's
+        assert.equal(u.scope, 'admin');
         assert.equal(u.source, 'moonraker');
         assert.equal(typeof u.created_on, 'number');
       }

@@ -76,7 +76,7 @@ describe('access.* over the websocket', () => {
     const ws = await admin.result('access.get_user');
     const h = await http('GET', '/access/user');
     assert.deepEqual(ws, h.json.result);
-    assert.deepEqual(Object.keys(ws).sort(), ['created_on', 'source', 'username']);
+    assert.deepEqual(Object.keys(ws).sort(), ['created_on', 'scope', 'source', 'username']); // scope: issue 20
   });
 
   test('access.users.list matches GET /access/users/list', async () => {

@@ -18,10 +18,9 @@ export const identifyToken = defineStep<string>({
 export const identifyApiKey = defineStep<string>({
   name: 'identify-api-key',
   match: (req) => (req.identify?.current ? undefined : req.identify?.apiKey),
-  async verify(key, _req, core) {
+  async verify(key, req, core) {
     if (!core.config.authorization.enable_api_key) throw fail('API_KEY_DISABLED');
-    if (!core.apiKey.matches(key)) throw fail('API_KEY_INVALID');
-    return core.verify.apiKeyIdentity();
+    return core.verify.apiKey(key, req.ip); // the global key or a named one
   },
 });
 

@@ -1,6 +1,6 @@
 // Moonraker's option names and rules, plus gatehouse extras (TLS, timeouts and
 // the LDAP group → Grafana role mapping).
-import { ROLES, type Role } from '../../core/model.js';
+import { ROLES, SCOPES, type Role, type Scope } from '../../core/model.js';
 import { bool, int, invalid, list, MAX_TIMER_MS, port, text, type ValueType } from '../values.js';
 import { mandatory, option, section } from '../option.js';
 
@@ -28,6 +28,25 @@ function groupMappingValue(v: unknown): GroupMapping {
   return { group_dn: m.group_dn, role, org_id: orgId };
 }
 
+export interface ScopeMapping { group_dn: string; scope: Scope }
+const SCOPE_MAPPING = /^(.+?)\s*=>\s*(\S+)$/;
+const scopeNamed = (v: unknown) => (typeof v === 'string' ? SCOPES.find((x) => x === v.toLowerCase()) : undefined);
+
+/** `<group dn> => <read|control|admin>` (issue 20). */
+function scopeMapping(s: string): ScopeMapping {
+  const m = SCOPE_MAPPING.exec(s);
+  const scope = m ? scopeNamed(m[2]) : undefined;
+  if (!scope) return invalid(`expected "<group dn> => <${SCOPES.join('|')}>"`);
+  return { group_dn: m![1]!, scope };
+}
+
+function scopeMappingValue(v: unknown): ScopeMapping {
+  const m = (v ?? {}) as { group_dn?: unknown; scope?: unknown };
+  const scope = scopeNamed(m.scope);
+  if (typeof m.group_dn !== 'string' || !scope) return invalid(`expected { group_dn, scope: ${SCOPES.join('|')} }`);
+  return { group_dn: m.group_dn, scope };
+}
+
 const membership = ['memberOf', 'isMemberOf'];
 
 const userFilter = Object.assign(text.refine((f) => f.includes('USERNAME'), 'must contain the token USERNAME'), { what: 'an LDAP filter with USERNAME' }) as ValueType<string>;
@@ -49,6 +68,8 @@ export const ldap = section("Moonraker's LDAP user source (no [ldap]: no LDAP)",
   timeout_ms: option(int({ min: 1, max: MAX_TIMER_MS }), 'Bound on one whole login attempt; past it the login answers 503 naming LDAP.', '5000'),
   group_mappings: option(list({ entry: groupMapping, accept: groupMappingValue, what: 'lines of `<group dn> => <Viewer|Editor|Admin>[ @orgId]`' }),
     'LDAP group → org role, first match per org wins (as Grafana).', ''),
+  scope_mappings: option(list({ entry: scopeMapping, accept: scopeMappingValue, what: 'lines of `<group dn> => <read|control|admin>`' }),
+    'LDAP group → Moonraker scope, first match wins (`*` matches everyone), applied at each login; with mappings, a user no line matches gets read. Without any: new LDAP users are admin (Moonraker\'s behaviour).', ''),
   grafana_admin_group: option(text, 'Members of this group are Grafana server admins (and others are not).'),
 }).superRefine((l, ctx) => {
   const issue = (o: string, message: string) => ctx.addIssue({ code: 'custom', path: [o], message });

@@ -2,7 +2,7 @@
 // CLI's administration, and the deletion every face shares.
 import type { Ctx } from '../context.js';
 import { fail } from '../errors.js';
-import { DEFAULT_ORG_ID, RESERVED_USERS, type Identity, type User, type UserPatch } from '../model.js';
+import { DEFAULT_ORG_ID, isScope, RESERVED_USERS, type Identity, type User, type UserPatch } from '../model.js';
 import { newUid } from '../security/crypto.js';
 import { hashPassword, MAX_PASSWORD_BYTES } from '../security/passwords.js';
 import { validateUsername } from '../security/validation.js';
@@ -21,8 +21,10 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
 
   return {
     /** POST /access/user: creates a local user and logs it in. */
-    async create(a: { username: string; password: string; source?: string; actor: Identity | null; ip?: string }): Promise<LoginResult> {
+    async create(a: { username: string; password: string; source?: string; scope?: string; actor: Identity | null; ip?: string }): Promise<LoginResult> {
       const source = (a.source ?? ctx.config.authorization.default_source).toLowerCase();
+      const scope = a.scope ?? 'admin'; // Moonraker's behaviour for clients that know nothing of scopes
+      if (!isScope(scope)) throw fail('INVALID_SCOPE', { scope });
       login.checkSource(source, a.username);
       if (source === 'ldap') throw fail('LDAP_CREATE'); // before availability, as Moonraker
       validateUsername(a.username);
@@ -34,7 +36,7 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
         user = await ctx.write({
           run: () => ctx.store.users.create({
             uid: newUid(), username: a.username, email: null, name: '', passwordHash, source: 'moonraker',
-            isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID,
+            isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID, scope,
             memberships: [{ orgId: DEFAULT_ORG_ID, role: 'Viewer' }],
           }),
           changes: (u) => [{ kind: 'user', id: u.id }],
@@ -43,7 +45,7 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
         if (err instanceof DuplicateError) throw fail('USER_EXISTS', { username: a.username });
         throw err;
       }
-      await ctx.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
+      await ctx.audit.record('user_created', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null, scope } });
       const result = await login.issueTokens(user); // the caller's tokens, not a login of the account: not in its session list
       ctx.events.emitEvent({ name: 'user_created', args: [{ username: user.username }] });
       return result;

@@ -68,7 +68,7 @@ export class LoginActions {
     const create = (email: string | null) => ctx.write({
       run: () => ctx.store.users.create({
         uid: newUid(), username, email, name: profile.name ?? '', passwordHash: null, source: 'ldap',
-        isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID, memberships: [{ orgId: DEFAULT_ORG_ID, role: 'Viewer' }],
+        isAdmin: false, isServiceAccount: false, isDisabled: false, orgId: DEFAULT_ORG_ID, scope: profile.scope, memberships: [{ orgId: DEFAULT_ORG_ID, role: 'Viewer' }],
       }),
       changes: (u) => [{ kind: 'user', id: u.id }],
     });

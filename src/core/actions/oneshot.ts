@@ -23,7 +23,9 @@ export function oneshotActions(ctx: Ctx, verify: VerifyActions) {
       issued.set(ip, recent);
       const token = randomBase32(20);
       // Housekeeping, not a change any index mirrors: no write() needed.
-      await ctx.store.oneshot.put(sha256hex(token), { userId: actor.userId, identityKind: actor.kind, ip, expiresAt: now + ONESHOT_TTL_MS });
+      // A named key's token acts as that key (its scope; refused once the key is gone): its name rides in the kind.
+      const identityKind = actor.kind === 'moonraker_key' ? `moonraker_key:${actor.keyName}` : actor.kind;
+      await ctx.store.oneshot.put(sha256hex(token), { userId: actor.userId, identityKind, ip, expiresAt: now + ONESHOT_TTL_MS });
       if (Math.random() < 0.05) void ctx.store.oneshot.prune(now).catch(() => {});
       return token;
     },
@@ -35,6 +37,10 @@ export function oneshotActions(ctx: Ctx, verify: VerifyActions) {
       if (!rec || rec.expiresAt <= Date.now() || rec.ip !== normalizeIp(rawIp)) return undefined;
       if (rec.identityKind === 'api_key') return verify.apiKeyIdentity();
       if (rec.identityKind === 'trusted') return verify.trustedIdentity(rec.ip);
+      if (rec.identityKind.startsWith('moonraker_key:')) {
+        const named = ctx.ix.moonrakerKeys.get(rec.identityKind.slice('moonraker_key:'.length))?.identity;
+        return named && verify.isLive(named) ? named : undefined;
+      }
       const user = rec.userId === null ? undefined : ctx.ix.users.getById(rec.userId);
       return user ? verify.userIdentity(user, 'oneshot') : undefined;
     },

@@ -4,13 +4,15 @@
 // instance created since the last sync.
 import { boundedCache } from '../cache.js';
 import type { Ctx } from '../context.js';
-import { API_USER, identity, TRUSTED_USER, userIdentity, type Identity, type User } from '../model.js';
+import { fail } from '../errors.js';
+import { API_USER, identity, TRUSTED_USER, userIdentity, type Identity, type Scope, type User } from '../model.js';
 import { grafanaIdentities } from './grafana-identities.js';
 import type { LoginActions } from './login.js';
+import type { MoonrakerKeyActions } from './moonraker-keys.js';
 
 const TRUSTED_SESSION_MS = 3600_000;
 
-export function verifyActions(ctx: Ctx, login: LoginActions) {
+export function verifyActions(ctx: Ctx, login: LoginActions, namedKeys: MoonrakerKeyActions) {
   const grafana = grafanaIdentities(ctx, login);
   const { users, families, orgs } = ctx.ix;
   /** When each trusted address's session began (1 h sliding, as Moonraker). */
@@ -18,6 +20,22 @@ export function verifyActions(ctx: Ctx, login: LoginActions) {
 
   const v = {
     apiKeyIdentity: (): Identity => identity({ kind: 'api_key', username: API_USER, source: 'moonraker', createdOn: ctx.ix.apiKey.createdOn, via: 'api_key' }),
+
+    /**
+     * An X-Api-Key (or identify's api_key): the global key (constant-time), else
+     * a named key (by SHA-256). Throws API_KEY_INVALID, or API_KEY_EXPIRED.
+     */
+    apiKey(candidate: string, ip?: string): Identity {
+      if (ctx.ix.apiKey.matches(candidate)) return v.apiKeyIdentity();
+      const named = namedKeys.verify(candidate, ip);
+      if (!named) throw fail('API_KEY_INVALID');
+      return named;
+    },
+
+    /** What an identity may do now: a user's current scope (an admin may have changed it since a websocket identified), else the identity's. */
+    scopeOf(id: Identity): Scope {
+      return id.userId !== null ? users.getById(id.userId)?.scope ?? id.scope : id.scope;
+    },
 
     /** The trusted identity of an address; its created_on is when that trusted session began. */
     trustedIdentity(ip: string): Identity {
@@ -39,10 +57,11 @@ export function verifyActions(ctx: Ctx, login: LoginActions) {
       return userIdentity(user, 'jwt', { sessionId: claims.sid });
     },
 
-    /** Is a previously established identity still good? (user not deleted, login family not revoked, API key on) */
+    /** Is a previously established identity still good? (user not deleted, login family not revoked, API key on, named key not deleted or expired) */
     isLive(id: Identity): boolean {
       if (id.userId !== null && !users.getById(id.userId)) return false;
       if (id.sessionId !== undefined && !families.get(id.sessionId)) return false;
+      if (id.kind === 'moonraker_key') return ctx.config.authorization.enable_api_key && ctx.ix.moonrakerKeys.isLive(id);
       return id.kind !== 'api_key' || ctx.config.authorization.enable_api_key;
     },
 

@@ -45,6 +45,7 @@ export async function applyExternalProfile(store: Store, user: User, p: External
   if (orgs.activeOrg !== undefined) patch.orgId = orgs.activeOrg;
   if (p.isGrafanaAdmin !== undefined && p.isGrafanaAdmin !== user.isAdmin) patch.isAdmin = p.isGrafanaAdmin;
   if (p.name && p.name !== user.name) patch.name = p.name;
+  if (p.scope !== undefined && p.scope !== user.scope) patch.scope = p.scope;
   let changed = orgs.changed;
   if (Object.keys(patch).length) {
     await store.users.update(user.id, patch);

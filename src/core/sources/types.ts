@@ -1,6 +1,6 @@
 // A user source proves a username/password pair. Moonraker calls them "sources":
 // "moonraker" (local accounts in the store) and "ldap".
-import type { Role, User } from '../model.js';
+import type { Role, Scope, User } from '../model.js';
 
 /** What an external source says about a user, applied at each login. */
 export interface ExternalProfile {
@@ -9,6 +9,8 @@ export interface ExternalProfile {
   /** Org memberships to apply (LDAP group mappings). */
   orgRoles?: { orgId: number; role: Role }[];
   isGrafanaAdmin?: boolean;
+  /** The Moonraker scope ([ldap] scope_mappings). */
+  scope?: Scope;
   email?: string | null;
   name?: string;
 }

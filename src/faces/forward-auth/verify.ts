@@ -26,7 +26,7 @@ export interface VerifiedIdentity {
 
 /** The credential's kind, as Remote-Groups names it. */
 const KIND_GROUP: Record<Identity['kind'], string> = {
-  user: 'user', api_key: 'api-key', trusted: 'trusted', grafana_api_key: 'grafana-api-key', service_account: 'service-account',
+  user: 'user', api_key: 'api-key', trusted: 'trusted', moonraker_key: 'moonraker-key', grafana_api_key: 'grafana-api-key', service_account: 'service-account',
 };
 
 function describe(core: Core, id: Identity, g: Identity | undefined): VerifiedIdentity {
@@ -35,6 +35,7 @@ function describe(core: Core, id: Identity, g: Identity | undefined): VerifiedId
   const role = id.kind === 'api_key' ? 'Admin' : g?.orgRole ?? 'None';
   const groups = [KIND_GROUP[id.kind], `role-${role.toLowerCase()}`];
   if (g?.isGrafanaAdmin) groups.push('grafana-admin');
+  if (id.kind === 'moonraker_key') groups.push(`scope-${id.scope}`); // a named Moonraker key: what it may do (src/auth/scopes.ts)
   return { user: id.username, name: user?.name || id.username, email: user?.email ?? '', role, groups };
 }
 

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Core } from '../../core/core.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
+import { checkScope } from '../../auth/scopes.js';
 import { authRequestOf } from '../moonraker/http.js';
 import { CORS_ALLOW_HEADERS, MoonrakerCors } from '../moonraker/cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from '../moonraker/errors.js';
@@ -162,7 +163,9 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
       const path = q < 0 ? req.url : req.url.slice(0, q);
       // One of gatehouse's own paths without a route of its own: never forwarded.
       if (paths.owns(path)) throw new HttpError('NOT_FOUND');
-      await authenticate(POLICIES.gateway, authRequestOf(req, true), core);
+      const identity = await authenticate(POLICIES.gateway, authRequestOf(req, true), core);
+      // What the identity may do (src/auth/scopes.ts): a refusal is a 403 and never reaches the upstream.
+      checkScope(core, identity, { http: { method: req.method, path } }, req.ip);
       return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1));
     },
   });

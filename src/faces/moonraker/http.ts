@@ -7,6 +7,7 @@ import type { Core } from '../../core/core.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
 import { AuthRequest } from '../../auth/request.js';
+import { checkNeeded, scopeFor } from '../../auth/scopes.js';
 import { parseArgs } from '../shared/args.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
 import { endpoints } from './endpoints/index.js';
@@ -56,11 +57,14 @@ function setAssociatedIdentity(req: FastifyRequest, identity: Identity | null) {
 
 function route(app: FastifyInstance, core: Core, ep: Endpoint) {
   const none = takesNone(ep);
+  const needed = scopeFor({ http: ep.http });
+  const what = `${ep.http.method} ${ep.http.path}`;
   app.route({
     method: ep.http.method,
     url: ep.http.path,
     async handler(req, reply) {
       const identity = await authenticate(POLICIES.moonrakerHttp, authRequestOf(req, ep.authRequired), core);
+      checkNeeded(core, identity, needed, what, req.clientIp);
       const result = await ep.handle({ core, identity, ip: req.clientIp, userAgent: req.headers['user-agent'], transport: 'http', setConnectionIdentity: (id) => setAssociatedIdentity(req, id) }, argsOf(ep, none, req));
       return reply.type(MOONRAKER_JSON).send(JSON.stringify({ result }));
     },

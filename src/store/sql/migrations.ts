@@ -109,6 +109,19 @@ async function grafanaTables(db: Kysely<any>, withId: WithId) {
   await db.schema.createIndex('login_attempts_ip').on('login_attempts').columns(['ip', 'at']).execute();
 }
 
+/** 0002 (issue 20): every user's Moonraker scope (existing accounts: admin, as before), and named Moonraker API keys. */
+async function scopesAndKeys(db: Kysely<any>, withId: WithId) {
+  await db.schema.alterTable('users').addColumn('scope', 'text', (c) => c.notNull().defaultTo('admin')).execute();
+  await withId(db.schema.createTable('moonraker_keys'))
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint')
+    .addColumn('last_used_at', 'bigint')
+    .execute();
+}
+
 function migrations(engine: Engine): Record<string, Migration> {
   const withId = idColumn(engine);
   return {
@@ -119,6 +132,7 @@ function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     '0002_session_clients': sessionClientsMigration(withId),
+    '0003_moonraker_scopes': { up: (db: Kysely<any>) => scopesAndKeys(db, withId) },
   };
 }
 

@@ -12,6 +12,7 @@ import { auditRepo, oneshotRepo, settingsRepo } from './repos/small.js';
 import { orgsRepo } from './repos/orgs.js';
 import { apiKeysRepo } from './repos/api-keys.js';
 import { webSessionsRepo } from './repos/web-sessions.js';
+import { moonrakerKeysRepo } from './repos/moonraker-keys.js';
 import { loginAttemptsRepo } from './repos/login-attempts.js';
 import { sessionClientsRepo } from './repos/session-clients.js';
 
@@ -53,6 +54,7 @@ export function createSqlStore(a: EngineAdapter): Store {
     audit: auditRepo(repo),
     orgs: orgsRepo(repo),
     apiKeys: apiKeysRepo(repo),
+    moonrakerKeys: moonrakerKeysRepo(repo),
     webSessions: webSessionsRepo(repo),
     sessionClients: sessionClientsRepo(repo),
     loginAttempts: loginAttemptsRepo(repo),

@@ -14,6 +14,7 @@ export interface Tables {
     is_admin: number;
     is_service_account: number;
     is_disabled: number;
+    scope: Generated<string>;
     org_id: number;
     created_at: number;
     updated_at: number;
@@ -68,5 +69,14 @@ export interface Tables {
     revoked_at: number | null;
   };
   session_clients: { id: Generated<number>; kind: string; ref: string; user_id: number; ip: string; user_agent: string; created_at: number };
+  moonraker_keys: {
+    id: Generated<number>;
+    name: string;
+    scope: string;
+    hash: string;
+    created_at: number;
+    expires_at: number | null;
+    last_used_at: number | null;
+  };
   login_attempts: { id: Generated<number>; username: string; ip: string; at: number };
 }

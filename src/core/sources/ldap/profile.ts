@@ -1,6 +1,6 @@
 // What a directory entry says about its user: group membership (for group_dn),
 // the org roles of group_mappings (first match per org wins, as Grafana), server
-// admin, display name and email.
+// admin, the Moonraker scope of scope_mappings, display name and email.
 import type { Entry } from 'ldapts';
 import type { Config } from '../../../config/schema.js';
 import type { ExternalProfile } from '../types.js';
@@ -34,11 +34,14 @@ export function profileOf(c: LdapConfig, entry: Entry, isMember: (dn: string) =>
     }
     if (orgRoles.length === 0 && !isGrafanaAdmin) return 'no_mapped_group';
   }
+  // scope_mappings: the first line whose group the user is in; none: read (least privilege)
+  const scope = c.scope_mappings.length ? c.scope_mappings.find((m) => isMember(m.group_dn))?.scope ?? 'read' : undefined;
   const name = values(entry, 'displayName')[0] ?? values(entry, 'cn')[0];
   const email = values(entry, 'mail')[0];
   return {
     ...(orgRoles ? { orgRoles } : {}),
     ...(isGrafanaAdmin === undefined ? {} : { isGrafanaAdmin }),
+    ...(scope === undefined ? {} : { scope }),
     ...(email ? { email } : {}),
     ...(name ? { name } : {}),
   };

@@ -6,8 +6,8 @@ export default defineEndpoint({
   rpc: 'access.get_user',
   authRequired: true,
   args: z.object({}),
-  async handle({ identity }) {
-    if (!identity) return { username: null, source: null, created_on: null };
-    return { username: identity.username, source: identity.source, created_on: identity.createdOn };
+  async handle({ core, identity }) {
+    if (!identity) return { username: null, source: null, created_on: null, scope: null };
+    return { username: identity.username, source: identity.source, created_on: identity.createdOn, scope: core.verify.scopeOf(identity) };
   },
 });

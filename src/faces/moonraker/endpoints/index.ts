@@ -12,7 +12,12 @@ import oneshotToken from './oneshot-token.js';
 import info from './info.js';
 import getApiKey from './get-api-key.js';
 import postApiKey from './post-api-key.js';
+import userScope from './user-scope.js';
+import apiKeysCreate from './api-keys-create.js';
+import apiKeysList from './api-keys-list.js';
+import apiKeysDelete from './api-keys-delete.js';
 
 export const endpoints: Endpoint<any>[] = [
   login, logout, getUser, postUser, deleteUser, listUsers, userPassword, refreshJwt, oneshotToken, info, getApiKey, postApiKey,
+  userScope, apiKeysList, apiKeysCreate, apiKeysDelete,
 ];

@@ -8,7 +8,7 @@ export default defineEndpoint({
   args: z.object({}),
   async handle({ core }) {
     return {
-      users: core.accounts.list().map((u) => ({ username: u.username, source: u.source, created_on: u.createdAt / 1000 })),
+      users: core.accounts.list().map((u) => ({ username: u.username, source: u.source, created_on: u.createdAt / 1000, scope: u.scope })),
     };
   },
 });

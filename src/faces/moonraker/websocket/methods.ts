@@ -8,6 +8,7 @@ import type { Identity } from '../../../core/model.js';
 import { authenticate } from '../../../auth/run.js';
 import { POLICIES } from '../../../auth/policies.js';
 import { AuthRequest } from '../../../auth/request.js';
+import { checkNeeded, scopeFor } from '../../../auth/scopes.js';
 import { parseArgs, str } from '../../shared/args.js';
 import { endpoints } from '../endpoints/index.js';
 import { MoonrakerError } from '../errors.js';
@@ -87,11 +88,13 @@ export function buildMethods(host: MethodHost): Map<string, RpcMethod> {
   const { core } = host;
   const methods = new Map<string, RpcMethod>();
   for (const ep of endpoints) {
+    const needed = scopeFor({ rpc: ep.rpc });
     methods.set(ep.rpc, {
       authRequired: ep.authRequired,
       async call(conn, params) {
-        const args = parseArgs(ep.args, params);
         const identity = host.identityOf(conn);
+        checkNeeded(core, identity, needed, ep.rpc, conn.ip);
+        const args = parseArgs(ep.args, params);
         const result = await ep.handle({ core, identity, ip: conn.ip, transport: 'websocket', setConnectionIdentity: (id) => host.setIdentity(conn, id) }, args);
         // The API key this connection authenticated with was just replaced by
         // the connection itself: it holds the new key (the result), so it stays

@@ -1,4 +1,4 @@
-import type { User } from '../../../core/model.js';
+import type { Scope, User } from '../../../core/model.js';
 import type { Store } from '../../types.js';
 import type { Tables } from '../tables.js';
 import { bool, type Repo, type Row } from './common.js';
@@ -6,7 +6,7 @@ import { bool, type Repo, type Row } from './common.js';
 export const toUser = (r: Row<'users'>): User => ({
   id: Number(r.id), uid: r.uid, username: r.username, email: r.email, name: r.name, passwordHash: r.password_hash, source: r.source,
   isAdmin: !!r.is_admin, isServiceAccount: !!r.is_service_account, isDisabled: !!r.is_disabled,
-  orgId: Number(r.org_id), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
+  scope: r.scope as Scope, orgId: Number(r.org_id), createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
 });
 
 export function usersRepo({ db, unique }: Repo): Store['users'] {
@@ -17,7 +17,7 @@ export function usersRepo({ db, unique }: Repo): Store['users'] {
         const row = await tx.insertInto('users').values({
           uid: u.uid, username: u.username, email: u.email, name: u.name, password_hash: u.passwordHash, source: u.source,
           is_admin: bool(u.isAdmin), is_service_account: bool(u.isServiceAccount), is_disabled: bool(u.isDisabled),
-          org_id: u.orgId, created_at: now, updated_at: now,
+          scope: u.scope ?? 'admin', org_id: u.orgId, created_at: now, updated_at: now,
         }).returningAll().executeTakeFirstOrThrow();
         for (const m of u.memberships ?? []) {
           await tx.insertInto('org_users').values({ org_id: m.orgId, user_id: row.id, role: m.role, created_at: now }).execute();
@@ -45,6 +45,7 @@ export function usersRepo({ db, unique }: Repo): Store['users'] {
       if (p.isAdmin !== undefined) values.is_admin = bool(p.isAdmin);
       if (p.isDisabled !== undefined) values.is_disabled = bool(p.isDisabled);
       if (p.orgId !== undefined) values.org_id = p.orgId;
+      if (p.scope !== undefined) (values as Record<string, unknown>).scope = p.scope;
       if (p.username !== undefined) values.username = p.username;
       await unique('user', () => db.updateTable('users').set(values as never).where('id', '=', id).execute());
     },

@@ -1,0 +1,51 @@
+// The scope table (src/auth/scopes.ts) as the pure function the gateway's HTTP
+// and websocket checks call: (scope, request) → allowed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scopeAllows, scopeFor, scopeTable } from '../../src/auth/scopes.js';
+
+const http = (method: string, path: string) => ({ http: { method, path } });
+
+test('read: queries, subscriptions and GET requests generally', () => {
+  for (const r of [http('GET', '/server/info'), http('POST', '/printer/objects/query'), http('GET', '/server/files/gcodes/a.gcode'),
+    http('HEAD', '/server/history/list'), http('GET', '/server/some/future/query'), { rpc: 'printer.objects.subscribe' }, { rpc: 'server.files.list' },
+    { rpc: 'server.webcams.list' }, { rpc: 'server.history.list' }, { rpc: 'server.connection.identify' }]) {
+    assert.equal(scopeFor(r), 'read', JSON.stringify(r));
+    assert.ok(scopeAllows('read', r));
+  }
+});
+
+test('control: printing, motion, uploads and deletes of files, emergency stop', () => {
+  for (const r of [http('POST', '/printer/print/start'), http('POST', '/printer/gcode/script'), http('GET', '/printer/gcode/script'),
+    http('POST', '/server/files/upload'), http('DELETE', '/server/files/gcodes/a.gcode'), http('POST', '/printer/emergency_stop'),
+    { rpc: 'printer.gcode.script' }, { rpc: 'printer.emergency_stop' }, { rpc: 'server.files.delete_file' }, { rpc: 'printer.print.cancel' }]) {
+    assert.equal(scopeFor(r), 'control', JSON.stringify(r));
+    assert.ok(!scopeAllows('read', r));
+    assert.ok(scopeAllows('control', r));
+    assert.ok(scopeAllows('admin', r));
+  }
+});
+
+test('admin: /access administration, /machine power and updates, config files, and anything the table does not name', () => {
+  for (const r of [http('POST', '/access/user'), http('GET', '/access/users/list'), http('GET', '/access/api_key'), http('POST', '/access/api_keys'),
+    http('POST', '/machine/reboot'), http('POST', '/machine/update/full'), http('POST', '/machine/device_power/on'), http('GET', '/machine/sudo/info'),
+    http('GET', '/server/files/config/printer.cfg'), http('DELETE', '/server/files/config/printer.cfg'), http('POST', '/server/restart'),
+    http('PUT', '/server/anything'), http('POST', '/server/not/in/the/table'),
+    { rpc: 'access.api_keys.create' }, { rpc: 'machine.shutdown' }, { rpc: 'server.database.post_item' }, { rpc: 'some.future.method' }]) {
+    assert.equal(scopeFor(r), 'admin', JSON.stringify(r));
+    assert.ok(!scopeAllows('control', r));
+    assert.ok(scopeAllows('admin', r));
+  }
+});
+
+test('every line of the table is well formed: a known scope, a METHOD /path or none, JSON-RPC names unique', () => {
+  const seen = new Set<string>();
+  for (const l of scopeTable()) {
+    assert.ok(['read', 'control', 'admin'].includes(l.scope));
+    if (l.route !== null) assert.match(l.route, /^(GET|POST|DELETE)(\|(GET|POST|DELETE))* \/\S+$/);
+    for (const name of l.rpc) {
+      assert.ok(!seen.has(name), name);
+      seen.add(name);
+    }
+  }
+});

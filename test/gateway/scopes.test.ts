@@ -1,0 +1,99 @@
+// User scopes (issue 20), black-box through the HTTP gateway and the websocket,
+// with the recording upstream (test/helpers/upstream.ts) showing what reached it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startGateway, type Gateway } from './helpers.js';
+import { apiKey, assertError, bearer, login, resultOf } from '../moonraker/helpers.js';
+import { RpcClient } from '../websocket/client.js';
+
+let g: Gateway;
+before(async () => { g = await startGateway(); });
+after(() => g.stop());
+
+async function userWithScope(username: string, scope?: string) {
+  const body: Record<string, string> = { username, password: `pw-${username}` };
+  if (scope !== undefined) body.scope = scope;
+  resultOf(await g.s.req('POST', '/access/user', { body, headers: apiKey(g.s) }));
+  return login(g.s, username, `pw-${username}`);
+}
+const reached = (method: string, path: string) => g.up.requests.some((r) => r.method === method && r.url.split('?')[0] === path);
+
+test('a read user can query through the gateway, but POST /printer/print/start is a 403 that never reaches the upstream', async () => {
+  const reader = await userWithScope('reader', 'read');
+  g.up.clear();
+  assert.equal((await g.s.req('GET', '/server/info', { headers: bearer(reader.token) })).status, 200);
+  assert.equal((await g.s.req('GET', '/printer/objects/query?toolhead', { headers: bearer(reader.token) })).status, 200);
+  assertError(await g.s.req('POST', '/printer/print/start', { body: { filename: 'a.gcode' }, headers: bearer(reader.token) }), 403,
+    "Forbidden: scope 'read' may not do this, it needs 'control'");
+  assertError(await g.s.req('POST', '/printer/gcode/script?script=G28', { headers: bearer(reader.token) }), 403, /needs 'control'/);
+  assertError(await g.s.req('POST', '/machine/reboot', { headers: bearer(reader.token) }), 403, /needs 'admin'/);
+  assert.ok(reached('GET', '/server/info'));
+  assert.ok(!reached('POST', '/printer/print/start'));
+  assert.ok(!reached('POST', '/printer/gcode/script'));
+  assert.ok(!reached('POST', '/machine/reboot'));
+  // gatehouse's own /access: reading oneself is read, administration is admin
+  assert.equal(resultOf(await g.s.req('GET', '/access/user', { headers: bearer(reader.token) })).scope, 'read');
+  assertError(await g.s.req('GET', '/access/users/list', { headers: bearer(reader.token) }), 403, /needs 'admin'/);
+  assertError(await g.s.req('GET', '/access/api_key', { headers: bearer(reader.token) }), 403, /needs 'admin'/);
+});
+
+test('a control user can print, but cannot create users or read the API key; the refusal is audited', async () => {
+  const op = await userWithScope('operator', 'control');
+  g.up.clear();
+  assert.equal((await g.s.req('POST', '/printer/print/start', { body: { filename: 'a.gcode' }, headers: bearer(op.token) })).status, 404); // the upstream's answer
+  assert.ok(reached('POST', '/printer/print/start'));
+  assertError(await g.s.req('POST', '/access/user', { body: { username: 'x', password: 'y' }, headers: bearer(op.token) }), 403, /scope 'control' .* needs 'admin'/);
+  assertError(await g.s.req('POST', '/access/api_key', { headers: bearer(op.token) }), 403, /needs 'admin'/);
+  assert.equal(g.s.gh.core.accounts.get('x'), undefined);
+  const audit = await g.s.gh.core.audit.query({ event: 'scope_refused', username: 'operator' });
+  assert.ok(audit.some((e) => e.detail?.what === 'POST /access/user' && e.detail.needed === 'admin' && e.detail.scope === 'control'), JSON.stringify(audit));
+});
+
+test('a user made without a scope is admin (Moonraker\'s behaviour); a bad scope is a 400; the users list shows scopes', async () => {
+  await userWithScope('plain');
+  assert.equal(g.s.gh.core.accounts.get('plain')!.scope, 'admin');
+  assertError(await g.s.req('POST', '/access/user', { body: { username: 'bad', password: 'pw', scope: 'root' }, headers: apiKey(g.s) }), 400,
+    "Invalid scope 'root': must be one of read, control, admin");
+  const users = resultOf(await g.s.req('GET', '/access/users/list', { headers: apiKey(g.s) })).users as any[];
+  assert.equal(users.find((u) => u.username === 'plain').scope, 'admin');
+});
+
+test('an admin changes a user\'s scope (POST /access/user/scope): the very next request acts with it', async () => {
+  const u = await userWithScope('mover', 'read');
+  assertError(await g.s.req('POST', '/printer/gcode/script?script=G28', { headers: bearer(u.token) }), 403, /needs 'control'/);
+  // only an admin may
+  assertError(await g.s.req('POST', '/access/user/scope', { body: { username: 'mover', scope: 'admin' }, headers: bearer(u.token) }), 403, /needs 'admin'/);
+  const r = resultOf(await g.s.req('POST', '/access/user/scope', { body: { username: 'mover', scope: 'control' }, headers: apiKey(g.s) }));
+  assert.deepEqual(r, { username: 'mover', source: 'moonraker', scope: 'control', action: 'user_scope_changed' });
+  g.up.clear();
+  await g.s.req('POST', '/printer/gcode/script?script=G28', { headers: bearer(u.token) });
+  assert.ok(reached('POST', '/printer/gcode/script'));
+  assertError(await g.s.req('POST', '/access/user/scope', { body: { username: 'nobody', scope: 'read' }, headers: apiKey(g.s) }), 400, 'No registered user: nobody');
+  assertError(await g.s.req('POST', '/access/user/scope', { body: { username: 'mover', scope: 'owner' }, headers: apiKey(g.s) }), 400, /Invalid scope/);
+  const audit = await g.s.gh.core.audit.query({ event: 'scope_changed', username: 'mover' });
+  assert.deepEqual(audit[0]!.detail, { from: 'read', to: 'control', by: '_API_KEY_USER_' });
+});
+
+test('the websocket\'s own access.* methods: a read user gets the JSON-RPC error, an admin does not', async () => {
+  const reader = await login(g.s, 'reader', 'pw-reader');
+  const c = await RpcClient.open(g.s.port);
+  try {
+    assert.ok((await c.identify({ access_token: reader.token })).result);
+    assert.equal((await c.result('access.get_user')).scope, 'read');
+    assert.deepEqual((await c.call('access.users.list')).error, { code: 403, message: "Forbidden: scope 'read' may not do this, it needs 'admin'" });
+    assert.deepEqual((await c.call('access.post_user', { username: 'ws-made', password: 'pw' })).error.code, 403);
+    assert.equal(g.s.gh.core.accounts.get('ws-made'), undefined);
+  } finally { await c.close(); }
+});
+
+test('a scope change applies at once to a websocket already identified as that user', async () => {
+  const u = await userWithScope('watcher', 'read');
+  const c = await RpcClient.open(g.s.port);
+  try {
+    await c.identify({ access_token: u.token });
+    assert.equal((await c.call('access.users.list')).error.code, 403);
+    resultOf(await g.s.req('POST', '/access/user/scope', { body: { username: 'watcher', scope: 'admin' }, headers: apiKey(g.s) }));
+    assert.ok((await c.result('access.users.list')).users.some((x: any) => x.username === 'watcher' && x.scope === 'admin'));
+    assert.equal((await c.result('access.get_user')).scope, 'admin');
+  } finally { await c.close(); }
+});
