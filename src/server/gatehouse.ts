@@ -6,7 +6,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { configSchema, type Config, type ConfigInput } from '../config/schema.js';
 import { createCore, type Core } from '../core/core.js';
-import { loadKeyring } from '../core/security/keyring.js';
+import { KeyringError, loadKeyring, loadStoredKeyring, type Keyring } from '../core/security/keyring.js';
+import { ConfigError } from '../config/errors.js';
 import { LdapSource } from '../core/sources/ldap/source.js';
 import type { UserSource } from '../core/sources/types.js';
 import { grafanaHttp } from '../faces/grafana/http.js';
@@ -54,13 +55,29 @@ export async function openCore(config: Config, log: FastifyBaseLogger = createLo
   const store = await connectStore({ engine: config.gatehouse.store, dataDir: config.gatehouse.data_dir, postgresUrl: config.gatehouse.postgres_url });
   try {
     await store.migrate();
-    const core = createCore({ store, keyring: loadKeyring(config.gatehouse.data_dir), config, log });
+    const core = createCore({ store, keyring: await openKeyring(config, store, log), config, log });
     for (const source of o.sources ?? []) core.addSource(source);
     await core.start({ bootstrap: o.bootstrap });
     return { core, store };
   } catch (err) {
     await store.close();
     throw err;
+  }
+}
+
+/** With `[security] secret_key`, the keys sealed in the store (shared by every instance on it); else the data directory's files. */
+async function openKeyring(config: Config, store: Store, log: FastifyBaseLogger): Promise<Keyring> {
+  const secret = config.security.secret_key;
+  try {
+    if (!secret) {
+      if (config.gatehouse.store === 'postgres') log.warn('store postgres without [security] secret_key: the keys stay in data_dir, and every instance on this database needs a copy of its master.key and jwt-ed25519.pem');
+      return loadKeyring(config.gatehouse.data_dir);
+    }
+    const { keyring, moved } = await loadStoredKeyring(store.settings, secret, config.gatehouse.data_dir);
+    if (moved) log.info(`keys: master.key and jwt-ed25519.pem of ${config.gatehouse.data_dir} moved into the store, sealed with [security] secret_key; the files are no longer read`);
+    return keyring;
+  } catch (err) {
+    throw err instanceof KeyringError ? new ConfigError(err.message) : err;
   }
 }
 

@@ -41,6 +41,8 @@ export interface Store {
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
+    /** Writes `value` unless `key` exists; returns what `key` holds afterwards (of concurrent claims, the first wins). */
+    claim(key: string, value: string): Promise<string>;
   };
   audit: {
     append(e: AuditEvent): Promise<void>;
