@@ -51,15 +51,17 @@ export function configOf(o: GatehouseOptions): Config {
 }
 
 /** The store, keys and core without any HTTP, started: what the CLI's admin commands use. */
-export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[] } = {}): Promise<{ core: Core; store: Store }> {
+export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[]; follow?: boolean } = {}): Promise<{ core: Core; store: Store }> {
   const store = await connectStore({ engine: config.gatehouse.store, dataDir: config.gatehouse.data_dir, postgresUrl: config.gatehouse.postgres_url });
+  let core: Core | undefined;
   try {
     await store.migrate();
-    const core = createCore({ store, keyring: await openKeyring(config, store, log), config, log });
+    core = createCore({ store, keyring: await openKeyring(config, store, log), config, log });
     for (const source of o.sources ?? []) core.addSource(source);
-    await core.start({ bootstrap: o.bootstrap });
+    await core.start({ bootstrap: o.bootstrap, follow: o.follow });
     return { core, store };
   } catch (err) {
+    await core?.stop();
     await store.close();
     throw err;
   }
@@ -93,7 +95,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp, rewriteUrl });
   const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
   const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [] });
+  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [], follow: true });
   try {
     if (g.moonraker_enabled) {
       await app.register(moonrakerHttp, { core });
