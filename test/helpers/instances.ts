@@ -19,7 +19,7 @@ export interface Instance {
   dataDir: string;
   proc: ChildProcess;
   output: () => string;
-  req: (method: string, path: string, o?: { body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; text: string; json: any }>;
+  req: (method: string, path: string, o?: { body?: unknown; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; text: string; json: any }>;
   stop: () => Promise<void>;
 }
 
@@ -53,7 +53,7 @@ export function startInstance(config: string, dataDir = mkdtempSync(join(tmpdir(
           const text = await r.text();
           let json: any;
           try { json = JSON.parse(text); } catch { json = undefined; }
-          return { status: r.status, text, json };
+          return { status: r.status, headers: r.headers, text, json };
         },
         async stop() {
           if (proc.exitCode === null && proc.signalCode === null) {
@@ -90,3 +90,4 @@ export async function moonrakerLogin(node: Instance, username: string, password:
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+export const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });

@@ -35,7 +35,7 @@ export function oneshotActions(ctx: Ctx, verify: VerifyActions) {
       if (!rec || rec.expiresAt <= Date.now() || rec.ip !== normalizeIp(rawIp)) return undefined;
       if (rec.identityKind === 'api_key') return verify.apiKeyIdentity();
       if (rec.identityKind === 'trusted') return verify.trustedIdentity(rec.ip);
-      const user = rec.userId === null ? undefined : ctx.ix.users.getById(rec.userId);
+      const user = rec.userId === null ? undefined : await ctx.ix.users.fetchById(rec.userId); // issued on another instance for a user made there a moment ago
       return user ? verify.userIdentity(user, 'oneshot') : undefined;
     },
   };
