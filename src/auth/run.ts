@@ -7,6 +7,8 @@ import type { Policy } from './policies.js';
 import type { AuthRequest } from './request.js';
 
 export async function authenticate(policy: Policy, req: AuthRequest, core: Core): Promise<Identity | null> {
+  // Credentials are checked against in-memory indexes; while other instances' changes may be missed, none is trusted.
+  if (!core.coherent()) throw fail('OUT_OF_SYNC');
   let collected: CoreError | undefined;
   for (const row of policy.rows) {
     const credential = row.step.match(req, core);

@@ -8,3 +8,31 @@ export type BoundedCache<K extends {}, V extends {}> = LRUCache<K, V>;
 export function boundedCache<K extends {}, V extends {}>(entries: number, o: Omit<LRUCache.Options<K, V, unknown>, 'max' | 'maxSize' | 'sizeCalculation'> = {}): BoundedCache<K, V> {
   return new LRUCache<K, V>({ ...o, maxSize: entries, sizeCalculation: () => 1 } as LRUCache.Options<K, V, unknown>);
 }
+
+/**
+ * Looks up in the store what memory lacks (a credential another instance issued a
+ * moment ago), without letting unknown credentials become a database flood: a
+ * key that matched nothing is remembered (bounded, for `ttlMs`), concurrent
+ * lookups of one key share one query, and beyond `maxInFlight` lookups at once
+ * the rest are refused without a query (the rate limits in front do the rest).
+ */
+export function storeMisses<V>(fetch: (key: string) => Promise<V | undefined>, o: { entries?: number; ttlMs?: number; maxInFlight?: number } = {}) {
+  const misses = boundedCache<string, true>(o.entries ?? 10_000, { ttl: o.ttlMs ?? 600_000 });
+  const inFlight = new Map<string, Promise<V | undefined>>();
+  const max = o.maxInFlight ?? 16;
+  const stats = { queries: 0, cached: 0, shed: 0 };
+  const lookup = (key: string): Promise<V | undefined> => {
+    if (misses.has(key)) return (stats.cached++, Promise.resolve(undefined));
+    const pending = inFlight.get(key);
+    if (pending) return pending;
+    if (inFlight.size >= max) return (stats.shed++, Promise.resolve(undefined));
+    stats.queries++;
+    const p = fetch(key).then((v) => {
+      if (v === undefined) misses.set(key, true);
+      return v;
+    }).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    return p;
+  };
+  return Object.assign(lookup, { stats, forget: (key: string) => misses.delete(key) });
+}

@@ -32,6 +32,7 @@ import { OrgsIndex } from './indexes/orgs.js';
 import { UsersIndex } from './indexes/users.js';
 import { WebSessionsIndex } from './indexes/web-sessions.js';
 import { pollingFeed } from './polling-feed.js';
+import { ChannelFeed, type ChannelFeedOptions } from './channel-feed.js';
 import { JwtService } from './security/jwt.js';
 import type { Keyring } from './security/keyring.js';
 import { RequestOrigins } from './security/request-origin.js';
@@ -48,8 +49,24 @@ export interface CoreOptions {
   keyring: Keyring;
   config: Config;
   log: SourceLog;
-  /** How changes reach other instances; default: the store's generation stamp, polled every second. */
+  /** How changes reach other instances; default: the store's channel (PostgreSQL), else its generation stamp polled every second. */
   feed?: ChangeFeed;
+  /** Observers of the store channel's feed (metrics). */
+  feedEvents?: Pick<ChannelFeedOptions, 'onLag' | 'onState'>;
+}
+
+function defaultFeed(o: CoreOptions): ChangeFeed & { connect?(): Promise<void> } {
+  const onError = (err: unknown) => o.log.error({ err }, 'store sync failed');
+  if (!o.store.channel) return pollingFeed(o.store.settings, { onError });
+  return new ChannelFeed(o.store.channel, {
+    onError,
+    ...o.feedEvents,
+    onState: (up) => {
+      if (up) o.log.info('change channel: listening');
+      else o.log.warn('change channel: connection lost; requests answer 503 until it is back and caught up');
+      o.feedEvents?.onState?.(up);
+    },
+  });
 }
 
 function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { seenSince: number; createdSince: number }): Indexes {
@@ -64,7 +81,7 @@ function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { s
 export function createCore(o: CoreOptions) {
   const { store, config, log } = o;
   const events = new CoreEventBus();
-  const feed = o.feed ?? pollingFeed(store.settings, { onError: (err) => log.error({ err }, 'store sync failed') });
+  const feed: ChangeFeed & { connect?(): Promise<void> } = o.feed ?? defaultFeed(o);
   let sessionWindow = () => ({ seenSince: 0, createdSince: 0 });
   const ix = createIndexes(store, o.keyring.masterKey, () => sessionWindow());
   const writer = createWriter(Object.values(ix), feed, events, (err) => log.error({ err }, 'change feed publish failed'));
@@ -104,8 +121,9 @@ export function createCore(o: CoreOptions) {
     addSource(source: UserSource) { ctx.sources.set(source.name, source); },
     availableSources: () => [...ctx.sources.keys()],
 
-    /** Loads the indexes (and makes what a first start needs); with `bootstrap`, Grafana's admin too. */
-    async start(s: { bootstrap?: boolean } = {}): Promise<void> {
+    /** Loads the indexes (a first start's needs; `bootstrap`: Grafana's admin; `follow`, a server: the channel heard first, nothing missed). */
+    async start(s: { bootstrap?: boolean; follow?: boolean } = {}): Promise<void> {
+      if (s.follow) await feed.connect?.();
       await (feed as { load?: () => Promise<void> }).load?.();
       await bootstrap.ensureDefaultOrg();
       await Promise.all(Object.values(ix).map((i) => i.load()));
@@ -127,6 +145,8 @@ export function createCore(o: CoreOptions) {
         every(PRUNE_EVERY_MS, () => webSessions.prune(), (err) => log.error({ err }, 'web session prune failed')),
       );
     },
+
+    /** False while other instances' changes may be missed (their channel lost, not caught up): trust no cache. */ coherent: (): boolean => feed.healthy,
 
     /** One poll of the change feed (tests); true when another process had written. */
     sync: () => (feed as { poll?: () => Promise<boolean> }).poll?.() ?? Promise.resolve(false),

@@ -98,6 +98,8 @@ export const CORE_ERRORS = {
   SA_NAME_REQUIRED: [400, 'required value name must not be empty'],
   SA_TOKEN_DUPLICATE: [409, 'service account token with given name already exists in the organization'],
   ADMIN_PASSWORD_TOO_LONG: [400, 'admin_password must be at most {max} bytes'],
+  // several instances on one store (issue 21)
+  OUT_OF_SYNC: [503, 'Service Unavailable: catching up with changes made on other instances'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type CoreCode = keyof typeof CORE_ERRORS;

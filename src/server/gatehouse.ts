@@ -6,7 +6,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { configSchema, type Config, type ConfigInput } from '../config/schema.js';
 import { createCore, type Core } from '../core/core.js';
-import { loadKeyring } from '../core/security/keyring.js';
+import { KeyringError, loadKeyring, loadStoredKeyring, type Keyring } from '../core/security/keyring.js';
+import { ConfigError } from '../config/errors.js';
 import { LdapSource } from '../core/sources/ldap/source.js';
 import type { UserSource } from '../core/sources/types.js';
 import { grafanaHttp } from '../faces/grafana/http.js';
@@ -50,17 +51,35 @@ export function configOf(o: GatehouseOptions): Config {
 }
 
 /** The store, keys and core without any HTTP, started: what the CLI's admin commands use. */
-export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[] } = {}): Promise<{ core: Core; store: Store }> {
+export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[]; follow?: boolean } = {}): Promise<{ core: Core; store: Store }> {
   const store = await connectStore({ engine: config.gatehouse.store, dataDir: config.gatehouse.data_dir, postgresUrl: config.gatehouse.postgres_url });
+  let core: Core | undefined;
   try {
     await store.migrate();
-    const core = createCore({ store, keyring: loadKeyring(config.gatehouse.data_dir), config, log });
+    core = createCore({ store, keyring: await openKeyring(config, store, log), config, log });
     for (const source of o.sources ?? []) core.addSource(source);
-    await core.start({ bootstrap: o.bootstrap });
+    await core.start({ bootstrap: o.bootstrap, follow: o.follow });
     return { core, store };
   } catch (err) {
+    await core?.stop();
     await store.close();
     throw err;
+  }
+}
+
+/** With `[security] secret_key`, the keys sealed in the store (shared by every instance on it); else the data directory's files. */
+async function openKeyring(config: Config, store: Store, log: FastifyBaseLogger): Promise<Keyring> {
+  const secret = config.security.secret_key;
+  try {
+    if (!secret) {
+      if (config.gatehouse.store === 'postgres') log.warn('store postgres without [security] secret_key: the keys stay in data_dir, and every instance on this database needs a copy of its master.key and jwt-ed25519.pem');
+      return loadKeyring(config.gatehouse.data_dir);
+    }
+    const { keyring, moved } = await loadStoredKeyring(store.settings, secret, config.gatehouse.data_dir);
+    if (moved) log.info(`keys: master.key and jwt-ed25519.pem of ${config.gatehouse.data_dir} moved into the store, sealed with [security] secret_key; the files are no longer read`);
+    return keyring;
+  } catch (err) {
+    throw err instanceof KeyringError ? new ConfigError(err.message) : err;
   }
 }
 
@@ -76,7 +95,7 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp, rewriteUrl });
   const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
   const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [] });
+  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [], follow: true });
   try {
     if (g.moonraker_enabled) {
       await app.register(moonrakerHttp, { core });

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Store } from './types.js';
 import { createSqlStore } from './sql/sql-store.js';
+import { pgChannel } from './pg-channel.js';
 import type { Tables } from './sql/tables.js';
 
 // int8 columns (epoch milliseconds, ids) fit in a JS number; read them as numbers.
@@ -15,10 +16,11 @@ export function openPostgresStore(connectionString: string): Store {
   // The pool has discarded it already, and the next query opens a new one.
   pool.on('error', () => {});
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return createSqlStore({
+  const store = createSqlStore({
     engine: 'postgres',
     db,
     isUniqueViolation: (err) => (err as { code?: unknown })?.code === '23505',
     close: () => db.destroy(),
   });
+  return { ...store, channel: pgChannel(connectionString, pool) };
 }

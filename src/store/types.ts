@@ -14,6 +14,8 @@ export interface Store {
    */
   serve(): Promise<void>;
   close(): Promise<void>;
+  /** A message channel between the processes sharing this store, where the engine has one (PostgreSQL: LISTEN/NOTIFY). */
+  readonly channel?: StoreChannel;
 
   users: {
     create(user: NewUser): Promise<User>;
@@ -42,6 +44,8 @@ export interface Store {
   settings: {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
+    /** Writes `value` unless `key` exists; returns what `key` holds afterwards (of concurrent claims, the first wins). */
+    claim(key: string, value: string): Promise<string>;
   };
   audit: {
     append(e: AuditEvent): Promise<void>;
@@ -117,6 +121,17 @@ export interface Store {
     resetUsername(username: string): Promise<void>;
     prune(before: number): Promise<void>;
   };
+}
+
+export interface StoreChannel {
+  /** Delivers `message` to every listener (this process's own included), once the sending statement commits. */
+  send(message: string): Promise<void>;
+  /**
+   * Listens on a connection of its own until the returned stop is called.
+   * `onState(false)` when that connection is lost (messages may be missed until
+   * the next `onState(true)`); it reconnects by itself.
+   */
+  listen(onMessage: (message: string) => void, onState: (up: boolean) => void): () => Promise<void>;
 }
 
 /** Raised by a store when a unique constraint refuses a write. */

@@ -214,7 +214,7 @@ test('a key imported with Grafana\'s PBKDF2 hash verifies once the slow way, the
   }
 });
 
-test('the hot path neither writes nor reads the store; last_used_at is flushed in batches', async () => {
+test('the hot path neither writes nor reads the store (an unknown key: one lookup, then a negative cache); last_used_at is flushed in batches', async () => {
   const s = await startGrafana();
   try {
     const { id, key } = await mkKey(s, 'hot', 'Viewer');
@@ -224,8 +224,11 @@ test('the hot path neither writes nor reads the store; last_used_at is flushed i
     for (const m of Object.keys(orig)) store[m] = (...a: unknown[]) => { calls.push(m); return orig[m]!(...a); };
     try {
       for (let i = 0; i < 20; i++) assert.equal((await s.req('GET', '/api/org', { headers: bearer(key) })).status, 200);
-      assert.equal((await s.req('GET', '/api/org', { headers: bearer('eyJrIjoibm9wZSIsIm4iOiJ4IiwiaWQiOjF9') })).status, 401);
       assert.deepEqual(calls, [], 'no api_keys access while verifying');
+      // Issue 21: a key unknown here is looked up in the store once (another instance may have made it a
+      // moment ago); the same key again is answered from a negative cache.
+      for (let i = 0; i < 3; i++) assert.equal((await s.req('GET', '/api/org', { headers: bearer('eyJrIjoibm9wZSIsIm4iOiJ4IiwiaWQiOjF9') })).status, 401);
+      assert.deepEqual(calls, ['byHash'], 'one lookup for an unknown key, however often it is sent');
     } finally {
       Object.assign(store, orig);
     }

@@ -22,7 +22,7 @@ export const security = section("Grafana's [security]; there is deliberately no 
   admin_user: option(text, 'The bootstrap admin created on first start.', 'admin'),
   admin_password: option(text, 'Its password (unset: one is generated and printed once, never logged).'),
   admin_email: option(text, "The bootstrap admin's email.", 'admin@localhost'),
-  secret_key: option(text, 'Accepted for grafana.ini compatibility and reserved as the key-encryption secret of keys stored in the database (multi-instance work); not used yet.'),
+  secret_key: option(text, 'Set: the signing and encryption keys live in the store, sealed with this secret (instances sharing a database need only it: `openssl rand -base64 32`); a wrong one stops start-up. Unset: key files in data_dir.'),
   disable_brute_force_login_protection: option(bool, "Turns Grafana's brute-force rule off.", 'false'),
   brute_force_login_protection_max_attempts: option(int({ min: 1 }), 'Failed logins per login name in 5 minutes before it is blocked.', '5'),
   disable_ip_address_login_protection: option(bool, 'false: the same rule per client address too.', 'true'),

@@ -3,7 +3,7 @@
 // last_used_at is kept in memory and flushed in batches, at most once per 5
 // minutes per key, as Grafana does. An imported row (Grafana's PBKDF2 hash)
 // verifies once the slow way and is then re-stored under SHA-256.
-import { boundedCache } from '../cache.js';
+import { boundedCache, storeMisses } from '../cache.js';
 import type { Ctx } from '../context.js';
 import { fail, type CoreCode } from '../errors.js';
 import { isRole, roleIncludes, type ApiKey, type NewApiKey, type Role } from '../model.js';
@@ -26,6 +26,7 @@ export function keyVerifier(ctx: Ctx) {
   const misses = boundedCache<string, true>(10_000);
   const expiredAudited = boundedCache<number, true>(10_000, { ttl: EXPIRED_AUDIT_EVERY_MS });
   const pendingTouch = new Set<number>();
+  const fromStore = storeMisses((hash) => index.fetchBySha256(hash)); // made on another instance a moment ago
 
   /** The slow way, once per imported key: Grafana's PBKDF2, then re-stored under SHA-256. */
   async function verifyImported(hash: string, d: DecodedKey): Promise<ApiKey | undefined> {
@@ -64,6 +65,7 @@ export function keyVerifier(ctx: Ctx) {
       const hash = known ? known.hash : keyHash(token);
       let key = index.bySha256(hash);
       if (!key && index.hasImported && !misses.has(hash)) key = await verifyImported(hash, decoded);
+      key ??= await fromStore(hash);
       if (!key) throw fail('GRAFANA_API_KEY_INVALID');
       if (!known) seen.set(token, { decoded, hash });
       if (decoded.kind === 'legacy' && (decoded.orgId !== key.orgId || decoded.name !== key.name)) throw fail('GRAFANA_API_KEY_INVALID');

@@ -41,7 +41,7 @@ export function oneshotActions(ctx: Ctx, verify: VerifyActions) {
         const named = ctx.ix.moonrakerKeys.get(rec.identityKind.slice('moonraker_key:'.length))?.identity;
         return named && verify.isLive(named) ? named : undefined;
       }
-      const user = rec.userId === null ? undefined : ctx.ix.users.getById(rec.userId);
+      const user = rec.userId === null ? undefined : await ctx.ix.users.fetchById(rec.userId); // issued on another instance for a user made there a moment ago
       return user ? verify.userIdentity(user, 'oneshot') : undefined;
     },
   };

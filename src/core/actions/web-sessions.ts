@@ -29,9 +29,10 @@ async function lookup(ctx: Ctx, { misses, pendingSeen, idleMs, maxMs }: LookupSt
   let s = index.byTokenHash(hash);
   if (!s) {
     if (misses.has(hash)) return undefined;
+    const epoch = index.epoch;
     const found = await ctx.store.webSessions.byHash(hash);
-    if (!found || found.revokedAt !== null) return void misses.set(hash, true);
-    index.put(found);
+    if (!found || found.revokedAt !== null) return void (epoch === index.epoch && misses.set(hash, true));
+    if (epoch === index.epoch) index.put(found); // else a change came meanwhile: this read may be stale, not kept
     s = found;
   }
   const now = Date.now();

@@ -10,10 +10,13 @@ import type { Index } from '../write.js';
 export class FamiliesIndex implements Index {
   private live = new Map<string, TokenFamily>();
   private unknown = boundedCache<string, true>(10_000);
+  /** Bumped by every load and apply: a store read begun before one may be stale, and is not kept. */
+  private epoch = 0;
 
   constructor(private store: Store) {}
 
   async load(): Promise<void> {
+    this.epoch++;
     const rows = await this.store.sessions.listLive(Date.now());
     this.live = new Map(rows.map((f) => [f.id, f]));
     this.unknown.clear();
@@ -22,6 +25,7 @@ export class FamiliesIndex implements Index {
   async apply(change: Change): Promise<void> {
     if (change.kind !== 'families' && change.kind !== 'user') return;
     const userId = change.kind === 'user' ? change.id : change.userId;
+    this.epoch++;
     const rows = await this.store.sessions.liveOfUser(userId, Date.now());
     for (const [id, f] of this.live) if (f.userId === userId) this.live.delete(id);
     for (const f of rows) {
@@ -44,12 +48,13 @@ export class FamiliesIndex implements Index {
   async resolve(id: string): Promise<TokenFamily | undefined> {
     const hit = this.get(id);
     if (hit || this.unknown.has(id)) return hit;
+    const epoch = this.epoch;
     const f = await this.store.sessions.byId(id);
     if (f && f.revokedAt === null && f.expiresAt > Date.now()) {
-      this.live.set(id, f);
+      if (epoch === this.epoch) this.live.set(id, f);
       return f;
     }
-    this.unknown.set(id, true);
+    if (epoch === this.epoch) this.unknown.set(id, true);
     return undefined;
   }
 }

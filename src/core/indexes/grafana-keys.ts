@@ -15,10 +15,13 @@ export class GrafanaKeysIndex implements Index {
   private byId = new Map<number, ApiKey>();
   private pbkdf2ByHash = new Map<string, ApiKey>();
   private pbkdf2ByName = new Map<string, ApiKey>();
+  /** Bumped by every load and apply: a store read begun before one may be stale, and is not kept. */
+  private epoch = 0;
 
   constructor(private store: Store) {}
 
   async load(): Promise<void> {
+    this.epoch++;
     const rows = await this.store.apiKeys.listAll();
     const lastUsed = new Map([...this.byId.values()].map((k) => [k.id, k.lastUsedAt]));
     this.byHash.clear();
@@ -29,6 +32,7 @@ export class GrafanaKeysIndex implements Index {
   }
 
   async apply(change: Change): Promise<void> {
+    this.epoch++;
     if (change.kind === 'grafana-key') {
       const before = this.byId.get(change.id);
       if (before) this.drop(before);
@@ -57,6 +61,15 @@ export class GrafanaKeysIndex implements Index {
     if (this.byHash.get(r.hash) === r) this.byHash.delete(r.hash);
     if (this.pbkdf2ByHash.get(r.hash) === r) this.pbkdf2ByHash.delete(r.hash);
     if (this.pbkdf2ByName.get(byName(r)) === r) this.pbkdf2ByName.delete(byName(r));
+  }
+
+  /** A key (by SHA-256) this process has not seen, read from the store: one another instance created a moment ago. */
+  async fetchBySha256(hash: string): Promise<ApiKey | undefined> {
+    const epoch = this.epoch;
+    const row = await this.store.apiKeys.byHash(hash);
+    if (!row || row.hashKind !== 'sha256') return undefined;
+    if (epoch === this.epoch && !this.byId.has(row.id)) this.put(row);
+    return row;
   }
 
   get(id: number): ApiKey | undefined { return this.byId.get(id); }

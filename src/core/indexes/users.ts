@@ -7,10 +7,13 @@ import type { Index } from '../write.js';
 export class UsersIndex implements Index {
   private byName = new Map<string, User>();
   private byId = new Map<number, User>();
+  /** Bumped by every load and apply: a store read begun before one may be stale, and is not kept. */
+  private epoch = 0;
 
   constructor(private store: Store) {}
 
   async load(): Promise<void> {
+    this.epoch++;
     const all = await this.store.users.list();
     this.byName.clear();
     this.byId.clear();
@@ -19,6 +22,7 @@ export class UsersIndex implements Index {
 
   async apply(change: Change): Promise<void> {
     if (change.kind !== 'user') return;
+    this.epoch++;
     const u = await this.store.users.byId(change.id);
     const before = this.byId.get(change.id);
     if (before) this.drop(before);
@@ -42,8 +46,19 @@ export class UsersIndex implements Index {
   async fetch(username: string): Promise<User | undefined> {
     const hit = this.byName.get(username);
     if (hit) return hit;
+    const epoch = this.epoch;
     const u = await this.store.users.byUsername(username);
-    if (u) this.put(u);
+    if (u && epoch === this.epoch) this.put(u);
+    return u;
+  }
+
+  /** Like getById, reading the store on a miss (an account another instance created a moment ago). */
+  async fetchById(id: number): Promise<User | undefined> {
+    const hit = this.byId.get(id);
+    if (hit) return hit;
+    const epoch = this.epoch;
+    const u = await this.store.users.byId(id);
+    if (u && epoch === this.epoch) this.put(u);
     return u;
   }
 

@@ -8,10 +8,13 @@ import type { Index } from '../write.js';
 export class WebSessionsIndex implements Index {
   private byHash = new Map<string, WebSession>();
   private byId = new Map<number, WebSession>();
+  /** Bumped by every load and apply: a store read begun before one may be stale, and is not kept. */
+  epoch = 0;
 
   constructor(private store: Store, private window: () => { seenSince: number; createdSince: number }) {}
 
   async load(): Promise<void> {
+    this.epoch++;
     const { seenSince, createdSince } = this.window();
     const rows = await this.store.webSessions.listLive(seenSince, createdSince);
     const seen = new Map([...this.byId.values()].map((s) => [s.id, s.seenAt]));
@@ -23,6 +26,7 @@ export class WebSessionsIndex implements Index {
   async apply(change: Change): Promise<void> {
     if (change.kind !== 'web-sessions' && change.kind !== 'user') return;
     const userId = change.kind === 'user' ? change.id : change.userId;
+    this.epoch++;
     const { seenSince, createdSince } = this.window();
     const rows = await this.store.webSessions.liveOfUser(userId, seenSince, createdSince);
     const seen = new Map<number, number>();

@@ -27,6 +27,10 @@ export function settingsRepo({ db }: Repo): Store['settings'] {
     async set(key, value) {
       await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
     },
+    async claim(key, value) {
+      await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
+    },
   };
 }
 
