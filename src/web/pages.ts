@@ -14,11 +14,12 @@ import { grafanaErrorHandler, loginHandler } from '../faces/grafana/http.js';
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
 
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'login.js': { type: 'text/javascript; charset=utf-8', body: read('login.js') },
-  'apikeys.js': { type: 'text/javascript; charset=utf-8', body: read('apikeys.js') },
-  'style.css': { type: 'text/css; charset=utf-8', body: read('style.css') },
-};
+/** A Map, not an object: `__proto__`, `constructor`… are no asset (issue 17 finding 9). */
+const ASSETS = new Map<string, { type: string; body: string }>([
+  ['login.js', { type: 'text/javascript; charset=utf-8', body: read('login.js') }],
+  ['apikeys.js', { type: 'text/javascript; charset=utf-8', body: read('apikeys.js') }],
+  ['style.css', { type: 'text/css; charset=utf-8', body: read('style.css') }],
+]);
 const LOGIN_HTML = read('login.html');
 const APIKEYS_HTML = read('apikeys.html');
 
@@ -47,7 +48,7 @@ export function registerWebPages(app: FastifyInstance, core: Core, h: WebHelpers
   });
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
-    const asset = ASSETS[(req.params as { file: string }).file];
+    const asset = ASSETS.get((req.params as { file: string }).file);
     if (!asset) throw new HttpError('NOT_FOUND');
     return reply.type(asset.type).send(asset.body);
   });
@@ -72,7 +73,7 @@ export async function prefixedLogin(app: FastifyInstance, o: { core: Core; pages
   app.get(`${prefix}login`, async (_req, reply) => sendPage(reply, page));
   app.post(`${prefix}login`, loginHandler(core));
   app.get(`${prefix}public/:file`, async (req, reply) => {
-    const asset = ASSETS[(req.params as { file: string }).file];
+    const asset = ASSETS.get((req.params as { file: string }).file);
     if (!asset) throw new HttpError('NOT_FOUND');
     return reply.type(asset.type).send(asset.body);
   });

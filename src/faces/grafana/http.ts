@@ -62,7 +62,7 @@ export async function identify(core: Core, req: FastifyRequest, reply: FastifyRe
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Grafana's CSRF check (pkg/middleware/csrf): a cookie-authenticated change must not name another host as its Origin. */
-function checkOrigin(req: FastifyRequest) {
+export function checkOrigin(req: FastifyRequest) {
   const origin = req.headers.origin;
   if (SAFE_METHODS.has(req.method) || !origin) return;
   let host: string | undefined;
@@ -105,6 +105,8 @@ function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
 /** POST /login {"user","password"}: opens a browser session (also served under the gateway's prefix: src/web/pages.ts). */
 export function loginHandler(core: Core) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    // Login CSRF (issue 17): a form on another site must not sign the browser in to the attacker's account.
+    checkOrigin(req);
     const b = req.body as { user?: unknown; password?: unknown } | undefined;
     if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
       throw new GrafanaError('BAD_LOGIN_DATA');
