@@ -8,7 +8,7 @@
   // "\\" as "/"): only a target on this origin is followed, and as the parsed URL's whole href
   // (its pathname alone could be "//evil.example"). Issue 17 finding 4.
   function target() {
-    const home = form.dataset.home || '/org/apikeys';
+    const home = form.dataset.home || '/';
     const params = new URLSearchParams(location.search);
     const t = params.get('redirectTo') || params.get('redirect');
     if (!t) return home;

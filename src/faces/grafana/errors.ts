@@ -35,6 +35,10 @@ export const GRAFANA_ERRORS = {
   KEY_CREATE_GONE: [410, 'this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead', legacy],
   KEY_DELETE_FAILED: [404, 'Failed to delete API key', legacy],
   SA_TOKEN_NOT_FOUND: [404, 'Failed to delete API key', legacy],
+  // The web UI's own API (<prefix>api/, src/web/ui-api.ts): gatehouse's, not Grafana's.
+  UI_SESSION_REQUIRED: [401, 'Sign in: the web UI API takes a browser session only', legacy],
+  UI_CSRF: [403, 'Missing or wrong CSRF token (X-Gatehouse-CSRF header)', legacy],
+  UI_LAST_ADMIN: [400, 'The last server admin cannot be deleted or demoted', legacy],
 } as const satisfies Record<string, readonly [number, string, Shape]>;
 
 export type GrafanaCode = keyof typeof GRAFANA_ERRORS;
