@@ -84,6 +84,19 @@ test('a user created on the page signs in; the Moonraker key rotated on the page
   await shot(page, 'users');
   const login = await s.req('POST', '/access/login', { body: { username: 'vera', password: 'vera-password-1' } });
   assert.equal(login.status, 200, login.text);
+  // search, reset the password, then delete (asked first)
+  await page.getByLabel('Search users').fill('ver');
+  await page.locator('table[aria-label="Users"] tbody tr').first().waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Users"] tbody tr').length === 1);
+  await page.getByRole('button', { name: 'Reset password of vera' }).click();
+  await page.getByLabel('New password for vera').fill('vera-password-2');
+  await page.getByRole('button', { name: 'Set password', exact: true }).click();
+  await page.getByText('Password of vera changed.').waitFor();
+  assert.equal((await s.req('POST', '/access/login', { body: { username: 'vera', password: 'vera-password-2' } })).status, 200);
+  await page.getByRole('button', { name: 'Delete user vera' }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByText('No users match.').waitFor();
+  assert.notEqual((await s.req('POST', '/access/login', { body: { username: 'vera', password: 'vera-password-2' } })).status, 200, 'deleted');
 
   const old = s.apiKey();
   await nav(page, 'Moonraker API key');

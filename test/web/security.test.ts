@@ -20,7 +20,7 @@ test('the UI API: session cookie only, and every change needs the CSRF token (a 
     assert.equal(session.json.user.login, 'admin');
 
     const key = s.apiKey();
-    for (const headers of [{}, { 'x-gatehouse-csrf': 'wrong' }, { 'x-gatehouse-csrf': token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') }]) {
+    for (const headers of [{} as Record<string, string>, { 'x-gatehouse-csrf': 'wrong' }, { 'x-gatehouse-csrf': token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') }]) {
       const r = await s.req('POST', '/gatehouse/api/moonraker/api-key', { headers: { cookie, ...headers } });
       assert.equal(r.status, 403, r.text);
       assert.match(r.json.message, /CSRF/);

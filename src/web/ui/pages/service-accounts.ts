@@ -45,7 +45,7 @@ async function render(): Promise<Node> {
     const r = await gapi<{ serviceAccounts: Sa[] }>('GET', '/api/serviceaccounts/search?perpage=100');
     list.replaceChildren(table(['Name', 'Role', 'Tokens', ''], r.serviceAccounts.map((sa) => h('tr', {},
       h('td', {}, sa.name), h('td', {}, sa.role), h('td', {}, String(sa.tokens)),
-      h('td', {}, h('button', { type: 'button', onclick: () => detail.replaceChildren(tokensOf(sa, msg.show)) }, `Tokens of ${sa.name}`), ' ',
+      h('td', {}, h('button', { type: 'button', 'aria-label': `Tokens of ${sa.name}`, onclick: () => detail.replaceChildren(tokensOf(sa, msg.show)) }, 'Tokens'), ' ',
         confirmButton('Delete', `service account ${sa.name}`, async () => {
           await gapi('DELETE', `/api/serviceaccounts/${sa.id}`);
           detail.replaceChildren();

@@ -24,15 +24,15 @@ function resetForm(u: User, done: () => void): HTMLElement {
 function row(ctx: PageContext, u: User, msg: ReturnType<typeof messages>, refresh: () => Promise<void>, extra: HTMLElement): HTMLElement {
   const self = u.id === ctx.session.user.id;
   return h('tr', {},
-    h('td', {}, u.login), h('td', {}, u.email), h('td', {}, u.source === 'moonraker' ? 'local' : u.source), h('td', {}, u.isGrafanaAdmin ? 'Server admin' : ''),
+    h('td', {}, u.login), h('td', {}, u.email), h('td', {}, u.source === 'moonraker' ? 'local' : u.source), h('td', {}, u.isGrafanaAdmin ? 'yes' : ''),
     h('td', { class: 'buttons' },
-      u.source === 'moonraker' ? h('button', { type: 'button', onclick: () => extra.replaceChildren(resetForm(u, () => { extra.replaceChildren(h('p', { role: 'status' }, `Password of ${u.login} changed.`)); })) }, `Reset password of ${u.login}`) : null,
-      self ? null : h('button', { type: 'button', onclick: async () => {
+      u.source === 'moonraker' && !self ? h('button', { type: 'button', 'aria-label': `Reset password of ${u.login}`, onclick: () => extra.replaceChildren(resetForm(u, () => { extra.replaceChildren(h('p', { role: 'status' }, `Password of ${u.login} changed.`)); })) }, 'Reset password') : null,
+      self ? null : h('button', { type: 'button', 'aria-label': u.isGrafanaAdmin ? `Revoke server admin from ${u.login}` : `Make ${u.login} server admin`, onclick: async () => {
         try {
           await api('PUT', `/users/${u.id}/admin`, { isGrafanaAdmin: !u.isGrafanaAdmin });
           await refresh();
         } catch (e) { msg.show(e as Error); }
-      } }, u.isGrafanaAdmin ? `Revoke server admin from ${u.login}` : `Make ${u.login} server admin`),
+      } }, u.isGrafanaAdmin ? 'Revoke server admin' : 'Make server admin'),
       self ? null : confirmButton('Delete', `user ${u.login}`, async () => {
         await api('DELETE', `/users/${u.id}`);
         await refresh();
@@ -48,7 +48,7 @@ async function render(ctx: PageContext): Promise<Node> {
   let page = 1;
   const refresh = async () => {
     const r = await api<UserPage>('GET', `/users?query=${encodeURIComponent(search.value)}&page=${page}&perpage=${PER_PAGE}`);
-    list.replaceChildren(table(['Login', 'E-mail', 'Source', 'Role', ''], r.users.map((u) => row(ctx, u, msg, refresh, extra)), 'No users match.', 'Users'));
+    list.replaceChildren(table(['Login', 'E-mail', 'Source', 'Server admin', ''], r.users.map((u) => row(ctx, u, msg, refresh, extra)), 'No users match.', 'Users'));
     const pages = Math.max(1, Math.ceil(r.totalCount / PER_PAGE));
     pager.replaceChildren(
       h('button', { type: 'button', disabled: page <= 1, onclick: () => { page--; void refresh(); } }, 'Previous'),
