@@ -14,15 +14,20 @@ import { HttpError } from '../faces/shared/http-errors.js';
 import { grafanaBodies, grafanaErrorHandler, loginHandler, logoutHandler, mount } from '../faces/grafana/http.js';
 import { GrafanaError } from '../faces/grafana/errors.js';
 import { routes as grafanaRoutes } from '../faces/grafana/endpoints/index.js';
+import type { GrafanaRoute } from '../faces/grafana/route.js';
 import { uiRoutes } from './api/index.js';
 import { CSRF_HEADER, csrfOf, type CsrfTokens } from './csrf.js';
 import { ASSETS, escapeHtml, LOGIN_HTML, sendPage, SHELL_HTML } from './pages.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The cookie session only (no Basic, no key); a change carries the session's CSRF token. */
+/**
+ * The cookie session only (no Basic, no key); a change carries the session's CSRF token.
+ * A route whose auth is optional (GET <prefix>api/session) is reached signed out too.
+ */
 function guardOf(csrf: CsrfTokens) {
-  return (identity: Identity | null, req: FastifyRequest) => {
+  return (identity: Identity | null, req: FastifyRequest, route: GrafanaRoute) => {
+    if (!identity && route.auth === 'optional') return;
     if (!identity?.webSession) throw new GrafanaError('UI_SESSION_REQUIRED');
     if (!SAFE.has(req.method)) csrf.check(identity.webSession, req.headers[CSRF_HEADER]);
   };

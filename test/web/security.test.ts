@@ -14,6 +14,7 @@ test('the UI API: session cookie only, and every change needs the CSRF token (a 
     // Basic auth (or any credential but the session cookie) is not taken
     assert.equal((await s.req('GET', '/gatehouse/api/session', { headers: admin() })).status, 401);
     assert.equal((await s.req('GET', '/gatehouse/api/grafana/api/auth/keys', { headers: admin() })).status, 401);
+    assert.deepEqual((await s.req('GET', '/gatehouse/api/session')).json, { user: null }, 'signed out: a 200 that says so');
     const session = await s.req('GET', '/gatehouse/api/session', { headers: { cookie } });
     assert.equal(session.status, 200, session.text);
     const token: string = session.json.csrfToken;

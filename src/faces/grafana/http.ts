@@ -91,7 +91,7 @@ function queryOf(req: FastifyRequest): Record<string, string | undefined> {
 export interface MountOptions {
   prefix?: string;
   /** Runs after authentication, before the access rule. */
-  guard?: (identity: Identity | null, req: FastifyRequest) => void;
+  guard?: (identity: Identity | null, req: FastifyRequest, route: GrafanaRoute) => void;
 }
 
 export function mount(app: FastifyInstance, core: Core, route: GrafanaRoute, o: MountOptions = {}) {
@@ -101,7 +101,7 @@ export function mount(app: FastifyInstance, core: Core, route: GrafanaRoute, o: 
     config: { grafanaBindError: route.bindError },
     async handler(req, reply) {
       const identity = await identify(core, req, reply, { required: route.auth !== 'optional' });
-      o.guard?.(identity, req);
+      o.guard?.(identity, req, route);
       if (identity) checkAccess(route.access, identity, core);
       const body = bind(route, req.body);
       const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.ip, req, reply });

@@ -2,7 +2,7 @@
 // The admin UI: a shell (navigation, org switcher, sign-out, loading indicator) and
 // one page per hash route (#/apikeys …). What a page offers follows the session's
 // role; the server refuses the rest anyway (docs/web-ui.md).
-import { api, ApiError, gapi, PREFIX, setCsrf } from './api.js';
+import { api, ApiError, gapi, PREFIX, setCsrf, toLogin } from './api.js';
 import { h } from './dom.js';
 import type { Page, Session } from './page.js';
 import { apiKeysPage } from './pages/apikeys.js';
@@ -17,8 +17,14 @@ const PAGES: Page[] = [apiKeysPage, serviceAccountsPage, usersPage, orgsPage, mo
 const root = document.getElementById('app')!;
 let session: Session;
 
+/** The session, or (signed out: `{"user": null}`) on to the sign-in page and back. */
 async function loadSession(): Promise<void> {
-  session = await api<Session>('GET', '/session');
+  const s = await api<Session | { user: null }>('GET', '/session');
+  if (!s.user) {
+    toLogin();
+    throw new ApiError('Not signed in', 401);
+  }
+  session = s;
   setCsrf(session.csrfToken, loadSession);
 }
 
@@ -44,7 +50,7 @@ function nav(current: Page): HTMLElement {
     h('div', { id: 'busy', class: 'busy', role: 'status', hidden: true }, 'Loading…'));
 }
 
-async function render(): Promise<void> {
+async function render(focus = false): Promise<void> {
   const pages = allowed();
   const id = location.hash.replace(/^#\/?/, '').split('?')[0];
   const page = pages.find((p) => p.id === id) ?? pages[0]!;
@@ -54,6 +60,7 @@ async function render(): Promise<void> {
   try {
     const body = await page.render({ session, rerender: () => void render() });
     main.replaceChildren(h('h1', {}, page.title), body);
+    if (focus) main.focus();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
     main.replaceChildren(h('h1', {}, page.title), h('p', { class: 'error', role: 'alert' }, (e as Error).message));
@@ -67,7 +74,7 @@ async function boot(): Promise<void> {
     if (!(e instanceof ApiError && e.status === 401)) root.replaceChildren(h('p', { class: 'error', role: 'alert' }, (e as Error).message));
     return;
   }
-  window.addEventListener('hashchange', () => void render());
+  window.addEventListener('hashchange', () => void render(true));
   await render();
 }
 
