@@ -14,6 +14,8 @@ export interface FormOptions {
   submit: string;
   /** Fields that must not be empty. */
   required?: Field<HTMLInputElement | HTMLSelectElement>[];
+  /** Which field a server's refusal is about (shown beside it), judged by its message. */
+  errorField?(message: string): Field<HTMLInputElement | HTMLSelectElement> | undefined;
   onSubmit(): Promise<void>;
 }
 
@@ -32,9 +34,10 @@ export function form(o: FormOptions): HTMLFormElement {
     try {
       await o.onSubmit();
     } catch (e) {
-      if (e instanceof FieldError) {
-        e.field.error(e.message);
-        e.field.input.focus();
+      const about = e instanceof FieldError ? e.field : e instanceof ApiError && e.status < 500 ? o.errorField?.(e.message) : undefined;
+      if (about) {
+        about.error((e as Error).message);
+        about.input.focus();
       } else if (!(e instanceof ApiError && e.status === 401)) {
         error.textContent = (e as Error).message;
         error.hidden = false;

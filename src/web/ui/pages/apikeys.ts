@@ -32,6 +32,7 @@ async function render(ctx: PageContext): Promise<Node> {
   const ttl = field('Time to live (seconds, 0 = never expires)', h('input', { type: 'number', min: '0', value: '0' }));
   const add = form({
     label: 'Add API key', submit: 'Add key', fields: [name, role, ttl], required: [name],
+    errorField: (m) => (/live|ttl|expir/i.test(m) ? ttl : /name|unique/i.test(m) ? name : undefined),
     async onSubmit() {
       const k = await gapi<{ name: string; key: string }>('POST', '/api/auth/keys', { name: name.input.value.trim(), role: role.input.value, secondsToLive: Number(ttl.input.value) || 0 });
       created.replaceChildren(secretBox(`API key ${k.name} created`, k.key));

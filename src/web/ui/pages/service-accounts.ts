@@ -8,7 +8,7 @@ import { isOrgAdmin, type Page } from '../page.js';
 interface Sa { id: number; name: string; login: string; role: string; tokens: number }
 interface Token { id: number; name: string; expiration?: string | null; lastUsedAt?: string | null }
 
-function tokensOf(sa: Sa, onError: (e: Error) => void): HTMLElement {
+function tokensOf(sa: Sa, onError: (e: Error) => void, onChange: () => Promise<void>): HTMLElement {
   const box = h('section', { class: 'tokens', 'aria-label': `Tokens of ${sa.name}` });
   const list = h('div');
   const created = h('div');
@@ -19,17 +19,20 @@ function tokensOf(sa: Sa, onError: (e: Error) => void): HTMLElement {
       h('td', {}, confirmButton('Delete', `token ${t.name}`, async () => {
         await gapi('DELETE', `/api/serviceaccounts/${sa.id}/tokens/${t.id}`);
         await refresh();
+        await onChange();
       }, onError)))), 'No tokens yet.', `Tokens of ${sa.name}`));
   };
   const name = field('Token name', h('input', { autocomplete: 'off' }));
   const ttl = field('Time to live (seconds, 0 = never expires)', h('input', { type: 'number', min: '0', value: '0' }));
   const add = form({
     label: `Add token to ${sa.name}`, submit: 'Add token', fields: [name, ttl], required: [name],
+    errorField: (m) => (/live|ttl|expir/i.test(m) ? ttl : /name|exists/i.test(m) ? name : undefined),
     async onSubmit() {
       const t = await gapi<{ name: string; key: string }>('POST', `/api/serviceaccounts/${sa.id}/tokens`, { name: name.input.value.trim(), secondsToLive: Number(ttl.input.value) || 0 });
       created.replaceChildren(secretBox(`Token ${t.name} created`, t.key));
       name.input.value = '';
       await refresh();
+      await onChange();
     },
   });
   void refresh().catch(onError);
@@ -45,7 +48,7 @@ async function render(): Promise<Node> {
     const r = await gapi<{ serviceAccounts: Sa[] }>('GET', '/api/serviceaccounts/search?perpage=100');
     list.replaceChildren(table(['Name', 'Role', 'Tokens', ''], r.serviceAccounts.map((sa) => h('tr', {},
       h('td', {}, sa.name), h('td', {}, sa.role), h('td', {}, String(sa.tokens)),
-      h('td', {}, h('button', { type: 'button', 'aria-label': `Tokens of ${sa.name}`, onclick: () => detail.replaceChildren(tokensOf(sa, msg.show)) }, 'Tokens'), ' ',
+      h('td', {}, h('button', { type: 'button', 'aria-label': `Tokens of ${sa.name}`, onclick: () => detail.replaceChildren(tokensOf(sa, msg.show, refresh)) }, 'Tokens'), ' ',
         confirmButton('Delete', `service account ${sa.name}`, async () => {
           await gapi('DELETE', `/api/serviceaccounts/${sa.id}`);
           detail.replaceChildren();
@@ -57,11 +60,12 @@ async function render(): Promise<Node> {
   const role = field('Role', select(['Viewer', 'Editor', 'Admin'], 'Viewer'));
   const add = form({
     label: 'Add service account', submit: 'Add service account', fields: [name, role], required: [name],
+    errorField: (m) => (/name|exists/i.test(m) ? name : undefined),
     async onSubmit() {
       const sa = await gapi<Sa>('POST', '/api/serviceaccounts', { name: name.input.value.trim(), role: role.input.value });
       name.input.value = '';
       await refresh();
-      detail.replaceChildren(tokensOf({ ...sa, tokens: 0 }, msg.show));
+      detail.replaceChildren(tokensOf({ ...sa, tokens: 0 }, msg.show, refresh));
     },
   });
   return h('div', {}, add, msg.el, list, detail);

@@ -65,6 +65,7 @@ async function render(ctx: PageContext): Promise<Node> {
   const password = field('Password', h('input', { type: 'password', autocomplete: 'new-password' }));
   const add = form({
     label: 'Create user', submit: 'Create user', fields: [login, password], required: [login, password],
+    errorField: (m) => (/password/i.test(m) ? password : /user|name|login/i.test(m) ? login : undefined),
     async onSubmit() {
       await api('POST', '/users', { login: login.input.value.trim(), password: password.input.value });
       login.input.value = password.input.value = '';
