@@ -9,7 +9,9 @@
 //    every package it imports stays external, a dependency installed beside it.
 //  - dist/types/: its type declarations (tsc -p tsconfig.build.json).
 //  - the web UI's files, copied beside both, where src/web/pages.ts looks for
-//    them (next to its own module, which is then dist/gatehouse.cjs or dist/index.js).
+//    them (next to its own module, which is then dist/gatehouse.cjs or dist/index.js),
+//    and the admin UI's script, dist/ui.js, bundled from src/web/ui/ (src/web/pages.ts
+//    bundles it itself when running from the sources).
 //  - dist/hash-worker.mjs and dist/sqlite-worker.mjs: the password hashing and SQLite
 //    threads (src/core/security/hash-worker.ts, src/store/sqlite-worker.ts), started
 //    from beside the module that starts them.
@@ -34,8 +36,20 @@ const started = performance.now();
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 for (const f of readdirSync(join(ROOT, 'src/web'))) {
-  if (/\.(html|css|js)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
+  if (/\.(html|css|js|svg)$/.test(f)) copyFileSync(join(ROOT, 'src/web', f), join(OUT, f));
 }
+
+// The admin UI (src/web/ui/, docs/web-ui.md): one script for the browser, beside the web files.
+await build({
+  entryPoints: [join(ROOT, 'src/web/ui/main.ts')],
+  outfile: join(OUT, 'ui.js'),
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: 'es2020',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
 
 await buildWorkers(OUT);
 

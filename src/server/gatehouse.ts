@@ -19,7 +19,7 @@ import { createHttpServer, createLogger, writeRawError } from './http-server.js'
 import { canonicalUrls, GatewayPaths, loginUrlOf, registerGateway, websocketGateway } from '../faces/gateway/index.js';
 import { forwardAuth } from '../faces/forward-auth/verify.js';
 import { EXPIRY_COOKIE } from '../faces/grafana/cookies.js';
-import { prefixedLogin } from '../web/pages.js';
+import { webUi } from '../web/ui-api.js';
 import { markForwarded } from './fast-path.js';
 
 /** The library's options: the configuration (as in the config file) plus what only a running process can give. */
@@ -133,11 +133,17 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   };
 }
 
-/** Forward auth (/auth/verify) on every listener; with the Grafana face, its sign-in page under the prefix; the gateway. */
+/** Forward auth (/auth/verify) on every listener; with the Grafana face, the admin UI and its sign-in page; the gateway. */
 async function registerFrontDoor(app: FastifyInstance, grafanaApp: FastifyInstance, core: Core, paths: GatewayPaths) {
   const gw = core.config.gateway;
   for (const a of new Set([app, grafanaApp])) await a.register(forwardAuth, { core, loginUrl: loginUrlOf(gw) });
-  if (core.config.gatehouse.grafana_enabled) await app.register(prefixedLogin, { core, pagesPrefix: gw.prefix });
+  // The admin UI and its sign-in page under the prefix (and at `/` when `/` is gatehouse's): src/web/ui-api.ts.
+  if (core.config.gatehouse.grafana_enabled) {
+    const pagesPrefix = gw.prefix;
+    const shared = grafanaApp === app;
+    await app.register(webUi, { core, pagesPrefix, root: !gw.moonraker_upstream, loginUrl: shared ? '/login' : `${pagesPrefix}login`, home: '/' });
+    if (!shared) await grafanaApp.register(webUi, { core, pagesPrefix, root: true, loginUrl: '/login', home: '/' });
+  }
   if (!gw.moonraker_upstream) return;
   const sessionCookies = core.config.gatehouse.grafana_enabled ? [core.config.auth.login_cookie_name, EXPIRY_COOKIE] : [];
   await registerGateway(app, { core, paths, sessionCookies, markForwarded });

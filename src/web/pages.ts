@@ -1,26 +1,53 @@
-// The small web UI of the Grafana face: a login form (GET /login, posting JSON to
+// The web pages of the Grafana face: a login form (GET /login, posting JSON to
 // POST /login) and the API Keys page (GET /org/apikeys), plain HTML with a little
-// vanilla JS calling /api/auth/keys with the session cookie. Files are read once
-// at start; scripts are same-origin files so the pages run under a strict CSP.
-import { readFileSync } from 'node:fs';
+// vanilla JS calling /api/auth/keys with the session cookie; and the files of the
+// admin UI (ui-api.ts serves them). Scripts are same-origin files so the pages run
+// under a strict CSP.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import type { Identity } from '../core/model.js';
 import { HttpError } from '../faces/shared/http-errors.js';
-import { grafanaErrorHandler, loginHandler } from '../faces/grafana/http.js';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const read = (f: string) => readFileSync(join(DIR, f), 'utf8');
+const JS = 'text/javascript; charset=utf-8';
 
-const ASSETS: Record<string, { type: string; body: string }> = {
-  'login.js': { type: 'text/javascript; charset=utf-8', body: read('login.js') },
-  'apikeys.js': { type: 'text/javascript; charset=utf-8', body: read('apikeys.js') },
-  'style.css': { type: 'text/css; charset=utf-8', body: read('style.css') },
+/**
+ * The admin UI's script: dist/ui.js beside the bundle (scripts/build.js builds it);
+ * running from the sources, built from src/web/ui/ with esbuild (a devDependency) on first use.
+ */
+function uiScript(): string {
+  if (existsSync(join(DIR, 'ui.js'))) return read('ui.js');
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const out = esbuild.buildSync({ entryPoints: [join(DIR, 'ui/main.ts')], bundle: true, minify: true, format: 'iife', target: 'es2020', write: false, legalComments: 'none' });
+  return out.outputFiles[0]!.text;
+}
+
+type Asset = { type: string; body: string };
+const lazy = (type: string, body: () => string) => {
+  let cached: Asset | undefined;
+  return () => (cached ??= { type, body: body() });
 };
-const LOGIN_HTML = read('login.html');
+/** A Map, not an object: `__proto__`, `constructor`… are no asset (issue 17 finding 9). */
+const FILES = new Map<string, () => Asset>([
+  ['login.js', lazy(JS, () => read('login.js'))],
+  ['apikeys.js', lazy(JS, () => read('apikeys.js'))],
+  ['style.css', lazy('text/css; charset=utf-8', () => read('style.css'))],
+  ['ui.js', lazy(JS, uiScript)],
+  ['ui.css', lazy('text/css; charset=utf-8', () => read('ui.css'))],
+  ['favicon.svg', lazy('image/svg+xml', () => read('favicon.svg'))],
+]);
+export const ASSETS = { get: (name: string): Asset | undefined => FILES.get(name)?.() };
+export const LOGIN_HTML = read('login.html');
 const APIKEYS_HTML = read('apikeys.html');
+export const SHELL_HTML = read('app.html');
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 const HTML = 'text/html; charset=utf-8';
@@ -30,7 +57,7 @@ export interface WebHelpers {
 }
 
 /** An HTML page, under its own CSP: the server's default forbids everything, and pages need their own scripts and styles. */
-function sendPage(reply: FastifyReply, body: string) {
+export function sendPage(reply: FastifyReply, body: string) {
   return reply.type(HTML).header('Content-Security-Policy', PAGE_CSP).send(body);
 }
 
@@ -47,32 +74,7 @@ export function registerWebPages(app: FastifyInstance, core: Core, h: WebHelpers
   });
 
   app.get('/public/gatehouse/:file', async (req, reply) => {
-    const asset = ASSETS[(req.params as { file: string }).file];
-    if (!asset) throw new HttpError('NOT_FOUND');
-    return reply.type(asset.type).send(asset.body);
-  });
-}
-
-/**
- * The sign-in page under the gateway's prefix on the Moonraker listener
- * (`<prefix>login`, its assets under `<prefix>public/`, posting to
- * `<prefix>login`), where /auth/verify sends browsers: with a gateway, the
- * Grafana face's own /login lives on another listener. A plugin (its own
- * context), answering errors in the Grafana face's shapes, which the page reads.
- */
-export async function prefixedLogin(app: FastifyInstance, o: { core: Core; pagesPrefix: string }) {
-  // (Not `prefix`: Fastify would read that plugin option as a route prefix.)
-  const { core, pagesPrefix: prefix } = o;
-  const a = core.config.auth;
-  const page = LOGIN_HTML
-    .replaceAll('/public/gatehouse/', `${prefix}public/`)
-    .replace('<form id="login-form">', `<form id="login-form" data-action="${prefix}login" data-home="/">`)
-    .replace('<!--DISABLED-->', a.disable_login_form || a.disable_login ? '<p class="error">Login is disabled.</p>' : '');
-  app.setErrorHandler(grafanaErrorHandler);
-  app.get(`${prefix}login`, async (_req, reply) => sendPage(reply, page));
-  app.post(`${prefix}login`, loginHandler(core));
-  app.get(`${prefix}public/:file`, async (req, reply) => {
-    const asset = ASSETS[(req.params as { file: string }).file];
+    const asset = ASSETS.get((req.params as { file: string }).file);
     if (!asset) throw new HttpError('NOT_FOUND');
     return reply.type(asset.type).send(asset.body);
   });

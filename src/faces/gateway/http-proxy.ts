@@ -165,7 +165,7 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
       if (paths.owns(path)) throw new HttpError('NOT_FOUND');
       const identity = await authenticate(POLICIES.gateway, authRequestOf(req, true), core);
       // What the identity may do (src/auth/scopes.ts): a refusal is a 403 and never reaches the upstream.
-      checkScope(core, identity, { http: { method: req.method, path } }, req.ip);
+      checkScope(core, identity, { http: { method: req.method, path } }, req.clientIp);
       return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1));
     },
   });

@@ -43,6 +43,10 @@ export const GRAFANA_ERRORS = {
   EXTERNAL_PASSWORD: [400, 'Cannot update external user password', legacy],
   LOGOUT_SELF: [400, 'You cannot logout yourself', legacy],
   AUTH_TOKEN_ACTIVE: [400, 'Cannot revoke active user auth token', legacy],
+  // The web UI's own API (<prefix>api/, src/web/ui-api.ts): gatehouse's, not Grafana's.
+  UI_SESSION_REQUIRED: [401, 'Sign in: the web UI API takes a browser session only', legacy],
+  UI_CSRF: [403, 'Missing or wrong CSRF token (X-Gatehouse-CSRF header)', legacy],
+  UI_LAST_ADMIN: [400, 'The last server admin cannot be deleted or demoted', legacy],
 } as const satisfies Record<string, readonly [number, string, Shape]>;
 
 export type GrafanaCode = keyof typeof GRAFANA_ERRORS;

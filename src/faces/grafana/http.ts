@@ -62,7 +62,7 @@ export async function identify(core: Core, req: FastifyRequest, reply: FastifyRe
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Grafana's CSRF check (pkg/middleware/csrf): a cookie-authenticated change must not name another host as its Origin. */
-function checkOrigin(req: FastifyRequest) {
+export function checkOrigin(req: FastifyRequest) {
   const origin = req.headers.origin;
   if (SAFE_METHODS.has(req.method) || !origin) return;
   let host: string | undefined;
@@ -87,13 +87,21 @@ function queryOf(req: FastifyRequest): Record<string, string | undefined> {
   return out;
 }
 
-function mount(app: FastifyInstance, core: Core, route: GrafanaRoute) {
+/** Where and how a route is mounted: the web UI mounts the same routes under its own prefix, with a guard (src/web/ui-api.ts). */
+export interface MountOptions {
+  prefix?: string;
+  /** Runs after authentication, before the access rule. */
+  guard?: (identity: Identity | null, req: FastifyRequest, route: GrafanaRoute) => void;
+}
+
+export function mount(app: FastifyInstance, core: Core, route: GrafanaRoute, o: MountOptions = {}) {
   app.route({
     method: route.method,
-    url: route.url,
+    url: (o.prefix ?? '') + route.url,
     config: { grafanaBindError: route.bindError },
     async handler(req, reply) {
       const identity = route.auth === 'none' ? null : await identify(core, req, reply, { required: route.auth !== 'optional' });
+      o.guard?.(identity, req, route);
       if (identity) checkAccess(route.access, identity, core, req.params as Record<string, string>);
       const body = bind(route, req.body);
       const result = await route.handle({ core, identity: identity!, body, params: req.params as Record<string, string>, query: queryOf(req), ip: req.clientIp, req, reply });
@@ -124,6 +132,8 @@ function ignoreTrailingSlash(app: FastifyInstance) {
 /** POST /login {"user","password"}: opens a browser session (also served under the gateway's prefix: src/web/pages.ts). */
 export function loginHandler(core: Core) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    // Login CSRF (issue 17): a form on another site must not sign the browser in to the attacker's account.
+    checkOrigin(req);
     const b = req.body as { user?: unknown; password?: unknown } | undefined;
     if (!b || typeof b !== 'object' || typeof b.user !== 'string' || typeof b.password !== 'string' || !b.user || !b.password) {
       throw new GrafanaError('BAD_LOGIN_DATA');
@@ -134,13 +144,39 @@ export function loginHandler(core: Core) {
   };
 }
 
+/** GET /logout: ends this session (whatever its state), clears the cookies, on to the sign-in page (also under the UI's prefix). */
+export function logoutHandler(core: Core, loginUrl: string) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = req.cookies[core.config.auth.login_cookie_name];
+    const session = token ? await core.webSessions.lookup(token) : undefined;
+    await core.webSessions.logout(session, session && core.accounts.getById(session.userId)?.username, req.clientIp);
+    clearSessionCookies(reply, core);
+    return reply.redirect(core.config.auth.signout_redirect_url || loginUrl, 302);
+  };
+}
+
 export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   const { core } = opts;
   app.setErrorHandler(grafanaErrorHandler);
   ignoreTrailingSlash(app);
   await app.register(fastifyCookie);
-  // Grafana binds a body after authentication: a body that is not JSON is carried to
-  // the handler and refused there. Like web.Bind, a JSON body sent as text/plain is JSON.
+  grafanaBodies(app);
+  for (const route of routes) mount(app, core, route);
+
+  // POST /login {"user","password"}: opens a browser session (not under /api; no credentials needed).
+  app.post('/login', loginHandler(core));
+
+  // GET /logout: ends this session (whatever its state), clears the cookies, back to the login page.
+  app.get('/logout', logoutHandler(core, '/login'));
+
+  registerWebPages(app, core, { identify: (req, reply) => identify(core, req, reply, { required: false }) });
+}
+
+/**
+ * Grafana binds a body after authentication: a body that is not JSON is carried to
+ * the handler and refused there. Like web.Bind, a JSON body sent as text/plain is JSON.
+ */
+export function grafanaBodies(app: FastifyInstance) {
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
     const text = body as string;
@@ -151,19 +187,4 @@ export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
       done(null, UNPARSABLE);
     }
   });
-  for (const route of routes) mount(app, core, route);
-
-  // POST /login {"user","password"}: opens a browser session (not under /api; no credentials needed).
-  app.post('/login', loginHandler(core));
-
-  // GET /logout: ends this session (whatever its state), clears the cookies, back to the login page.
-  app.get('/logout', async (req, reply) => {
-    const token = req.cookies[core.config.auth.login_cookie_name];
-    const session = token ? await core.webSessions.lookup(token) : undefined;
-    await core.webSessions.logout(session, session && core.accounts.getById(session.userId)?.username, req.clientIp);
-    clearSessionCookies(reply, core);
-    return reply.redirect(core.config.auth.signout_redirect_url || '/login', 302);
-  });
-
-  registerWebPages(app, core, { identify: (req, reply) => identify(core, req, reply, { required: false }) });
 }

@@ -11,7 +11,7 @@ import { send } from './helpers.js';
 
 const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'toLocaleString'];
 
-test('static assets named after Object.prototype members are a 404 JSON, never a 500', { todo: 'issue 17 finding 9: look static assets up in a map without a prototype' }, async () => {
+test('static assets named after Object.prototype members are a 404 JSON, never a 500', async () => {
   const s = await startGatehouse();
   try {
     for (const name of PROTOTYPE_NAMES) {

@@ -104,7 +104,7 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
       const origin = req.headers.origin ?? (req.headers['sec-websocket-origin'] as string | undefined);
       if (origin !== undefined && !sameOrigin(origin, req.headers.host) && !(await cors.allows(origin))) throw new MoonrakerError('WS_ORIGIN');
       // The global and per-address caps first (no credential work for a socket that cannot open), then the unauthenticated cap.
-      const full = hub.refusal(req.ip, true);
+      const full = hub.refusal(req.clientIp, true);
       if (full) throw new MoonrakerError(full);
       let identity: Identity | null = null;
       try {
@@ -114,7 +114,7 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
         if (err instanceof CoreError) req.log.debug({ reason: err.message }, 'websocket upgrade not authenticated');
         else req.log.error({ err }, 'websocket upgrade authentication failed');
       }
-      const unauthenticated = identity === null ? hub.refusal(req.ip, false) : undefined;
+      const unauthenticated = identity === null ? hub.refusal(req.clientIp, false) : undefined;
       if (unauthenticated) throw new MoonrakerError(unauthenticated);
       upgradeAuth.set(req, identity);
     },

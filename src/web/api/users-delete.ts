@@ -1,0 +1,16 @@
+// DELETE <prefix>api/users/:id: deletes an account (not yourself, not the last server
+// admin). Server admins only.
+import { defineRoute } from '../../faces/grafana/route.js';
+import { keepLastAdmin, userOf } from './users-common.js';
+
+export default defineRoute({
+  method: 'DELETE',
+  url: '/users/:id',
+  access: { server: true, action: 'users:delete' },
+  async handle({ core, identity, params, ip }) {
+    const user = userOf(core, params.id);
+    keepLastAdmin(core, user);
+    await core.accounts.delete({ username: user.username, actor: identity, ip });
+    return { message: 'User deleted' };
+  },
+});
