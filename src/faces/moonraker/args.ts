@@ -28,12 +28,12 @@ export function parseUrlencoded(body: Buffer): FormFields {
 export async function parseMultipart(body: Buffer, contentType: string): Promise<FormFields> {
   let data: FormData;
   try {
-    data = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+    data = await new Response(body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer, { headers: { 'content-type': contentType } }).formData();
   } catch {
     throw new HttpError('BAD_REQUEST');
   }
   const pairs: [string, string][] = [];
-  for (const [k, v] of data) if (typeof v === 'string') pairs.push([encodeURIComponent(k), encodeURIComponent(v)]);
+  data.forEach((v, k) => { if (typeof v === 'string') pairs.push([encodeURIComponent(k), encodeURIComponent(v)]); });
   return new FormFields(pairs);
 }
 
