@@ -78,6 +78,18 @@ function createIndexes(store: Store, masterKey: Buffer, sessionWindow: () => { s
   };
 }
 
+/** What every action module is given. */
+function createContext(o: CoreOptions, events: CoreEventBus, ix: Indexes, write: Ctx['write']): Ctx {
+  const { store, config, log } = o;
+  return {
+    store, config, log, events, ix, write, masterKey: o.keyring.masterKey,
+    audit: new Audit(store, config.audit.json_lines_file, (err) => log.error({ err }, 'audit write failed')),
+    jwt: new JwtService(o.keyring.signing, config.gatehouse.issuer ?? `http://${config.gatehouse.host}:${config.gatehouse.port}`),
+    trusted: new TrustedClients(config.authorization.trusted_clients),
+    sources: new Map<string, UserSource>(),
+  };
+}
+
 export function createCore(o: CoreOptions) {
   const { store, config, log } = o;
   const events = new CoreEventBus();
@@ -85,13 +97,7 @@ export function createCore(o: CoreOptions) {
   let sessionWindow = () => ({ seenSince: 0, createdSince: 0 });
   const ix = createIndexes(store, o.keyring.masterKey, () => sessionWindow());
   const writer = createWriter(Object.values(ix), feed, events, (err) => log.error({ err }, 'change feed publish failed'));
-  const ctx: Ctx = {
-    store, config, log, events, ix, write: writer.write, masterKey: o.keyring.masterKey,
-    audit: new Audit(store, config.audit.json_lines_file, (err) => log.error({ err }, 'audit write failed')),
-    jwt: new JwtService(o.keyring.signing, config.gatehouse.issuer ?? `http://${config.gatehouse.host}:${config.gatehouse.port}`),
-    trusted: new TrustedClients(config.authorization.trusted_clients),
-    sources: new Map<string, UserSource>(),
-  };
+  const ctx = createContext(o, events, ix, writer.write);
   const login = new LoginActions(ctx);
   const basics = { ...accountActions(ctx, login), ...passwordActions(ctx, login) };
   const accounts = { ...basics, ...accountAdminActions(ctx, basics) };

@@ -7,14 +7,11 @@ import type { WebSocket } from 'ws';
 import type { Core } from '../../../core/core.js';
 import type { Identity } from '../../../core/model.js';
 import type { Config } from '../../../config/schema.js';
-import { CoreError } from '../../../core/errors.js';
-import { authenticate } from '../../../auth/run.js';
-import { POLICIES } from '../../../auth/policies.js';
-import { AuthRequest } from '../../../auth/request.js';
 import { Admission } from './admission.js';
 import { Connection, CLOSE, REJECT } from './connection.js';
 import { answeredByGatehouse, type Forwarder } from './forwarder.js';
 import { buildMethods } from './methods.js';
+import { notifyClients } from './notify.js';
 import { dispatch, idOf, PARSE_ERROR, rpcError, type RpcHost, type RpcMethod } from './rpc.js';
 
 const OPEN = 1;
@@ -209,50 +206,9 @@ export class WebsocketHub implements RpcHost {
 
   // ---- notifications ---------------------------------------------------
 
-  /**
-   * Moonraker's notify_clients: every connection that does not need auth gets
-   * `{"jsonrpc":"2.0","method":…,"params":[{"username":…}]}`. For a logout or a
-   * deletion ("logout" events in Moonraker) the user's own connections get it
-   * too, and then lose their authentication (falling back to their address's
-   * trust, if it is trusted: fallBackToTrust). Sending waits for the current turn
-   * of the event loop, so the answer to the request that caused the event goes
-   * out first (Moonraker delays these events by 5 ms).
-   */
+  /** Moonraker's notify_clients (notify.ts). */
   notify(method: string, username: string, logoutUserId?: number): void {
-    const frame = Buffer.from(JSON.stringify({ jsonrpc: '2.0', method, params: [{ username }] }));
-    const targets: Connection[] = [];
-    const loggedOut: Connection[] = [];
-    for (const conn of this.conns.values()) {
-      const own = logoutUserId !== undefined && conn.identity?.userId === logoutUserId;
-      if (own ? !conn.needAuth : this.authed(conn)) targets.push(conn);
-      if (own) {
-        conn.setIdentity(null);
-        loggedOut.push(conn);
-      }
-    }
-    const send = () => { for (const conn of targets) this.send(conn, frame); };
-    if (!loggedOut.length || this.core.trusted.empty) {
-      if (targets.length) setImmediate(send);
-      return;
-    }
-    // The notification goes out once the sockets' fallback is settled, so a client's next call sees it.
-    Promise.all(loggedOut.map((conn) => this.fallBackToTrust(conn))).then(() => setImmediate(send), (err) => this.logError(err, '(logout fallback)'));
-  }
-
-  /**
-   * A socket whose user logged out (or was deleted) becomes its address's trusted
-   * user again, if the address is trusted and force_logins does not stop it
-   * (policies.ts, "moonraker logout fallback"); otherwise it stays needing auth.
-   */
-  private async fallBackToTrust(conn: Connection): Promise<void> {
-    let identity: Identity | null = null;
-    try {
-      identity = await authenticate(POLICIES.moonrakerLogoutFallback, new AuthRequest({ ip: conn.ip, authRequired: true }), this.core);
-    } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-    }
-    // Unless the socket authenticated again meanwhile (a login on it).
-    if (identity && conn.needAuth && conn.identity === null) this.setIdentity(conn, identity);
+    notifyClients(this, method, username, logoutUserId);
   }
 
   // ---- keep-alive and shutdown -----------------------------------------
