@@ -117,7 +117,7 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
       done(new HttpError('INVALID_JSON'), undefined);
     }
   });
-  // Other bodies (forms, text) are read within the size limit and ignored, as Moonraker ignores them.
+  // Other bodies (text; forms outside the Moonraker face, which parses its own: faces/moonraker/args.ts) are read within the size limit and ignored.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
   // A declared length over the limit is refused before a byte of the body is read
