@@ -12,6 +12,7 @@ import type { Config } from '../config/schema.js';
 import { clientErrorOf, HttpError } from '../faces/shared/http-errors.js';
 import { createNodeServer, loggerOptions, SECURITY_LINES } from './fast-path.js';
 import { ClientAddresses } from './client-address.js';
+import { normalizeIp } from '../core/security/trusted-clients.js';
 import { faceOfUrl, rawBody, renderError, type Listener } from './envelopes.js';
 
 /** A query parameter whose (decoded) name says it may carry a secret: password, new_password, token, api_key, … */
@@ -94,11 +95,9 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   if (!logsEveryRequest(level)) (app as { log: FastifyBaseLogger }).log = log;
   app.setErrorHandler(root);
   const addresses = new ClientAddresses(config.gatehouse.trusted_proxies);
-  app.decorateRequest('clientIp', {
-    getter(this: FastifyRequest & { [CLIENT_IP]?: string }) {
-      return (this[CLIENT_IP] ??= addresses.of(this.raw.socket?.remoteAddress, this.headers));
-    },
-  });
+  app.decorateRequest('clientIp', addresses.empty
+    ? { getter(this: FastifyRequest) { return normalizeIp(this.raw.socket?.remoteAddress ?? ''); } }
+    : { getter(this: FastifyRequest & { [CLIENT_IP]?: string }) { return (this[CLIENT_IP] ??= addresses.of(this.raw.socket?.remoteAddress, this.headers)); } });
   app.setNotFoundHandler((req, reply) => renderError(faceOfUrl(listener, req.url), new HttpError('NOT_FOUND'), req, reply));
 
   // Empty body is "no arguments"; malformed JSON is a 400 naming the problem.
@@ -118,7 +117,7 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
       done(new HttpError('INVALID_JSON'), undefined);
     }
   });
-  // Other bodies (forms, text) are read within the size limit and ignored, as Moonraker ignores them.
+  // Other bodies (text; forms outside the Moonraker face, which parses its own: faces/moonraker/args.ts) are read within the size limit and ignored.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
 
   // A declared length over the limit is refused before a byte of the body is read

@@ -101,6 +101,8 @@ describe('form bodies and typed query arguments (issue 16, point 4)', () => {
   test('a form-encoded body carries the arguments ("+" a space, %XX decoded, a charset parameter allowed)', async () => {
     assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass')).username, 'ann');
     assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass', { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' })).username, 'ann');
+    // differs from Moonraker (case-sensitive there), as for JSON: the media type's case does not matter
+    assert.equal(resultOf(await form('/access/login', 'username=ann&password=ann-pass', { 'content-type': 'Application/X-WWW-Form-URLEncoded' })).username, 'ann');
     assert.equal(resultOf(await form('/access/user', 'username=form+user%21&password=a%2Bb+c', apiKey(s))).username, 'form user!');
     assert.equal(resultOf(await send('POST', '/access/login', { body: { username: 'form user!', password: 'a+b c' } })).username, 'form user!');
   });

@@ -88,6 +88,26 @@ describe('logout on a socket from a trusted address', () => {
   });
 });
 
+describe('deletion of the user a socket from a trusted address acts as', () => {
+  let s: Running;
+  before(async () => { s = await startFromConfig(TRUSTED_CLIENT); });
+  after(() => s.stop());
+
+  test('differs from Moonraker: the socket falls back to its address\'s trust when its user is deleted, as after a logout', async () => {
+    await createUser(s, 'jo');
+    const c = await RpcClient.open(s.port, { localAddress: TRUSTED });
+    try {
+      await c.result('access.login', { username: 'jo', password: 'pw-jo' });
+      assert.equal((await c.result('access.get_user')).username, 'jo');
+      const del = await s.req('DELETE', '/access/user', { body: { username: 'jo' }, headers: { 'x-api-key': s.apiKey() } });
+      assert.equal(del.status, 200, del.text);
+      await c.next((m) => m.method === 'notify_user_deleted' && m.params[0].username === 'jo');
+      const me = await c.call('access.get_user');
+      assert.equal(me.result?.username, '_TRUSTED_USER_', JSON.stringify(me));
+    } finally { await c.close(); }
+  });
+});
+
 describe('logout on a socket from a trusted address, with force_logins and a user', () => {
   let s: Running;
   before(async () => {
