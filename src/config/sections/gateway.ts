@@ -38,7 +38,10 @@ function checked(what: string, f: (s: string) => string): ValueType<string> {
 }
 
 const MAX_WAIT_S = Math.floor(MAX_TIMER_MS / 1000);
-const atLeastOneSecond = Object.assign(duration.refine((n) => n >= 1 && n <= MAX_WAIT_S, `must be from 1s to ${MAX_WAIT_S}s (the wait is always bounded, and a timer holds no more)`), { what: `a duration from 1s to ${MAX_WAIT_S}s` }) as ValueType<number>;
+const atLeastOneSecond = Object.assign(
+  duration.refine((n) => n >= 1, 'must be at least 1s (the wait is always bounded)').refine((n) => n <= MAX_WAIT_S, `must be at most ${MAX_WAIT_S}s (a timer holds no more)`),
+  { what: `a duration from 1s to ${MAX_WAIT_S}s` },
+) as ValueType<number>;
 
 export const gateway = section('gatehouse in front of a Moonraker, and /auth/verify', {
   moonraker_upstream: option(checked('an http(s) origin', upstreamOrigin), 'Unset: no gateway. Set: every request outside gatehouse\'s own paths is forwarded here once authenticated.'),

@@ -204,3 +204,24 @@ test('idle sockets cannot stop a `gatehouse serve` (shipped defaults, ulimit -n 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('ws_auth_timeout_seconds: a socket that loses its authentication (logout) gets the deadline again, then is closed', async () => {
+  const s = await start(DEADLINE);
+  const held: RpcClient[] = [];
+  try {
+    const created = await s.req('POST', '/access/user', { headers: apiKey(s), body: { username: 'leaver', password: 'pw-leaver' } });
+    assert.equal(created.status, 200, created.text);
+    const c = await RpcClient.open(s.port, { localAddress: '127.0.0.16' });
+    held.push(c);
+    assert.ok((await c.call('access.login', { username: 'leaver', password: 'pw-leaver' })).result);
+    await sleep(2000); // past the deadline: authenticated, still open
+    assert.equal(c.ws.readyState, WebSocket.OPEN, 'an authenticated socket was closed');
+    assert.ok((await c.call('access.logout')).result);
+    const closed = await within(c.closed, 6000);
+    assert.ok(closed, 'a logged-out socket was still open 6 s later (deadline 1 s)');
+    assert.equal(closed.code, 1008, JSON.stringify(closed));
+  } finally {
+    await closeAll(held);
+    await s.stop();
+  }
+});
