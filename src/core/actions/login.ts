@@ -101,11 +101,9 @@ export class LoginActions {
     // The family is stored while its tokens are signed; neither is handed out before both are done.
     const [, access, refresh] = await Promise.all([
       ctx.write({
-        run: async () => {
-          await ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti });
-          // where it came from, for the account's session list (user-sessions.ts)
-          if (client) await ctx.store.sessionClients.add({ kind: 'moonraker', ref: sessionId, userId: user.id, ip: client.ip, userAgent: client.userAgent ?? '', createdAt: now });
-        },
+        // with where it came from, for the account's session list (user-sessions.ts)
+        run: () => ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti },
+          client && { ip: client.ip, userAgent: client.userAgent ?? '' }),
         changes: () => [{ kind: 'families', userId: user.id }],
       }),
       ctx.jwt.sign(user.username, sessionId, 'access', ACCESS_TTL_S),
