@@ -11,6 +11,7 @@ import { newUid, randomBase32, randomUrlToken } from '../security/crypto.js';
 import { MAX_PASSWORD_BYTES } from '../security/passwords.js';
 import { normalizeIp } from '../security/trusted-clients.js';
 import { applyExternalProfile } from '../sources/external-profile.js';
+import { authority } from './authority.js';
 import type { ExternalProfile } from '../sources/types.js';
 import { DuplicateError } from '../../store/types.js';
 
@@ -87,7 +88,8 @@ export class LoginActions {
     if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username, source: user.source });
     // What the directory says (group → org roles, server admin, name, email) applies at each login.
     const synced = user;
-    await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
+    const keepAdmin = authority(ctx).isLastEnabledAdmin(synced);
+    await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile, { keepAdmin }), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
     return ctx.ix.users.getById(user.id) ?? user;
   }
 
