@@ -3,7 +3,7 @@
 // run as an operator runs them: the real CLI (bin/gatehouse.js) as its own process on
 // the data directory of a running server, whose answers follow within its sync
 // interval. Wording: docs/notes/grafana-admin-api.md §10.
-// Written before the commands exist: each test is `todo` until the implementation lands.
+// Written before the commands existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -2,7 +2,7 @@
 // permissions, delete, disable/enable, logout, auth tokens — as
 // docs/notes/grafana-admin-api.md §3 and §7–8 give them; the last server admin;
 // revocation seen at once by cookie, Basic auth and a Moonraker JWT (Bearer).
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';

@@ -2,7 +2,7 @@
 // GET /api/user/auth-tokens and POST /api/user/revoke-auth-token, as
 // docs/notes/grafana-admin-api.md §4 gives them; other sessions end at once on a
 // password change (cookie, Basic and a Moonraker JWT).
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';
