@@ -133,7 +133,6 @@ export interface SessionClient {
   userAgent: string;
   createdAt: number;
 }
-export type NewSessionClient = Omit<SessionClient, 'id'>;
 
 export type AuditEventName =
   | 'login_ok' | 'login_failed' | 'logout' | 'token_refresh' | 'refresh_reuse_detected'

@@ -1,9 +1,12 @@
 // The storage contract. Every engine implements Store over the domain's types
 // (src/core/model.ts); the core never sees SQL.
 import type {
-  ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User,
+  ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User,
   UserPatch, WebSession,
 } from '../core/model.js';
+
+/** Where a login came from (see SessionClient). */
+export interface LoginClient { ip: string; userAgent: string }
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
@@ -27,7 +30,8 @@ export interface Store {
     count(): Promise<number>;
   };
   sessions: {
-    create(s: TokenFamily): Promise<void>;
+    /** With `client`, where the login came from is written in the same transaction (a session_clients row). */
+    create(s: TokenFamily, client?: LoginClient): Promise<void>;
     byId(id: string): Promise<TokenFamily | undefined>;
     listLive(now: number): Promise<TokenFamily[]>;
     liveOfUser(userId: number, now: number): Promise<TokenFamily[]>;
@@ -90,7 +94,8 @@ export interface Store {
     touch(ids: number[], at: number): Promise<void>;
   };
   webSessions: {
-    create(s: Omit<WebSession, 'id'>): Promise<WebSession>;
+    /** With `client`, where the login came from is written in the same transaction (a session_clients row). */
+    create(s: Omit<WebSession, 'id'>, client?: LoginClient): Promise<WebSession>;
     byHash(hash: string): Promise<WebSession | undefined>;
     rotate(id: number, newHash: string, prevHash: string, at: number): Promise<void>;
     seen(id: number, at: number): Promise<void>;
@@ -104,9 +109,8 @@ export interface Store {
     /** Deletes sessions revoked, last seen before `seenBefore` or created before `createdBefore`. */
     prune(seenBefore: number, createdBefore: number): Promise<void>;
   };
-  /** Where each login came from (issue 22's session lists); rows go with their account. */
+  /** Where each login came from (issue 22's session lists; written by sessions.create and webSessions.create); rows go with their account. */
   sessionClients: {
-    add(c: NewSessionClient): Promise<SessionClient>;
     byId(id: number): Promise<SessionClient | undefined>;
     ofUser(userId: number): Promise<SessionClient[]>;
     /** Deletes rows created before `before` (no session lives longer). */
@@ -142,4 +146,4 @@ export class DuplicateError extends Error {
   }
 }
 
-export type { ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewSessionClient, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User, UserPatch, WebSession };
+export type { ApiKey, AuditEvent, AuditFilter, Membership, MoonrakerKey, NewApiKey, NewMoonrakerKey, NewUser, OneshotGrant, Org, Role, SessionClient, TokenFamily, User, UserPatch, WebSession };

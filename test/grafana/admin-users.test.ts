@@ -2,11 +2,12 @@
 // permissions, delete, disable/enable, logout, auth tokens — as
 // docs/notes/grafana-admin-api.md §3 and §7–8 give them; the last server admin;
 // revocation seen at once by cookie, Basic auth and a Moonraker JWT (Bearer).
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';
 import { ADMIN_PASSWORD, admin, assertDenied, basic, errutil, mkOrg, mkUser, startGrafana } from './helpers.js';
+import { RpcClient } from '../websocket/client.js';
 import { CHROME_UA, FIREFOX_UA, assertServerAdminOnly, cookie, loginAs, mkCallers, moonrakerLogin, moonrakerWhoami, type Callers } from './callers.js';
 
 const TODO = {};
@@ -201,6 +202,20 @@ test('POST /api/admin/users/:id/disable and /enable: refused at once everywhere,
     const nf = await s.req('POST', `/api/admin/users/987654/${action}`, { headers: admin() });
     assert.equal(nf.status, 404, nf.text);
     assert.deepEqual(nf.json, { message: 'user not found' });
+  }
+});
+
+test('POST /api/admin/users/:id/disable: a websocket identified with the account\'s JWT stops acting as it at once', async () => {
+  const t = await target('wanda');
+  const ws = await RpcClient.open(s.port);
+  try {
+    assert.ok((await ws.identify({ access_token: t.jwt })).result?.connection_id);
+    assert.equal((await ws.result('access.get_user')).username, 'wanda');
+    assert.equal((await s.req('POST', `/api/admin/users/${t.id}/disable`, { headers: admin() })).status, 200);
+    const after = await ws.call('access.get_user');
+    assert.ok(after.error, `a disabled account still acts on its websocket: ${JSON.stringify(after)}`);
+  } finally {
+    await ws.close();
   }
 });
 

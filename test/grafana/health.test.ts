@@ -1,7 +1,7 @@
 // Issue 22, point 4: GET /api/health (unauthenticated; "database": "ok", or 503
 // "failing" when the store is unreachable) and GET /api/frontend/settings (the
 // auth-relevant subset), as docs/notes/grafana-admin-api.md §5 gives them.
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';

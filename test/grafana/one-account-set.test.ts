@@ -2,8 +2,8 @@
 // one account set. A login, a rename, a password change and a deletion on one face
 // show on the other at once, in both directions, and a disable on the Grafana face
 // shows on the Moonraker face (docs/notes/grafana-admin-api.md §9, README "One
-// account set, two faces"). What works today is plain; what needs issue 22's routes
-// is `todo` until it lands.
+// account set, two faces"). The tests that needed issue 22's routes were written
+// before them (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';

@@ -3,7 +3,7 @@
 // GET /api/orgs/name/:name, as docs/notes/grafana-admin-api.md §1 and §6 give them.
 // Grafana checks the per-org routes' permissions *in :orgId*: a server admin may
 // act on any org, the org's own Admin (user, API key, SA token) on that org only.
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';

@@ -2,7 +2,7 @@
 // GET /api/user/auth-tokens and POST /api/user/revoke-auth-token, as
 // docs/notes/grafana-admin-api.md §4 gives them; other sessions end at once on a
 // password change (cookie, Basic and a Moonraker JWT).
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';
@@ -199,4 +199,15 @@ test('POST /api/user/revoke-auth-token: another session of mine ends at once; no
   const moon = (await s.req('GET', '/api/user/auth-tokens', { headers: cookie(mine) })).json.find((t: any) => t.browser === 'Firefox');
   assert.equal((await revoke({ authTokenId: moon.id })).status, 200);
   assert.equal((await moonrakerWhoami(s, jwt)).status, 401);
+});
+
+test('PUT /api/user/password with an empty or an over-long old password: 401 "Invalid old password", never a 500', async () => {
+  await mkUser(s, 'olive', 'pw-olive-1');
+  const h = basic('olive', 'pw-olive-1');
+  for (const oldPassword of ['', 'x'.repeat(5000)]) {
+    const r = await s.req('PUT', '/api/user/password', { headers: h, body: { oldPassword, newPassword: 'pw-olive-2' } });
+    assert.equal(r.status, 401, `${oldPassword.length} characters: ${r.text}`);
+    assert.deepEqual(r.json, { message: 'Invalid old password' });
+  }
+  assert.equal((await s.req('GET', '/api/user', { headers: h })).status, 200, 'the password is unchanged');
 });

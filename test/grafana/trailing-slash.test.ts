@@ -2,7 +2,7 @@
 // (pkg/web/tree.go: Tree.Add and Tree.Match both trim it; docs/notes/grafana-admin-api.md §6),
 // so grafana-client's `POST /api/serviceaccounts/` works there. It must hold for the
 // whole Grafana face, not route by route; the Moonraker face keeps Moonraker's exact paths.
-// The tests of what works today are plain; the trailing-slash ones are `todo` until it lands.
+// Written before the trailing-slash rule existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';

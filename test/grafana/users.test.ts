@@ -1,7 +1,7 @@
 // Issue 22, point 1: GET /api/users, /api/users/search, /api/users/:id,
 // /api/users/lookup, PUT /api/users/:id, GET /api/users/:id/orgs — Grafana 10.4's
 // behaviour as docs/notes/grafana-admin-api.md §2 gives it. Server admins only.
-// Written before the routes exist: each test is `todo` until the implementation lands.
+// Written before the routes existed (as todo tests); they all run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Running } from '../helpers/server.js';

@@ -7,7 +7,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'ldapts';
 import { startGatehouse, type Running } from '../helpers/server.js';
-import { basic, cookieHeader, startGrafana } from '../grafana/helpers.js';
+import { admin as grafanaAdmin, basic, cookieHeader, startGrafana } from '../grafana/helpers.js';
 import { LdapSource } from '../../src/core/sources/ldap/source.js';
 import { configSchema } from '../../src/config/index.js';
 import { ADMIN_DN, ADMIN_PASSWORD, BASE_DN, groupDn, startSlapd, userDn, type Slapd } from './slapd.js';
@@ -319,6 +319,27 @@ describe('group → org role mapping, applied at each login', () => {
     const ms = await gm.gh.store.orgs.membershipsOfUser(u.id);
     return { admin: u.isAdmin, orgId: u.orgId, roles: Object.fromEntries(ms.map((m) => [m.orgId, m.role])) };
   };
+
+  test('the directory cannot demote the last enabled server admin (docs/security.md, one authority): it keeps the flag', async () => {
+    // a gatehouse of its own: here lara is the only LDAP server admin
+    const g1 = await startGrafana(withLdap(slapd, { group_mappings: mappings, grafana_admin_group: groupDn('admins') }));
+    try {
+      await slapd.addUser({ uid: 'lara', password: 'lara-pw', cn: 'Lara' });
+      await slapd.addToGroup('admins', 'lara');
+      await slapd.addToGroup('printers', 'lara');
+      const lara = basic('lara', 'lara-pw');
+      assert.equal((await g1.req('GET', '/api/user', { headers: lara })).json.isGrafanaAdmin, true);
+      const adminId = (await g1.req('GET', '/api/user', { headers: grafanaAdmin() })).json.id;
+      const del = await g1.req('DELETE', `/api/admin/users/${adminId}`, { headers: lara });
+      assert.equal(del.status, 200, `lara deletes the bootstrap admin: ${del.text}`);
+      await slapd.removeFromGroup('admins', 'lara');
+      assert.equal((await login(g1, 'lara', 'lara-pw')).status, 200, 'still signs in (printers)');
+      const me = await g1.req('GET', '/api/user', { headers: lara });
+      assert.equal(me.json.isGrafanaAdmin, true, 'the last enabled server admin keeps the flag the directory took away');
+    } finally {
+      await g1.stop();
+    }
+  });
 
   test('first match per org wins; the admin group makes server admins', async () => {
     for (const [u, p] of [['alice', 'alice-pw'], ['carol', 'carol-pw'], ['dave', 'dave-pw']]) {

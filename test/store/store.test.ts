@@ -71,6 +71,22 @@ for (const engine of engines) {
       assert.equal(await store.sessions.setRefreshJti('s2', 'j2', 'j0'), false, 'a spent refresh id cannot advance twice');
     });
 
+    test('session clients: written with their family or browser session, one id space for both, pruned by age, gone with the account', async () => {
+      const u = await store.users.create(newUser('cli-sue'));
+      const now = Date.now();
+      await store.sessions.create({ id: 'f1', userId: u.id, createdAt: now, expiresAt: now + 60_000, revokedAt: null, refreshJti: null }, { ip: '127.0.0.1', userAgent: 'Firefox' });
+      await store.sessions.create({ id: 'f2', userId: u.id, createdAt: now, expiresAt: now + 60_000, revokedAt: null, refreshJti: null }); // no client: no row
+      const w = await store.webSessions.create({ userId: u.id, tokenHash: 'th-cli-sue', prevTokenHash: null, createdAt: now - 10, rotatedAt: now, seenAt: now, revokedAt: null }, { ip: '127.0.0.2', userAgent: 'Chrome' });
+      const rows = await store.sessionClients.ofUser(u.id);
+      assert.deepEqual(rows.map((r) => [r.kind, r.ref, r.ip, r.userAgent]), [['moonraker', 'f1', '127.0.0.1', 'Firefox'], ['grafana', String(w.id), '127.0.0.2', 'Chrome']]);
+      assert.notEqual(rows[0]!.id, rows[1]!.id);
+      assert.deepEqual(await store.sessionClients.byId(rows[1]!.id), rows[1]);
+      await store.sessionClients.prune(now - 5);
+      assert.deepEqual((await store.sessionClients.ofUser(u.id)).map((r) => r.ref), ['f1'], 'the older row pruned');
+      await store.users.delete(u.id);
+      assert.equal(await store.sessionClients.byId(rows[0]!.id), undefined, 'gone with the account');
+    });
+
     test('oneshot take is atomic: of two concurrent takes exactly one wins', async () => {
       await store.oneshot.put('hash-1', { userId: null, identityKind: 'api_key', ip: '127.0.0.1', expiresAt: Date.now() + 5000 });
       const results = await Promise.all([store.oneshot.take('hash-1'), store.oneshot.take('hash-1')]);

@@ -1,4 +1,7 @@
 // `gatehouse user create|list|delete|passwd`: local account administration.
+import type { Core } from '../../core/core.js';
+import { fail } from '../../core/errors.js';
+import type { User } from '../../core/model.js';
 import { randomAlnum } from '../../core/security/crypto.js';
 import { CliError, type Command, type CommandContext } from '../command.js';
 import { CONFIG_USAGE, parseFlags, withCore } from '../config-flags.js';
@@ -8,6 +11,8 @@ const USAGE = `usage:
   gatehouse user list
   gatehouse user delete NAME
   gatehouse user passwd NAME [--password PW | --password-stdin]   (revokes the user's logins)
+  gatehouse user disable NAME | user enable NAME                  (disable revokes the user's logins)
+  gatehouse user sessions NAME [--revoke-all]                     (live logins on both faces)
 ${CONFIG_USAGE}`;
 
 async function readStdinLine(): Promise<string> {
@@ -24,12 +29,34 @@ async function passwordFrom(values: { password?: string; 'password-stdin'?: bool
   return { password: randomAlnum(20), generated: true };
 }
 
+/** An account by name (not a service account), or Moonraker's "No registered user". */
+function named(core: Core, username: string): User {
+  const u = core.accounts.get(username);
+  if (!u || u.isServiceAccount) throw fail('NO_SUCH_USER', { username });
+  return u;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** `user sessions NAME [--revoke-all]`: ID, FACE, CREATED, SEEN, IP, CLIENT per live login. */
+async function sessions(core: Core, username: string, revokeAll: boolean, ctx: CommandContext): Promise<void> {
+  const u = named(core, username);
+  if (revokeAll) {
+    const n = await core.webSessions.revokeAll(u.id, 'cli');
+    ctx.out(`revoked ${n} session${n === 1 ? '' : 's'} of "${username}"`);
+    return;
+  }
+  const list = await core.webSessions.listForUser(u.id);
+  if (!list.length) ctx.out('no sessions');
+  for (const x of list) ctx.out([x.id, x.face, iso(x.createdAt), iso(x.seenAt || x.createdAt), x.ip, x.userAgent].join('\t'));
+}
+
 export const user: Command = {
   name: 'user',
-  summary: 'create, list and delete users; reset a password',
+  summary: 'create, list, delete, disable and enable users; reset a password; list or revoke sessions',
   usage: USAGE,
   async run(argv, ctx) {
-    const { values, positionals } = parseFlags(argv, { password: { type: 'string' }, 'password-stdin': { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'revoke-all': { type: 'boolean' } });
     const [sub, name, ...extra] = positionals;
     if (extra.length) throw new CliError(`unexpected argument "${extra[0]}"`);
     const needName = () => {
@@ -63,6 +90,23 @@ export const user: Command = {
         await withCore(values, ctx, (core) => core.accounts.resetPassword(username, password));
         ctx.out(`password of "${username}" reset; its logins were revoked`);
         if (generated) ctx.out(`password (shown once): ${password}`);
+        return 0;
+      }
+      case 'disable': {
+        const username = needName();
+        await withCore(values, ctx, (core) => core.accounts.disable(null, named(core, username).id));
+        ctx.out(`disabled user "${username}"; its sessions were revoked`);
+        return 0;
+      }
+      case 'enable': {
+        const username = needName();
+        await withCore(values, ctx, (core) => core.accounts.enable(null, named(core, username).id));
+        ctx.out(`enabled user "${username}"`);
+        return 0;
+      }
+      case 'sessions': {
+        const username = needName();
+        await withCore(values, ctx, (core) => sessions(core, username, !!values['revoke-all'], ctx));
         return 0;
       }
       default:

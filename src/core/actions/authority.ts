@@ -54,6 +54,9 @@ export function authority(ctx: Ctx) {
       a.checkLastAdmin(target, change);
     },
 
+    /** Is `user` the only enabled server admin? (a directory sync then keeps its flag: login.ts) */
+    isLastEnabledAdmin: (user: User): boolean => user.isAdmin && !user.isDisabled && enabledAdmins() <= 1,
+
     /** The last enabled server admin stays (whoever asks). */
     checkLastAdmin(target: User, change: AccountChange): void {
       if (ENDS_ADMIN.has(change) && target.isAdmin && !target.isDisabled && enabledAdmins() <= 1) throw fail('LAST_SERVER_ADMIN');

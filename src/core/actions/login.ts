@@ -11,6 +11,7 @@ import { newUid, randomBase32, randomUrlToken } from '../security/crypto.js';
 import { MAX_PASSWORD_BYTES, verifyDummy } from '../security/passwords.js';
 import { normalizeIp } from '../security/trusted-clients.js';
 import { applyExternalProfile } from '../sources/external-profile.js';
+import { authority } from './authority.js';
 import type { ExternalProfile } from '../sources/types.js';
 import { DuplicateError } from '../../store/types.js';
 
@@ -112,7 +113,8 @@ export class LoginActions {
     if (user.source !== 'ldap') throw fail('WRONG_SOURCE', { username: name, source: user.source });
     // What the directory says (group → org roles, server admin, name, email) applies at each login.
     const synced = user;
-    await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
+    const keepAdmin = authority(ctx).isLastEnabledAdmin(synced);
+    await ctx.write({ run: () => applyExternalProfile(ctx.store, synced, profile, { keepAdmin }), changes: (changed) => (changed ? [{ kind: 'user', id: synced.id }] : []) });
     return ctx.ix.users.getById(user.id) ?? user;
   }
 
@@ -126,11 +128,9 @@ export class LoginActions {
     // The family is stored while its tokens are signed; neither is handed out before both are done.
     const [, access, refresh] = await Promise.all([
       ctx.write({
-        run: async () => {
-          await ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti });
-          // where it came from, for the account's session list (user-sessions.ts)
-          if (client) await ctx.store.sessionClients.add({ kind: 'moonraker', ref: sessionId, userId: user.id, ip: client.ip, userAgent: client.userAgent ?? '', createdAt: now });
-        },
+        // with where it came from, for the account's session list (user-sessions.ts)
+        run: () => ctx.store.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt: now + refreshTtl * 1000, revokedAt: null, refreshJti },
+          client && { ip: client.ip, userAgent: client.userAgent ?? '' }),
         changes: () => [{ kind: 'families', userId: user.id }],
       }),
       ctx.jwt.sign(user.username, sessionId, 'access', ACCESS_TTL_S),

@@ -70,9 +70,9 @@ export function userSessionActions(ctx: Ctx, window: () => { seenSince: number; 
       return (await s.listForUser(userId, current)).some((x) => x.id === id && x.isActive);
     },
 
-    /** Ends every login of the account on both faces; how many there were. */
+    /** Ends every login of the account on both faces; how many of its listed sessions there were. */
     async revokeAll(userId: number, by?: string | null): Promise<number> {
-      const n = (await live(userId)).length;
+      const n = (await s.listForUser(userId)).length;
       await ctx.write({
         run: async () => {
           await store.sessions.revokeForUser(userId, Date.now());

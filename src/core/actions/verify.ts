@@ -57,9 +57,12 @@ export function verifyActions(ctx: Ctx, login: LoginActions, namedKeys: Moonrake
       return userIdentity(user, 'jwt', { sessionId: claims.sid });
     },
 
-    /** Is a previously established identity still good? (user not deleted, login family not revoked, API key on, named key not deleted or expired) */
+    /** Is a previously established identity still good? (user not deleted nor disabled, login family not revoked, API key on, named key not deleted or expired) */
     isLive(id: Identity): boolean {
-      if (id.userId !== null && !users.getById(id.userId)) return false;
+      if (id.userId !== null) {
+        const u = users.getById(id.userId);
+        if (!u || u.isDisabled) return false; // deleted or disabled: every credential stops at once
+      }
       if (id.sessionId !== undefined && !families.get(id.sessionId)) return false;
       if (id.kind === 'moonraker_key') return ctx.config.authorization.enable_api_key && ctx.ix.moonrakerKeys.isLive(id);
       return id.kind !== 'api_key' || ctx.config.authorization.enable_api_key;

@@ -63,11 +63,9 @@ export function webSessionActions(ctx: Ctx, verify: VerifyActions) {
     const now = Date.now();
     const tokenHash = sha256hex(token);
     await ctx.write({
-      run: async () => {
-        const s = await ctx.store.webSessions.create({ userId: user.id, tokenHash, prevTokenHash: null, createdAt: now, rotatedAt: now, seenAt: now, revokedAt: null });
-        // where it came from, for the account's session list (user-sessions.ts)
-        await ctx.store.sessionClients.add({ kind: 'grafana', ref: String(s.id), userId: user.id, ip: normalizeIp(client.ip), userAgent: client.userAgent ?? '', createdAt: now });
-      },
+      // with where it came from, for the account's session list (user-sessions.ts)
+      run: () => ctx.store.webSessions.create({ userId: user.id, tokenHash, prevTokenHash: null, createdAt: now, rotatedAt: now, seenAt: now, revokedAt: null },
+        { ip: normalizeIp(client.ip), userAgent: client.userAgent ?? '' }),
       changes: () => [{ kind: 'web-sessions', userId: user.id }],
     });
     misses.delete(tokenHash);

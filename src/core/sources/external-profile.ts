@@ -38,12 +38,16 @@ async function syncOrgs(store: Store, user: User, p: ExternalProfile): Promise<{
   return { changed, activeOrg: !member.has(user.orgId) && active ? active.orgId : undefined };
 }
 
-/** Applies a profile to the account in the store; whether anything was written. */
-export async function applyExternalProfile(store: Store, user: User, p: ExternalProfile): Promise<boolean> {
+/**
+ * Applies a profile to the account in the store; whether anything was written.
+ * `keepAdmin`: the account is the last enabled server admin, whom nothing demotes
+ * (docs/security.md, "One authority for both faces").
+ */
+export async function applyExternalProfile(store: Store, user: User, p: ExternalProfile, o: { keepAdmin?: boolean } = {}): Promise<boolean> {
   const orgs = await syncOrgs(store, user, p);
   const patch: UserPatch = {};
   if (orgs.activeOrg !== undefined) patch.orgId = orgs.activeOrg;
-  if (p.isGrafanaAdmin !== undefined && p.isGrafanaAdmin !== user.isAdmin) patch.isAdmin = p.isGrafanaAdmin;
+  if (p.isGrafanaAdmin !== undefined && p.isGrafanaAdmin !== user.isAdmin && !(o.keepAdmin && !p.isGrafanaAdmin)) patch.isAdmin = p.isGrafanaAdmin;
   if (p.name && p.name !== user.name) patch.name = p.name;
   if (p.scope !== undefined && p.scope !== user.scope) patch.scope = p.scope;
   let changed = orgs.changed;

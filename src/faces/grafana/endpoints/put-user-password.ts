@@ -2,6 +2,7 @@
 // Grafana): the signed-in account's password. Unlike Grafana 10.4 every other login
 // of the account ends, on both faces; the browser session of this request stays. People only.
 import { CoreError } from '../../../core/errors.js';
+import { MAX_PASSWORD_BYTES } from '../../../core/security/passwords.js';
 import { goString, goStruct } from '../bind.js';
 import { GrafanaError } from '../errors.js';
 import { defineRoute, requireUser } from '../route.js';
@@ -13,6 +14,7 @@ export default defineRoute({
   async handle({ core, identity, body, ip }) {
     const user = core.accounts.account(requireUser(identity));
     if (user.source !== 'moonraker') throw new GrafanaError('EXTERNAL_PASSWORD');
+    if (Buffer.byteLength(body.oldPassword) > MAX_PASSWORD_BYTES) throw new GrafanaError('OLD_PASSWORD_INVALID'); // never hashed
     try {
       await core.accounts.checkCurrentPassword(user, body.oldPassword, ip);
     } catch (err) {

@@ -14,8 +14,12 @@ export function familiesRepo({ db }: Repo): Store['sessions'] {
     db.insertInto('token_sessions').values({ id, user_id: userId, created_at: createdAt, expires_at: expiresAt, revoked_at: revokedAt, refresh_jti: refreshJti }));
   const live = (now: number) => db.selectFrom('token_sessions').selectAll().where('revoked_at', 'is', null).where('expires_at', '>', now);
   return {
-    async create(s) {
-      await insert(s.id, s.userId, s.createdAt, s.expiresAt, s.revokedAt, s.refreshJti);
+    async create(s, client) {
+      if (!client) return void (await insert(s.id, s.userId, s.createdAt, s.expiresAt, s.revokedAt, s.refreshJti));
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('token_sessions').values({ id: s.id, user_id: s.userId, created_at: s.createdAt, expires_at: s.expiresAt, revoked_at: s.revokedAt, refresh_jti: s.refreshJti }).execute();
+        await tx.insertInto('session_clients').values({ kind: 'moonraker', ref: s.id, user_id: s.userId, ip: client.ip, user_agent: client.userAgent, created_at: s.createdAt }).execute();
+      });
     },
     async byId(id) {
       const r = await db.selectFrom('token_sessions').selectAll().where('id', '=', id).executeTakeFirst();

@@ -7,13 +7,8 @@ const toClient = (r: Row<'session_clients'>): SessionClient => ({
   ip: r.ip, userAgent: r.user_agent, createdAt: Number(r.created_at),
 });
 
-export function sessionClientsRepo({ db, unique }: Repo): Store['sessionClients'] {
+export function sessionClientsRepo({ db }: Repo): Store['sessionClients'] {
   return {
-    async add(c) {
-      return toClient(await unique('session client', () => db.insertInto('session_clients').values({
-        kind: c.kind, ref: c.ref, user_id: c.userId, ip: c.ip, user_agent: c.userAgent, created_at: c.createdAt,
-      }).returningAll().executeTakeFirstOrThrow()));
-    },
     async byId(id) {
       const r = await db.selectFrom('session_clients').selectAll().where('id', '=', id).executeTakeFirst();
       return r && toClient(r);

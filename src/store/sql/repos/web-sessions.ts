@@ -11,11 +11,17 @@ export function webSessionsRepo({ db }: Repo): Store['webSessions'] {
   const live = (seenSince: number, createdSince: number) => db.selectFrom('web_sessions').selectAll()
     .where('revoked_at', 'is', null).where('seen_at', '>=', seenSince).where('created_at', '>=', createdSince);
   return {
-    async create(s) {
-      return toWebSession(await db.insertInto('web_sessions').values({
-        user_id: s.userId, token_hash: s.tokenHash, prev_token_hash: s.prevTokenHash, created_at: s.createdAt,
-        rotated_at: s.rotatedAt, seen_at: s.seenAt, revoked_at: s.revokedAt,
-      }).returningAll().executeTakeFirstOrThrow());
+    async create(s, client) {
+      return toWebSession(await db.transaction().execute(async (tx) => {
+        const row = await tx.insertInto('web_sessions').values({
+          user_id: s.userId, token_hash: s.tokenHash, prev_token_hash: s.prevTokenHash, created_at: s.createdAt,
+          rotated_at: s.rotatedAt, seen_at: s.seenAt, revoked_at: s.revokedAt,
+        }).returningAll().executeTakeFirstOrThrow();
+        if (client) {
+          await tx.insertInto('session_clients').values({ kind: 'grafana', ref: String(row.id), user_id: s.userId, ip: client.ip, user_agent: client.userAgent, created_at: s.createdAt }).execute();
+        }
+        return row;
+      }));
     },
     async byHash(hash) {
       const r = await db.selectFrom('web_sessions').selectAll().where((eb) => eb.or([eb('token_hash', '=', hash), eb('prev_token_hash', '=', hash)])).executeTakeFirst();
