@@ -221,6 +221,17 @@ test('upstream restarting: a waiting call gets an error, the client is closed wi
   });
 });
 
+test('forwarded calls waiting on the upstream (a G-code waiting for a heater) do not stop the socket past ws_max_in_flight', async () => {
+  await withGateway(async (g, sockets) => {
+    const c = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
+    const waiting = g.s.gh.config.limits.ws_max_in_flight + 4;
+    for (let i = 0; i < waiting; i++) c.send({ jsonrpc: '2.0', method: 'test.hang', id: `wait-${i}` });
+    assert.equal((await c.result('server.info')).klippy_state, 'ready');
+    assert.equal((await c.result('access.info')).default_source, 'moonraker');
+    assert.equal(g.up.calls.filter((x) => x.method === 'test.hang').length, waiting);
+  });
+});
+
 test('a client that goes away closes its upstream websocket', async () => {
   await withGateway(async (g, sockets) => {
     const c = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });

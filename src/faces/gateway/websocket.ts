@@ -45,6 +45,8 @@ class UpstreamLink {
 /** Close codes an endpoint may send (RFC 6455 §7.4; 1004–1006 and 1015 are never sent). */
 const sendable = (code: number) => (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 const CLOSE_SERVICE_RESTART = 1012;
+/** Forwarded calls of one connection that may wait on the upstream without holding an in-flight slot; past it they hold one (memory stays bounded). */
+const MAX_UPSTREAM_WAITS = 256;
 /** Moonraker writes notifications with these members first (msgspec or json, compact): relayed without parsing. */
 const NOTIFICATION_PREFIX = '{"jsonrpc":"2.0","method":';
 
@@ -106,10 +108,18 @@ export class WebsocketGateway implements Forwarder {
     }
     if (notification) return void link.ws.send(JSON.stringify(msg));
     const gid = (msg.id = link.nextId++);
-    return new Promise((resolve, reject) => {
+    const answer = new Promise((resolve, reject) => {
       link.pending.set(gid, { resolve, reject });
       link.ws.send(JSON.stringify(msg));
     });
+    if (conn.upstreamWaits >= MAX_UPSTREAM_WAITS) return answer;
+    conn.upstreamWaits++;
+    conn.hub.resumeIfFree(conn);
+    try {
+      return await answer;
+    } finally {
+      conn.upstreamWaits--;
+    }
   }
 
   private connect(conn: Connection): UpstreamLink {

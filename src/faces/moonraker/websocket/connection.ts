@@ -34,6 +34,8 @@ export class Connection {
   alive = true;
   /** Requests running now. */
   inflight = 0;
+  /** Of those, forwarded calls waiting on the upstream's answer (gateway mode): they hold no in-flight slot. */
+  upstreamWaits = 0;
 
   constructor(readonly hub: WebsocketHub, readonly ws: WebSocket, readonly id: number, readonly ip: string, burst: number, now: number) {
     this.tokens = burst;
