@@ -232,10 +232,15 @@ test('forwarded calls waiting on the upstream (a G-code waiting for a heater) do
   });
 });
 
-test('a client that goes away closes its upstream websocket', async () => {
+for (const batch of [false, true]) test(`a client that goes away closes its upstream websocket${batch ? ', also with a batch of forwarded calls still running' : ''}`, async () => {
   await withGateway(async (g, sockets) => {
     const c = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
     assert.equal((await c.result('server.info')).websocket_count, 1);
+    if (batch) {
+      // The batch's first call waits until the client is gone; its next ones must not open a new upstream websocket for it.
+      c.send([{ jsonrpc: '2.0', method: 'test.hang', id: 1 }, { jsonrpc: '2.0', method: 'server.info', id: 2 }, { jsonrpc: '2.0', method: 'server.info', id: 3 }]);
+      await until(() => g.up.calls.some((x) => x.method === 'test.hang'));
+    }
     await c.close();
     const d = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
     await until(() => g.up.sockets.length === 2);

@@ -73,7 +73,7 @@ export class WebsocketGateway implements Forwarder {
   }
 
   open(conn: Connection): void {
-    if (!this.links.has(conn)) this.connect(conn);
+    if (!this.links.has(conn) && conn.ws.readyState === WebSocket.OPEN) this.connect(conn);
   }
 
   async call(conn: Connection, method: string, params: Record<string, unknown>, id: RpcId): Promise<unknown> {
@@ -98,6 +98,8 @@ export class WebsocketGateway implements Forwarder {
 
   /** Sends a call upstream (opening the websocket if there is none); a notification (no id) is not answered. */
   private async request(conn: Connection, method: string, params: Record<string, unknown>, notification: boolean): Promise<unknown> {
+    // A client gone (a batch still running after it closed) gets no new upstream websocket: nothing would ever close it.
+    if (conn.ws.readyState !== WebSocket.OPEN) throw new GatewayError('UPSTREAM_WS_CLOSED');
     const link = this.links.get(conn) ?? this.connect(conn);
     await link.ready;
     if (link.ws.readyState !== WebSocket.OPEN) throw new GatewayError('UPSTREAM_WS_CLOSED');
