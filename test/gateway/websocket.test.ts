@@ -289,3 +289,22 @@ test('an upstream that refuses the upgrade (503): 502 "Bad response from upstrea
     await silent.close();
   }
 });
+
+test('an upstream that stops answering pings (its host gone without a word) is cut off: waiting calls get an error, the client is closed with 1012', async () => {
+  const { WebSocketServer } = await import('ws');
+  const silent = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+  await new Promise((resolve) => silent.once('listening', resolve));
+  const origin = `http://127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`;
+  // ws_ping_interval_ms lowered so the missed pong is found within the test.
+  const g = await startGateway({ limits: { ws_ping_interval_ms: 100 } }, { upstreamOrigin: origin });
+  try {
+    const c = await RpcClient.open(g.s.port, { headers: { 'x-api-key': g.s.apiKey() } });
+    const waiting = c.call('server.info');
+    assert.deepEqual((await waiting).error, { code: 502, message: 'Upstream Moonraker closed the websocket' });
+    assert.deepEqual(await c.closed, { code: 1012, reason: 'Upstream Moonraker closed the websocket' });
+  } finally {
+    await g.stop();
+    for (const ws of silent.clients) ws.terminate();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
