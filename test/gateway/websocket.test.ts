@@ -221,10 +221,26 @@ test('upstream restarting: a waiting call gets an error, the client is closed wi
   });
 });
 
-test('a client that goes away closes its upstream websocket', async () => {
+test('forwarded calls waiting on the upstream (a G-code waiting for a heater) do not stop the socket past ws_max_in_flight', async () => {
+  await withGateway(async (g, sockets) => {
+    const c = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
+    const waiting = g.s.gh.config.limits.ws_max_in_flight + 4;
+    for (let i = 0; i < waiting; i++) c.send({ jsonrpc: '2.0', method: 'test.hang', id: `wait-${i}` });
+    assert.equal((await c.result('server.info')).klippy_state, 'ready');
+    assert.equal((await c.result('access.info')).default_source, 'moonraker');
+    assert.equal(g.up.calls.filter((x) => x.method === 'test.hang').length, waiting);
+  });
+});
+
+for (const batch of [false, true]) test(`a client that goes away closes its upstream websocket${batch ? ', also with a batch of forwarded calls still running' : ''}`, async () => {
   await withGateway(async (g, sockets) => {
     const c = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
     assert.equal((await c.result('server.info')).websocket_count, 1);
+    if (batch) {
+      // The batch's first call waits until the client is gone; its next ones must not open a new upstream websocket for it.
+      c.send([{ jsonrpc: '2.0', method: 'test.hang', id: 1 }, { jsonrpc: '2.0', method: 'server.info', id: 2 }, { jsonrpc: '2.0', method: 'server.info', id: 3 }]);
+      await until(() => g.up.calls.some((x) => x.method === 'test.hang'));
+    }
     await c.close();
     const d = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
     await until(() => g.up.sockets.length === 2);
@@ -271,5 +287,24 @@ test('an upstream that refuses the upgrade (503): 502 "Bad response from upstrea
   } finally {
     await h.stop();
     await silent.close();
+  }
+});
+
+test('an upstream that stops answering pings (its host gone without a word) is cut off: waiting calls get an error, the client is closed with 1012', async () => {
+  const { WebSocketServer } = await import('ws');
+  const silent = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+  await new Promise((resolve) => silent.once('listening', resolve));
+  const origin = `http://127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`;
+  // ws_ping_interval_ms lowered so the missed pong is found within the test.
+  const g = await startGateway({ limits: { ws_ping_interval_ms: 100 } }, { upstreamOrigin: origin });
+  try {
+    const c = await RpcClient.open(g.s.port, { headers: { 'x-api-key': g.s.apiKey() } });
+    const waiting = c.call('server.info');
+    assert.deepEqual((await waiting).error, { code: 502, message: 'Upstream Moonraker closed the websocket' });
+    assert.deepEqual(await c.closed, { code: 1012, reason: 'Upstream Moonraker closed the websocket' });
+  } finally {
+    await g.stop();
+    for (const ws of silent.clients) ws.terminate();
+    await new Promise((resolve) => silent.close(resolve));
   }
 });

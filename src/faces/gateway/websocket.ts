@@ -34,6 +34,8 @@ class UpstreamLink {
   readonly pending = new Map<number, Pending>();
   nextId = 1;
   opened = false;
+  /** Cleared at each ping, set by the pong or any message (an upstream host gone without a word is found). */
+  alive = true;
   /** Gatehouse closed it (the client went away): nothing to tell the client. */
   ended = false;
   /** Why it could not open, once known. */
@@ -45,6 +47,8 @@ class UpstreamLink {
 /** Close codes an endpoint may send (RFC 6455 §7.4; 1004–1006 and 1015 are never sent). */
 const sendable = (code: number) => (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
 const CLOSE_SERVICE_RESTART = 1012;
+/** Forwarded calls of one connection that may wait on the upstream without holding an in-flight slot; past it they hold one (memory stays bounded). */
+const MAX_UPSTREAM_WAITS = 256;
 /** Moonraker writes notifications with these members first (msgspec or json, compact): relayed without parsing. */
 const NOTIFICATION_PREFIX = '{"jsonrpc":"2.0","method":';
 
@@ -60,6 +64,9 @@ export class WebsocketGateway implements Forwarder {
   private readonly url: string;
   /** The last attempt to open an upstream websocket failed: further failures are logged at debug level only, until one opens. */
   private down = false;
+  /** Open upstream websockets, pinged every ws_ping_interval_ms while there are any. */
+  private readonly live = new Set<UpstreamLink>();
+  private pingTimer: NodeJS.Timeout | undefined;
 
   private constructor(private readonly core: Core, private readonly sourceAddress: string | undefined) {
     const u = new URL(core.config.gateway.moonraker_upstream!);
@@ -71,7 +78,7 @@ export class WebsocketGateway implements Forwarder {
   }
 
   open(conn: Connection): void {
-    if (!this.links.has(conn)) this.connect(conn);
+    if (!this.links.has(conn) && conn.ws.readyState === WebSocket.OPEN) this.connect(conn);
   }
 
   async call(conn: Connection, method: string, params: Record<string, unknown>, id: RpcId): Promise<unknown> {
@@ -96,6 +103,8 @@ export class WebsocketGateway implements Forwarder {
 
   /** Sends a call upstream (opening the websocket if there is none); a notification (no id) is not answered. */
   private async request(conn: Connection, method: string, params: Record<string, unknown>, notification: boolean): Promise<unknown> {
+    // A client gone (a batch still running after it closed) gets no new upstream websocket: nothing would ever close it.
+    if (conn.ws.readyState !== WebSocket.OPEN) throw new GatewayError('UPSTREAM_WS_CLOSED');
     const link = this.links.get(conn) ?? this.connect(conn);
     await link.ready;
     if (link.ws.readyState !== WebSocket.OPEN) throw new GatewayError('UPSTREAM_WS_CLOSED');
@@ -106,10 +115,18 @@ export class WebsocketGateway implements Forwarder {
     }
     if (notification) return void link.ws.send(JSON.stringify(msg));
     const gid = (msg.id = link.nextId++);
-    return new Promise((resolve, reject) => {
+    const answer = new Promise((resolve, reject) => {
       link.pending.set(gid, { resolve, reject });
       link.ws.send(JSON.stringify(msg));
     });
+    if (conn.upstreamWaits >= MAX_UPSTREAM_WAITS) return answer;
+    conn.upstreamWaits++;
+    conn.hub.resumeIfFree(conn);
+    try {
+      return await answer;
+    } finally {
+      conn.upstreamWaits--;
+    }
   }
 
   private connect(conn: Connection): UpstreamLink {
@@ -122,6 +139,7 @@ export class WebsocketGateway implements Forwarder {
     link.ready = new Promise<void>((resolve, reject) => {
       ws.once('open', () => {
         link.opened = true;
+        this.watch(link);
         if (this.down) conn.hub.log.info({ upstream: this.url }, 'gateway: upstream websocket reachable again');
         this.down = false;
         resolve();
@@ -133,7 +151,11 @@ export class WebsocketGateway implements Forwarder {
       link.failure ??= openFailure(err);
       conn.hub.log.debug({ connection: conn.id, err: err.message }, 'gateway: upstream websocket error');
     });
-    ws.on('message', (data) => this.fromUpstream(conn, link, String(data)));
+    ws.on('message', (data) => {
+      link.alive = true;
+      this.fromUpstream(conn, link, String(data));
+    });
+    ws.on('pong', () => { link.alive = true; });
     ws.on('close', (code, reason) => this.upstreamClosed(conn, link, code, String(reason)));
     return link;
   }
@@ -164,7 +186,28 @@ export class WebsocketGateway implements Forwarder {
     if (conn.hub.authed(conn)) conn.hub.send(conn, text);
   }
 
+  /** Pings every open upstream websocket as the hub pings clients: one that did not answer the previous ping is cut off (then closed as any other). */
+  private watch(link: UpstreamLink): void {
+    const interval = this.core.config.limits.ws_ping_interval_ms;
+    if (interval <= 0) return;
+    this.live.add(link);
+    this.pingTimer ??= setInterval(() => {
+      for (const l of this.live) {
+        if (!l.alive) l.ws.terminate();
+        else {
+          l.alive = false;
+          l.ws.ping();
+        }
+      }
+    }, interval).unref();
+  }
+
   private upstreamClosed(conn: Connection, link: UpstreamLink, code: number, reason: string): void {
+    this.live.delete(link);
+    if (this.live.size === 0 && this.pingTimer) {
+      clearInterval(this.pingTimer);
+      this.pingTimer = undefined;
+    }
     if (this.links.get(conn) === link) this.links.delete(conn);
     const err = link.opened ? new GatewayError('UPSTREAM_WS_CLOSED') : (link.failure ?? new GatewayError('UPSTREAM_UNREACHABLE', { cause: 'closed' }));
     for (const p of link.pending.values()) p.reject(err);

@@ -38,6 +38,8 @@ export class Connection {
   /** When it became unauthenticated (ms, monotonic; -1 while authenticated), and whether admission counts it (admission.ts). */
   unauthSince = -1;
   tracked = false;
+  /** Of those, forwarded calls waiting on the upstream's answer (gateway mode): they hold no in-flight slot. */
+  upstreamWaits = 0;
 
   constructor(readonly hub: WebsocketHub, readonly ws: WebSocket, readonly id: number, readonly ip: string, burst: number, now: number) {
     this.tokens = burst;

@@ -189,13 +189,25 @@ export class WebsocketHub implements RpcHost {
       this.send(conn, PARSE_ERROR);
       return;
     }
-    if (++conn.inflight >= this.limits.ws_max_in_flight) ws.pause();
+    if (++conn.inflight - conn.upstreamWaits >= this.limits.ws_max_in_flight) ws.pause();
     dispatch(this, conn, msg).then(
       (out) => { if (out !== undefined) this.send(conn, out); },
       (err) => this.logError(err, '(dispatch)'),
     ).finally(() => {
-      if (--conn.inflight < this.limits.ws_max_in_flight && ws.isPaused && ws.readyState === OPEN) ws.resume();
+      conn.inflight--;
+      this.resumeIfFree(conn);
     });
+  }
+
+  /**
+   * Reads the connection's messages again once fewer than ws_max_in_flight of
+   * its requests hold a slot. A forwarded call waiting on the upstream holds
+   * none (src/faces/gateway/websocket.ts): a G-code that waits minutes for a
+   * heater must not stop the socket, its pongs included.
+   */
+  resumeIfFree(conn: Connection): void {
+    const ws = conn.ws;
+    if (conn.inflight - conn.upstreamWaits < this.limits.ws_max_in_flight && ws.isPaused && ws.readyState === OPEN) ws.resume();
   }
 
   /** Sends a close; a peer that does not complete the close handshake within closeGraceMs is cut off. */
