@@ -129,3 +129,26 @@ test('JSON-RPC access.api_keys.create / list / delete, as the HTTP routes', asyn
   const created = await g.s.gh.core.audit.query({ event: 'key_created' });
   assert.ok(created.some((e) => e.detail?.kind === 'moonraker_key' && e.detail.name === 'over-ws' && e.detail.scope === 'read'));
 });
+
+test('last-used times are batched: memory at once, the store at the flush (here: the stop), kept across a restart', async () => {
+  const { startGatehouse } = await import('../helpers/server.js');
+  const s = await startGatehouse();
+  let made: { key: string };
+  try {
+    made = resultOf(await s.req('POST', '/access/api_keys', { body: { name: 'kept', scope: 'read' }, headers: apiKey(s) }));
+    for (let i = 0; i < 5; i++) assert.equal((await s.req('GET', '/access/user', { headers: withKey(made.key) })).status, 200);
+    assert.equal(typeof s.gh.core.moonrakerKeys.list()[0]!.lastUsedAt, 'number');
+    assert.equal((await s.gh.store.moonrakerKeys.byName('kept'))!.lastUsedAt, null, 'no store write per request');
+  } finally {
+    await s.stop({ keepData: true });
+  }
+  const again = await startGatehouse({}, s.dataDir);
+  try {
+    const listed = resultOf(await again.req('GET', '/access/api_keys', { headers: apiKey(again) })).api_keys;
+    assert.equal(listed.length, 1);
+    assert.equal(typeof listed[0].last_used, 'number');
+    assert.equal((await again.req('GET', '/access/user', { headers: withKey(made.key) })).status, 200);
+  } finally {
+    await again.stop();
+  }
+});
