@@ -103,6 +103,19 @@ test('apikey create / list / delete: named keys with a scope, shown once; a runn
   assert.match(cli(['apikey', 'delete', 'screen']).err, /No API key named screen/);
 });
 
+test('user create --scope, user scope NAME SCOPE, and the scope in user list (issue 20)', () => {
+  assert.equal(cli(['user', 'create', 'watcher', '--password', 'pw-w', '--scope', 'read']).code, 0);
+  assert.match(cli(['user', 'list']).out, /^watcher\tmoonraker\t\S+\tread$/m);
+  let r = cli(['user', 'scope', 'watcher', 'control']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /user "watcher" now has scope control/);
+  assert.match(cli(['user', 'list']).out, /^watcher\tmoonraker\t\S+\tcontrol$/m);
+  r = cli(['user', 'scope', 'watcher', 'root']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Invalid scope 'root'/);
+  assert.match(cli(['user', 'create', 'bad-scope', '--password', 'x', '--scope', 'owner']).err, /Invalid scope 'owner'/);
+});
+
 test('unknown command, unknown subcommand and bad flags exit non-zero with a message', () => {
   assert.equal(cli(['frob']).code, 2);
   const r = cli(['user', 'frob']);

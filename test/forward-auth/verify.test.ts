@@ -50,6 +50,20 @@ test('every credential kind gatehouse accepts: 200 with Remote-User/Name/Email/G
   }
 });
 
+test('a named Moonraker key (issue 20) is accepted like the global key: group moonraker-key and its scope, no Grafana role; revoked, it is a 401', async () => {
+  const s = await start();
+  try {
+    const made = (await s.req('POST', '/access/api_keys', { headers: { 'x-api-key': s.apiKey() }, body: { name: 'ha', scope: 'control' } })).json.result;
+    const r = await s.req('GET', '/auth/verify', { headers: { 'x-api-key': made.key } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(remote(r.headers), { user: '_API_KEY_USER_', name: '_API_KEY_USER_', email: '', groups: 'moonraker-key,role-none,scope-control', role: 'None' });
+    await s.req('DELETE', '/access/api_keys?name=ha', { headers: { 'x-api-key': s.apiKey() } });
+    assert.equal((await s.req('GET', '/auth/verify', { headers: { 'x-api-key': made.key } })).status, 401);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('Remote-Role is the role in the org the request acts in (X-Grafana-Org-Id), None outside it', async () => {
   const s = await start();
   try {

@@ -65,7 +65,7 @@ describe('every security event is recorded with who and from where', () => {
   test('token_refresh', () => assert.equal(one('token_refresh', 'ann').ip, '127.0.0.1'));
   test('refresh_reuse_detected', () => assert.equal(one('refresh_reuse_detected', 'ann').ip, '127.0.0.1'));
   test('user_created and user_deleted (with the actor)', () => {
-    assert.deepEqual(one('user_created', 'ann').detail, { by: '_API_KEY_USER_' });
+    assert.deepEqual(one('user_created', 'ann').detail, { by: '_API_KEY_USER_', scope: 'admin' });
     assert.deepEqual(one('user_deleted', 'bob').detail, { by: 'ann' });
   });
   test('password_changed', () => assert.equal(one('password_changed', 'ann').ip, '127.0.0.1'));
@@ -119,7 +119,7 @@ describe('gatehouse audit (CLI)', () => {
     assert.equal(r.out.length, events.length);
     // The shipped defaults start with the Grafana face's bootstrap admin, then the test's first account.
     assert.match(r.out[0]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tadmin\t-\t\{"by":"bootstrap","grafanaAdmin":true\}$/);
-    assert.match(r.out[1]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tann\t127\.0\.0\.1\t\{"by":"_API_KEY_USER_"\}$/);
+    assert.match(r.out[1]!, /^\d{4}-\d\d-\d\dT\S+Z\tuser_created\tann\t127\.0\.0\.1\t\{"by":"_API_KEY_USER_","scope":"admin"\}$/);
   });
 
   test('--event and --user filter', async () => {

@@ -60,6 +60,22 @@ for (const engine of engines) {
       assert.equal(await store.users.byId(u.id), undefined);
     });
 
+    test('users have a scope (default admin, issue 20); named Moonraker keys: unique name and hash, batched last-used, delete', async () => {
+      const u = await store.users.create({ ...newUser('scoped'), scope: 'read' });
+      assert.equal(u.scope, 'read');
+      assert.equal((await store.users.create(newUser('unscoped'))).scope, 'admin');
+      await store.users.update(u.id, { scope: 'control' });
+      assert.equal((await store.users.byId(u.id))?.scope, 'control');
+      const k = await store.moonrakerKeys.create({ name: 'screen', scope: 'read', hash: 'a'.repeat(64), expiresAt: null });
+      assert.deepEqual({ ...k, id: 0, createdAt: 0 }, { id: 0, name: 'screen', scope: 'read', hash: 'a'.repeat(64), createdAt: 0, expiresAt: null, lastUsedAt: null });
+      await assert.rejects(store.moonrakerKeys.create({ name: 'screen', scope: 'admin', hash: 'b'.repeat(64), expiresAt: 1 }), DuplicateError);
+      await store.moonrakerKeys.touch([k.id], 12345);
+      assert.equal((await store.moonrakerKeys.byName('screen'))?.lastUsedAt, 12345);
+      assert.deepEqual((await store.moonrakerKeys.list()).map((x) => x.name), ['screen']);
+      assert.equal(await store.moonrakerKeys.delete('screen'), true);
+      assert.equal(await store.moonrakerKeys.delete('screen'), false);
+    });
+
     test('token families: revoke all of a user but one', async () => {
       const u = await store.users.create(newUser('bob'));
       const now = Date.now();

@@ -1,4 +1,4 @@
-// `gatehouse user create|list|delete|passwd`: local account administration.
+// `gatehouse user create|list|delete|passwd|scope|disable|enable|sessions`: local account administration.
 import type { Core } from '../../core/core.js';
 import { fail } from '../../core/errors.js';
 import type { User } from '../../core/model.js';
@@ -7,8 +7,10 @@ import { CliError, type Command, type CommandContext } from '../command.js';
 import { CONFIG_USAGE, parseFlags, withCore } from '../config-flags.js';
 
 const USAGE = `usage:
-  gatehouse user create NAME [--password PW | --password-stdin]   (no password: one is generated and shown once)
+  gatehouse user create NAME [--password PW | --password-stdin] [--scope read|control|admin]
+                                       (no password: one is generated and shown once; scope default admin)
   gatehouse user list
+  gatehouse user scope NAME read|control|admin   (what the user may do on the Moonraker side)
   gatehouse user delete NAME
   gatehouse user passwd NAME [--password PW | --password-stdin]   (revokes the user's logins)
   gatehouse user disable NAME | user enable NAME                  (disable revokes the user's logins)
@@ -56,9 +58,9 @@ export const user: Command = {
   summary: 'create, list, delete, disable and enable users; reset a password; list or revoke sessions',
   usage: USAGE,
   async run(argv, ctx) {
-    const { values, positionals } = parseFlags(argv, { password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'revoke-all': { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, 'revoke-all': { type: 'boolean' }, scope: { type: 'string' } });
     const [sub, name, ...extra] = positionals;
-    if (extra.length) throw new CliError(`unexpected argument "${extra[0]}"`);
+    if (extra.length > (sub === 'scope' ? 1 : 0)) throw new CliError(`unexpected argument "${extra[sub === 'scope' ? 1 : 0]}"`);
     const needName = () => {
       if (!name) throw new CliError(`user ${sub}: missing NAME\n${USAGE}`);
       return name;
@@ -67,7 +69,7 @@ export const user: Command = {
       case 'create': {
         const username = needName();
         const { password, generated } = await passwordFrom(values, ctx);
-        await withCore(values, ctx, (core) => core.accounts.create({ username, password, source: 'moonraker', actor: null }));
+        await withCore(values, ctx, (core) => core.accounts.create({ username, password, source: 'moonraker', scope: values.scope, actor: null }));
         ctx.out(`created user "${username}"`);
         if (generated) ctx.out(`password (shown once): ${password}`);
         return 0;
@@ -75,7 +77,14 @@ export const user: Command = {
       case 'list': {
         const users = await withCore(values, ctx, async (core) => core.accounts.list());
         if (!users.length) ctx.out('no users');
-        for (const u of users) ctx.out(`${u.username}\t${u.source}\t${new Date(u.createdAt).toISOString()}`);
+        for (const u of users) ctx.out(`${u.username}\t${u.source}\t${new Date(u.createdAt).toISOString()}\t${u.scope}`);
+        return 0;
+      }
+      case 'scope': {
+        const username = needName();
+        if (extra[0] === undefined) throw new CliError(`user scope: missing SCOPE (read, control or admin)\n${USAGE}`);
+        const u = await withCore(values, ctx, (core) => core.scopes.setUserScope({ username, scope: extra[0], actor: null }));
+        ctx.out(`user "${u.username}" now has scope ${u.scope}`);
         return 0;
       }
       case 'delete': {
