@@ -103,7 +103,12 @@ export class ChannelFeed implements ChangeFeed {
 
   private deliver(c: Change): void {
     if (this.waiting) return void this.waiting.push(c);
-    this.chain = this.chain.then(() => Promise.all([...this.handlers].map((h) => h(c)))).then(() => {}, (err) => this.o.onError?.(err));
+    this.chain = this.chain.then(() => Promise.all([...this.handlers].map((h) => h(c)))).then(() => {}, (err) => {
+      // Not applied (the store was unreachable): the caches may be stale until a reload succeeds.
+      this.o.onError?.(err);
+      this.healthy = false;
+      this.catchUp(this.ups);
+    });
   }
 
   private onMessage(text: string): void {

@@ -116,6 +116,14 @@ export interface StoreChannel {
   listen(onMessage: (message: string) => void, onState: (up: boolean) => void): () => Promise<void>;
 }
 
+/** The store cannot be reached (a restart, a dropped connection, a timeout): the request may be retried; nothing was acknowledged. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 /** Raised by a store when a unique constraint refuses a write. */
 export class DuplicateError extends Error {
   constructor(what: string) {
