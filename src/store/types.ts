@@ -15,6 +15,8 @@ export interface Store {
   close(): Promise<void>;
   /** A message channel between the processes sharing this store, where the engine has one (PostgreSQL: LISTEN/NOTIFY). */
   readonly channel?: StoreChannel;
+  /** Every table's rows as they are, for copying a store to another engine (store/copy.ts). */
+  readonly tables: TableAccess;
 
   users: {
     create(user: NewUser): Promise<User>;
@@ -103,6 +105,16 @@ export interface Store {
     resetUsername(username: string): Promise<void>;
     prune(before: number): Promise<void>;
   };
+}
+
+export interface TableAccess {
+  /** The tables, parents before children. */
+  names(): Promise<string[]>;
+  rows(table: string): Promise<Record<string, unknown>[]>;
+  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  count(table: string): Promise<number>;
+  /** After a copy into this store (PostgreSQL: id sequences continue after the copied ids). */
+  afterCopy(): Promise<void>;
 }
 
 export interface StoreChannel {

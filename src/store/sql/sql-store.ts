@@ -13,6 +13,7 @@ import { orgsRepo } from './repos/orgs.js';
 import { apiKeysRepo } from './repos/api-keys.js';
 import { webSessionsRepo } from './repos/web-sessions.js';
 import { loginAttemptsRepo } from './repos/login-attempts.js';
+import { tablesAccess } from './tables-access.js';
 
 export interface EngineAdapter {
   engine: Engine;
@@ -56,6 +57,7 @@ export function createSqlStore(a: EngineAdapter): Store {
     apiKeys: guarded(apiKeysRepo(repo), a.isUnavailable),
     webSessions: guarded(webSessionsRepo(repo), a.isUnavailable),
     loginAttempts: guarded(loginAttemptsRepo(repo), a.isUnavailable),
+    tables: tablesAccess(a.db, a.engine),
   };
 }
 
