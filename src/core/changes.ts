@@ -2,6 +2,7 @@
 // by Changes, applied to this process's indexes and published to the other
 // instances sharing the store (a ChangeFeed). An index applies a Change the same
 // way wherever it came from: it re-reads what changed from the store.
+import type { DomainEvent } from './events.js';
 
 export type Change =
   | { kind: 'user'; id: number } // created, updated or deleted (its memberships too)
@@ -21,6 +22,10 @@ export interface ChangeFeed {
   publish(change: Change): Promise<void>;
   /** Changes made by other instances; returns the unsubscription. */
   subscribe(handler: (change: Change) => Promise<void>): () => void;
+  /** Domain events for the other instances' listeners (websocket notifications); where the feed can carry them. */
+  publishEvents?(events: DomainEvent[]): Promise<void>;
+  /** Other instances' domain events, each after the changes published before it; returns the unsubscription. */
+  subscribeEvents?(handler: (e: DomainEvent) => void): () => void;
   /** False while the feed cannot reach the others (changes may be missed until it recovers). */
   readonly healthy: boolean;
   start(): void;

@@ -6,6 +6,7 @@
 // 'all'}) before the feed is healthy again.
 import { randomBytes } from 'node:crypto';
 import type { Change, ChangeFeed } from './changes.js';
+import type { DomainEvent } from './events.js';
 import type { StoreChannel } from '../store/types.js';
 
 const PUBLISH_TRIES = 3;
@@ -20,12 +21,14 @@ export interface ChannelFeedOptions {
   onLag?: (ms: number) => void;
 }
 
-interface Message { o: string; t: number; c: Change }
+/** One message on the channel: its origin, when it was sent, and a Change or domain events. */
+interface Message { o: string; t: number; c?: Change; e?: DomainEvent[] }
 
 export class ChannelFeed implements ChangeFeed {
   healthy = false;
   private readonly origin = randomBytes(8).toString('base64url');
   private readonly handlers = new Set<(c: Change) => Promise<void>>();
+  private readonly eventHandlers = new Set<(e: DomainEvent) => void>();
   /** Changes heard before the first subscriber (between connect() and serve()) wait for it. */
   private waiting: Change[] | undefined = [];
   /** Deliveries in order, one at a time: a reload is never overtaken by an older change. */
@@ -38,8 +41,17 @@ export class ChannelFeed implements ChangeFeed {
 
   constructor(private channel: StoreChannel, private o: ChannelFeedOptions = {}) {}
 
-  async publish(change: Change): Promise<void> {
-    const text = JSON.stringify({ o: this.origin, t: Date.now(), c: change } satisfies Message);
+  publish(change: Change): Promise<void> { return this.send({ o: this.origin, t: Date.now(), c: change }); }
+
+  publishEvents(events: DomainEvent[]): Promise<void> { return this.send({ o: this.origin, t: Date.now(), e: events }); }
+
+  subscribeEvents(handler: (e: DomainEvent) => void): () => void {
+    this.eventHandlers.add(handler);
+    return () => this.eventHandlers.delete(handler);
+  }
+
+  private async send(m: Message): Promise<void> {
+    const text = JSON.stringify(m);
     for (let i = 1; ; i++) {
       try {
         return await this.channel.send(text);
@@ -91,7 +103,12 @@ export class ChannelFeed implements ChangeFeed {
 
   private deliver(c: Change): void {
     if (this.waiting) return void this.waiting.push(c);
-    this.chain = this.chain.then(() => Promise.all([...this.handlers].map((h) => h(c)))).then(() => {}, (err) => this.o.onError?.(err));
+    this.chain = this.chain.then(() => Promise.all([...this.handlers].map((h) => h(c)))).then(() => {}, (err) => {
+      // Not applied (the store was unreachable): the caches may be stale until a reload succeeds.
+      this.o.onError?.(err);
+      this.healthy = false;
+      this.catchUp(this.ups);
+    });
   }
 
   private onMessage(text: string): void {
@@ -102,8 +119,15 @@ export class ChannelFeed implements ChangeFeed {
       return this.o.onError?.(err);
     }
     if (m.o === this.origin) return; // this instance applied it already
-    this.o.onLag?.(Date.now() - m.t);
-    this.deliver(m.c);
+    if (m.c) {
+      this.o.onLag?.(Date.now() - m.t);
+      this.deliver(m.c);
+    }
+    // After the changes heard before them (a notification never names what this instance does not know yet).
+    if (m.e && !this.waiting) {
+      const events = m.e;
+      this.chain = this.chain.then(() => { for (const e of events) for (const h of this.eventHandlers) h(e); }).catch((err) => this.o.onError?.(err));
+    }
   }
 
   /** Back after a loss: whatever was said meanwhile is unknown; reload (until it succeeds), then trust again. */

@@ -20,7 +20,7 @@ import { scopeActions } from './actions/scopes.js';
 import { serviceAccountActions } from './actions/service-accounts.js';
 import { verifyActions } from './actions/verify.js';
 import { webSessionActions } from './actions/web-sessions.js';
-import type { ChangeFeed } from './changes.js';
+import type { Change, ChangeFeed } from './changes.js';
 import type { Ctx, Indexes } from './context.js';
 import { CoreEventBus } from './events.js';
 import { BootstrapIndex } from './indexes/bootstrap.js';
@@ -139,10 +139,7 @@ export function createCore(o: CoreOptions) {
 
     /** Follows other instances' changes and flushes write-behind times (a server; the CLI does not). */
     serve(): void {
-      unsubscribe = feed.subscribe(async (change) => {
-        await writer.apply(change);
-        events.emit('reloaded');
-      });
+      unsubscribe = follow(feed, writer.apply, events, log);
       feed.start();
       timers.push(
         every(FLUSH_EVERY_MS, () => keys.flush(), (err) => log.error({ err }, 'api key last-used flush failed')),
@@ -165,6 +162,22 @@ export function createCore(o: CoreOptions) {
     },
   };
   return core;
+}
+
+/** Applies other instances' changes and re-emits their domain events here; forwards this process's events to them. */
+function follow(feed: ChangeFeed, apply: (c: Change) => Promise<void>, events: CoreEventBus, log: SourceLog): () => void {
+  const unsubscribeChanges = feed.subscribe(async (change) => {
+    await apply(change);
+    events.emit('reloaded');
+  });
+  // Websocket clients on every instance hear every instance's events.
+  const unsubscribeEvents = feed.subscribeEvents?.((e) => events.emitEvent(e, { remote: true }));
+  if (feed.publishEvents) events.forward = (e) => void feed.publishEvents!([e]).catch((err) => log.error({ err }, 'change feed publish failed'));
+  return () => {
+    unsubscribeChanges();
+    unsubscribeEvents?.();
+    events.forward = undefined;
+  };
 }
 
 /** A housekeeping timer that never keeps the process alive. */

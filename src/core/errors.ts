@@ -124,6 +124,9 @@ export class CoreError extends CatalogueError<CoreCode> {
   }
 }
 
+/** The store cannot be reached: a 503 on every face (re-exported so that the faces need not import the store). */
+export { StoreUnavailableError } from '../store/types.js';
+
 /** The error for `code` (throw it). */
 export const fail = (code: CoreCode, params?: Record<string, unknown>) => new CoreError(code, params);
 

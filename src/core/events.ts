@@ -12,7 +12,11 @@ export interface CoreEvents {
 export type DomainEvent = { [K in keyof CoreEvents]: { name: K; args: CoreEvents[K] } }[keyof CoreEvents];
 
 export class CoreEventBus extends EventEmitter<CoreEvents> {
-  emitEvent(e: DomainEvent): void {
+  /** Told each event this process emits (not those heard from other instances): the change feed forwards them. */
+  forward: ((e: DomainEvent) => void) | undefined;
+
+  emitEvent(e: DomainEvent, o: { remote?: boolean } = {}): void {
     (this.emit as (name: string, ...args: unknown[]) => boolean)(e.name, ...e.args);
+    if (!o.remote) this.forward?.(e);
   }
 }

@@ -9,8 +9,22 @@ import type { Tables } from './sql/tables.js';
 // int8 columns (epoch milliseconds, ids) fit in a JS number; read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/** SQLSTATE classes and codes, and driver errors, that mean "cannot reach the database now". */
+const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Query read timeout/i;
+
+export function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  return UNAVAILABLE_CODES.has(code) || code.startsWith('08') || UNAVAILABLE_MESSAGE.test(String(e?.message ?? ''));
+}
+
+// Bounded waits: a request never hangs on the database past these (then: 503).
+const CONNECT_TIMEOUT_MS = 3000;
+const QUERY_TIMEOUT_MS = 10_000;
+
 export function openPostgresStore(connectionString: string): Store {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({ connectionString, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true });
   // An idle connection that the server drops (a restart, a failover, an admin's
   // pg_terminate_backend) is reported here; unhandled, it would end the process.
   // The pool has discarded it already, and the next query opens a new one.
@@ -20,6 +34,7 @@ export function openPostgresStore(connectionString: string): Store {
     engine: 'postgres',
     db,
     isUniqueViolation: (err) => (err as { code?: unknown })?.code === '23505',
+    isUnavailable,
     close: () => db.destroy(),
   });
   return { ...store, channel: pgChannel(connectionString, pool) };

@@ -19,6 +19,8 @@ export interface Store {
   close(): Promise<void>;
   /** A message channel between the processes sharing this store, where the engine has one (PostgreSQL: LISTEN/NOTIFY). */
   readonly channel?: StoreChannel;
+  /** Every table's rows as they are, for copying a store to another engine (store/copy.ts). */
+  readonly tables: TableAccess;
 
   users: {
     create(user: NewUser): Promise<User>;
@@ -127,6 +129,16 @@ export interface Store {
   };
 }
 
+export interface TableAccess {
+  /** The tables, parents before children. */
+  names(): Promise<string[]>;
+  rows(table: string): Promise<Record<string, unknown>[]>;
+  insert(table: string, rows: Record<string, unknown>[]): Promise<void>;
+  count(table: string): Promise<number>;
+  /** After a copy into this store (PostgreSQL: id sequences continue after the copied ids). */
+  afterCopy(): Promise<void>;
+}
+
 export interface StoreChannel {
   /** Delivers `message` to every listener (this process's own included), once the sending statement commits. */
   send(message: string): Promise<void>;
@@ -136,6 +148,14 @@ export interface StoreChannel {
    * the next `onState(true)`); it reconnects by itself.
    */
   listen(onMessage: (message: string) => void, onState: (up: boolean) => void): () => Promise<void>;
+}
+
+/** The store cannot be reached (a restart, a dropped connection, a timeout): the request may be retried; nothing was acknowledged. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly cause: unknown) {
+    super(`store unavailable: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 /** Raised by a store when a unique constraint refuses a write. */

@@ -6,5 +6,6 @@ import { org } from './org.js';
 import { key } from './key.js';
 import { sa } from './sa.js';
 import { audit } from './audit.js';
+import { copy } from './copy.js';
 
-export const commands: Command[] = [serve, user, apikey, org, key, sa, audit];
+export const commands: Command[] = [serve, user, apikey, org, key, sa, audit, copy];

@@ -3,7 +3,7 @@
 // while serving a request that is not one of ours into one of these; anything
 // unexpected becomes a 500 whose details go to the log only.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { CatalogueError, CoreError } from '../../core/errors.js';
+import { CatalogueError, CoreError, StoreUnavailableError } from '../../core/errors.js';
 
 /** code → [status, message (Moonraker's face writes these; Grafana's its own wording, see faces/grafana/errors.ts)]. */
 export const HTTP_ERRORS = {
@@ -41,6 +41,10 @@ export function toKnownError<E extends Error>(error: unknown, log: FastifyBaseLo
     case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new HttpError('INVALID_JSON');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new HttpError('UNSUPPORTED_MEDIA_TYPE');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new HttpError('BAD_CONTENT_LENGTH');
+  }
+  if (error instanceof StoreUnavailableError) {
+    log.warn({ err: error.cause }, 'store unavailable');
+    return new HttpError('SERVICE_UNAVAILABLE');
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) return new HttpError(e.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST');
   log.error({ err: error }, 'unhandled error');
