@@ -113,6 +113,7 @@ test('a user created on the page signs in; the Moonraker key rotated on the page
   await page.getByRole('button', { name: 'Yes, rotate' }).click();
   await page.waitForFunction((o) => { const t = document.getElementById('moonraker-key')?.textContent ?? ''; return /^[0-9a-f]{32}$/.test(t) && t !== o; }, old);
   const fresh = (await page.locator('#moonraker-key').textContent())!;
+  await page.getByText('Rotated: the old key no longer works.').waitFor();
   await shot(page, 'moonraker-key');
   assert.equal((await s.req('GET', '/access/user', { headers: { 'x-api-key': old } })).status, 401, 'the old key is refused');
   assert.equal((await s.req('GET', '/access/user', { headers: { 'x-api-key': fresh } })).status, 200, 'the new key works');
