@@ -131,7 +131,7 @@ test('a session that ends sends the browser to sign in, then back to the page it
   await page.getByLabel('Event').selectOption('key_created');
   await page.getByLabel('User', { exact: true }).fill('admin');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await page.waitForFunction(() => [...document.querySelectorAll('table[aria-label="Audit trail"] tbody tr td:nth-child(2)')].every((td) => td.textContent === 'key_created'));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('table[aria-label="Audit trail"] tbody tr td:nth-child(2)')).every((td) => td.textContent === 'key_created'));
   assert.ok(await page.locator('table[aria-label="Audit trail"] tbody tr').count() >= 1, 'the key made in the first test is there');
   await page.getByLabel('User', { exact: true }).fill('nobody-at-all');
   await page.getByRole('button', { name: 'Filter' }).click();
