@@ -95,7 +95,7 @@ after(() => {
 });
 
 test('the tarball holds compiled JavaScript, declarations and the bin; no sources, tests or bench', () => {
-  for (const f of ['package.json', 'README.md', 'bin/gatehouse.js', 'dist/index.js', 'dist/types/index.d.ts', 'dist/gatehouse.cjs', 'dist/login.html', 'dist/login.js', 'dist/style.css']) {
+  for (const f of ['package.json', 'README.md', 'bin/gatehouse.js', 'dist/index.js', 'dist/types/index.d.ts', 'dist/gatehouse.cjs', 'dist/login.html', 'dist/login.js', 'dist/style.css', 'dist/app.html', 'dist/ui.js', 'dist/ui.css']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
   const unwanted = files.filter((f) => /^(src|test|bench|scripts)\//.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)) || f.endsWith('.v8-cache'));
@@ -123,7 +123,9 @@ try {
   const { port } = await gh.listen();
   const info = await fetch('http://127.0.0.1:' + port + '/access/info');
   const login = await fetch('http://127.0.0.1:' + port + '/login');
-  console.log(JSON.stringify({ info: info.status, body: await info.json(), login: login.status, page: await login.text() }));
+  // the admin UI's script, bundled by the build (no esbuild where the package is installed)
+  const ui = await fetch('http://127.0.0.1:' + port + '/gatehouse/public/ui.js');
+  console.log(JSON.stringify({ info: info.status, body: await info.json(), login: login.status, page: await login.text(), ui: ui.status }));
 } finally {
   await gh.close();
 }
@@ -134,6 +136,7 @@ try {
   assert.equal(r.body.result.default_source, 'moonraker');
   assert.equal(r.login, 200);
   assert.match(r.page, /<form/);
+  assert.equal(r.ui, 200);
 });
 
 test('the declarations type-check a TypeScript consumer through the exports map', async () => {

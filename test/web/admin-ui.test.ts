@@ -113,6 +113,7 @@ test('a user created on the page signs in; the Moonraker key rotated on the page
   await page.getByRole('button', { name: 'Yes, rotate' }).click();
   await page.waitForFunction((o) => { const t = document.getElementById('moonraker-key')?.textContent ?? ''; return /^[0-9a-f]{32}$/.test(t) && t !== o; }, old);
   const fresh = (await page.locator('#moonraker-key').textContent())!;
+  await page.getByText('Rotated: the old key no longer works.').waitFor();
   await shot(page, 'moonraker-key');
   assert.equal((await s.req('GET', '/access/user', { headers: { 'x-api-key': old } })).status, 401, 'the old key is refused');
   assert.equal((await s.req('GET', '/access/user', { headers: { 'x-api-key': fresh } })).status, 200, 'the new key works');
@@ -126,6 +127,15 @@ test('a session that ends sends the browser to sign in, then back to the page it
   await signIn(page, s, 'admin', ADMIN_PASSWORD);
   await nav(page, 'Audit trail');
   await page.locator('table[aria-label="Audit trail"] td', { hasText: 'login_ok' }).first().waitFor();
+  // filtered by event and user
+  await page.getByLabel('Event').selectOption('key_created');
+  await page.getByLabel('User', { exact: true }).fill('admin');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('table[aria-label="Audit trail"] tbody tr td:nth-child(2)')).every((td) => td.textContent === 'key_created'));
+  assert.ok(await page.locator('table[aria-label="Audit trail"] tbody tr').count() >= 1, 'the key made in the first test is there');
+  await page.getByLabel('User', { exact: true }).fill('nobody-at-all');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByText('No entries match.').waitFor();
   await context.clearCookies(); // the session ends (as it does when it expires)
   await page.getByRole('button', { name: 'Filter' }).click();
   await page.waitForURL(/\/login\?redirectTo=%2F%23%2Faudit$/);

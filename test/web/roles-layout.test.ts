@@ -29,6 +29,7 @@ test("a Viewer sees only what it may do; the server refuses the rest from its pa
   await signIn(page, s, 'vic', 'vic-password-1', '/#/apikeys');
   assert.deepEqual(await navTitles(page), ['Profile']);
   assert.equal(await page.locator('main h1').textContent(), 'Profile', 'a page it may not see is not shown');
+  assert.equal(new URL(page.url()).hash, '#/profile');
   assert.equal(await page.getByRole('button', { name: /add|create|delete|rotate/i }).count(), 0, 'no create/delete controls');
   assert.equal(await page.getByLabel('Current password').isVisible(), true);
   await shot(page, 'viewer-profile');
@@ -39,6 +40,20 @@ test("a Viewer sees only what it may do; the server refuses the rest from its pa
     return r.status;
   });
   assert.equal(status, 403);
+
+  // its own password: two new ones that differ are refused beside the field; a change signs it out everywhere
+  await page.getByLabel('Current password').fill('vic-password-1');
+  await page.getByLabel('New password', { exact: true }).fill('vic-password-2');
+  await page.getByLabel('Confirm new password').fill('vic-password-3');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  const beside = page.locator('#' + (await page.getByLabel('Confirm new password').getAttribute('aria-describedby')));
+  assert.equal(await beside.textContent(), 'The two new passwords differ');
+  await page.getByLabel('Confirm new password').fill('vic-password-2');
+  await Promise.all([page.waitForURL(/\/login\?redirectTo=%2F%23%2Fprofile$/), page.getByRole('button', { name: 'Change password' }).click()]);
+  await page.getByLabel('Email or username').fill('vic');
+  await page.getByLabel('Password').fill('vic-password-2');
+  await Promise.all([page.waitForURL(`${s.base}/#/profile`), page.getByRole('button', { name: 'Log in' }).click()]);
+  await page.waitForSelector('main h1:text-is("Profile")');
   assertNoErrors(errors, [/status of 403/]); // the refused request, on purpose
   await context.close();
 });
@@ -61,7 +76,7 @@ test('at 375 px wide nothing scrolls sideways, and the keyboard reaches the form
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   const { page, errors } = await openPage(context);
   await signIn(page, s, 'admin', ADMIN_PASSWORD);
-  for (const title of ['API keys', 'Users', 'Service accounts']) {
+  for (const title of ['API keys', 'Users', 'Service accounts', 'Organizations', 'Moonraker API key', 'Audit trail', 'Profile']) {
     if (title !== 'API keys') await nav(page, title);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 375, `${title}: the page is ${wide} px wide`);

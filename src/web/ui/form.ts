@@ -55,7 +55,8 @@ export function confirmButton(label: string, what: string, run: () => Promise<vo
   const ask = () => {
     const yes = h('button', { type: 'button', class: 'danger', onclick: async () => {
       yes.disabled = true;
-      try { await run(); } catch (e) { onError(e as Error); reset(); }
+      try { await run(); } catch (e) { onError(e as Error); }
+      reset();
     } }, `Yes, ${label.toLowerCase()}`);
     box.replaceChildren(h('span', {}, `${label} ${what}?`), yes,
       h('button', { type: 'button', onclick: () => reset() }, 'Cancel'));

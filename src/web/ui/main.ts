@@ -54,6 +54,7 @@ async function render(focus = false): Promise<void> {
   const pages = allowed();
   const id = location.hash.replace(/^#\/?/, '').split('?')[0];
   const page = pages.find((p) => p.id === id) ?? pages[0]!;
+  if (page.id !== id) history.replaceState(null, '', `#/${page.id}`); // the address names the page shown
   const main = h('main', { id: 'main', tabindex: '-1' }, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
   root.replaceChildren(nav(page), main);
   document.title = `${page.title} · gatehouse`;
