@@ -153,10 +153,7 @@ test('last-used times are batched: memory at once, the store at the flush (here:
   }
 });
 
-// The websocket half of the gateway is another branch (wsgw): its authorizeForward(identity, method)
-// hook gets `checkScope(core, identity, { rpc: method }, conn.ip)` (src/auth/scopes.ts) at merge.
-test('through the websocket gateway: a read key\'s printer.objects.query reaches the upstream, its printer.gcode.script never does',
-  { todo: 'issue 20 × websocket gateway: wire checkScope into authorizeForward when the wsgw branch is merged' }, async () => {
+test('through the websocket gateway: a read key\'s printer.objects.query reaches the upstream, its printer.gcode.script never does', async () => {
     const { key } = await newKey('ws-reader', 'read');
     const c = await RpcClient.open(g.s.port);
     try {

@@ -24,7 +24,7 @@ import type { ClientData, Connection } from '../moonraker/websocket/connection.j
 import type { Forwarder } from '../moonraker/websocket/forwarder.js';
 import { RemoteRpcError, type RpcId } from '../moonraker/websocket/rpc.js';
 import { GatewayError, upstreamFailure } from './errors.js';
-import { authorizeForward } from './rpc-policy.js';
+import { checkScope } from '../../auth/scopes.js';
 import { sourceAddressToward } from './upstream.js';
 
 interface Pending { resolve(result: unknown): void; reject(err: unknown): void }
@@ -84,7 +84,9 @@ export class WebsocketGateway implements Forwarder {
   async call(conn: Connection, method: string, params: Record<string, unknown>, id: RpcId): Promise<unknown> {
     // The dispatcher let only an authenticated connection through (its identity live now).
     const identity = conn.hub.identityOf(conn);
-    if (!identity || !authorizeForward(identity, method)) throw new GatewayError('METHOD_FORBIDDEN', { method });
+    if (!identity) throw new GatewayError('METHOD_FORBIDDEN', { method });
+    // What the identity may call (src/auth/scopes.ts, the one rule table): a refusal is a 403 and never goes upstream.
+    checkScope(this.core, identity, { rpc: method }, conn.ip);
     return this.request(conn, method, params, id === null);
   }
 
