@@ -1,5 +1,6 @@
 // The core's composition root and the facade both faces call: the indexes, the
 // one write path, and one module per capability (actions/). No HTTP here.
+import { hkdfSync } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Store } from '../store/types.js';
 import { accountActions } from './actions/accounts.js';
@@ -124,6 +125,8 @@ export function createCore(o: CoreOptions) {
     /** The Grafana face's first-start admin, when this start created or looked for one. */
     bootstrap: null as BootstrapResult | null,
 
+    /** A 32-byte secret for one purpose, derived from the master key: the same on every instance that shares the store. */
+    secretFor: (purpose: string): Buffer => Buffer.from(hkdfSync('sha256', ctx.masterKey, Buffer.alloc(0), `gatehouse:${purpose}`, 32)),
     addSource(source: UserSource) { ctx.sources.set(source.name, source); },
     availableSources: () => [...ctx.sources.keys()],
 
