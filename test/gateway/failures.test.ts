@@ -121,7 +121,7 @@ test('start-up says plainly that the Grafana face needs a listener of its own wi
     writeFileSync(file, '[gateway]\nprefix: /gate/../x/\n');
     assert.throws(() => loadConfig({ file, env: {} }), /prefix/);
     writeFileSync(file, '[gateway]\nupstream_timeout: 0\n');
-    assert.throws(() => loadConfig({ file, env: {} }), /upstream_timeout: must be from 1s/);
+    assert.throws(() => loadConfig({ file, env: {} }), /upstream_timeout: must be at least 1s/);
     // and the library refuses it too
     await assert.rejects(createGatehouse(testOptions(dir, { gatehouse: { grafana_enabled: true }, gateway: { moonraker_upstream: 'http://127.0.0.1:7126' } })), /Grafana face needs a listener of its own/);
   } finally {
