@@ -33,9 +33,13 @@ const allowed = () => PAGES.filter((p) => p.allowed(session));
 function orgSwitcher(): HTMLElement | null {
   if (session.orgs.length < 2) return null;
   const sel = h('select', { id: 'org-switch', onchange: async () => {
-    await gapi('POST', `/api/user/using/${sel.value}`);
-    await loadSession();
-    render();
+    try {
+      await gapi('POST', `/api/user/using/${sel.value}`);
+      await loadSession();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) alert((e as Error).message);
+    }
+    void render();
   } }, session.orgs.map((o) => h('option', { value: String(o.orgId), ...(o.orgId === session.orgId ? { selected: true } : {}) }, o.name)));
   return h('span', { class: 'org-switch' }, h('label', { for: 'org-switch' }, 'Organization'), sel);
 }
