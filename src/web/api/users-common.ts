@@ -6,7 +6,7 @@ import { GrafanaError } from '../../faces/grafana/errors.js';
 import { intParam } from '../../faces/grafana/route.js';
 
 export const userDto = (u: User) => ({
-  id: u.id, login: u.username, email: u.email ?? '', name: u.name, source: u.source, isGrafanaAdmin: u.isAdmin, isDisabled: u.isDisabled,
+  id: u.id, login: u.username, email: u.email ?? '', name: u.name, source: u.source, isGrafanaAdmin: u.isAdmin, isDisabled: u.isDisabled, scope: u.scope,
 });
 
 /** The account a path's `:id` names (not a service account), or 404. */
