@@ -106,7 +106,7 @@ test('a user created on the page signs in; the Moonraker key rotated on the page
   assert.notEqual((await s.req('POST', '/access/login', { body: { username: 'vera', password: 'vera-password-2' } })).status, 200, 'deleted');
 
   const old = s.apiKey();
-  await nav(page, 'Moonraker API key');
+  await nav(page, 'Moonraker keys');
   await page.getByRole('button', { name: 'Show key' }).click();
   await page.locator('#moonraker-key', { hasText: old }).waitFor();
   await page.getByRole('button', { name: 'Rotate the Moonraker API key' }).click();

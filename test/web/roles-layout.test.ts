@@ -76,7 +76,7 @@ test('at 375 px wide nothing scrolls sideways, and the keyboard reaches the form
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   const { page, errors } = await openPage(context);
   await signIn(page, s, 'admin', ADMIN_PASSWORD);
-  for (const title of ['API keys', 'Users', 'Service accounts', 'Organizations', 'Moonraker API key', 'Audit trail', 'Profile']) {
+  for (const title of ['API keys', 'Users', 'Service accounts', 'Organizations', 'Moonraker keys', 'Audit trail', 'Profile']) {
     if (title !== 'API keys') await nav(page, title);
     const wide = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(wide <= 375, `${title}: the page is ${wide} px wide`);

@@ -57,21 +57,63 @@ test('the server refuses what the page hides from a Viewer; the last server admi
       ['GET', '/gatehouse/api/moonraker/api-key'], ['POST', '/gatehouse/api/moonraker/api-key'], ['GET', '/gatehouse/api/audit'],
       ['GET', '/gatehouse/api/grafana/api/auth/keys'], ['POST', '/gatehouse/api/grafana/api/auth/keys', { name: 'v', role: 'Viewer' }],
       ['POST', '/gatehouse/api/grafana/api/serviceaccounts', { name: 'v', role: 'Viewer' }],
+      ['GET', '/gatehouse/api/moonraker/keys'], ['POST', '/gatehouse/api/moonraker/keys', { name: 'v', scope: 'read' }], ['DELETE', '/gatehouse/api/moonraker/keys/v'],
+      ['PUT', '/gatehouse/api/users/1/disabled', { isDisabled: true }], ['PUT', '/gatehouse/api/users/1/scope', { scope: 'read' }],
     ] as [string, string, unknown?][]) {
       const r = await s.req(method, path, { headers: h, body });
       assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
     }
-    // the admin: cannot delete or demote the last server admin (itself included)
+    // the admin: cannot delete or demote the last server admin (itself included): the core's one
+    // authority answers (src/core/actions/authority.ts), with Grafana's words, as on /api/admin/users
+
     const ac = await login(s, 'admin', ADMIN_PASSWORD);
     const as = (await s.req('GET', '/gatehouse/api/session', { headers: { cookie: ac } })).json;
     const ah = { cookie: ac, 'x-gatehouse-csrf': as.csrfToken };
     const demote = await s.req('PUT', `/gatehouse/api/users/${as.user.id}/admin`, { headers: ah, body: { isGrafanaAdmin: false } });
     assert.equal(demote.status, 400, demote.text);
-    assert.equal((await s.req('DELETE', `/gatehouse/api/users/${as.user.id}`, { headers: ah })).status, 400);
+    assert.equal(demote.json.message, 'cannot remove last grafana admin');
+    const self = await s.req('DELETE', `/gatehouse/api/users/${as.user.id}`, { headers: ah });
+    assert.equal(self.status, 400, self.text);
     const list = await s.req('GET', '/gatehouse/api/users?query=vi', { headers: ah });
     assert.deepEqual(list.json.users.map((u: { login: string }) => u.login), ['vic']);
     const del = await s.req('DELETE', `/gatehouse/api/users/${list.json.users[0].id}`, { headers: ah });
     assert.equal(del.status, 200, del.text);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('the new routes answer bad input with a clear JSON error, never a 500', async () => {
+  const s = await startGrafana();
+  try {
+    const uid = await mkUser(s, 'bea', 'bea-password-1');
+    const cookie = await login(s, 'admin', ADMIN_PASSWORD);
+    const session = (await s.req('GET', '/gatehouse/api/session', { headers: { cookie } })).json;
+    const h = { cookie, 'x-gatehouse-csrf': session.csrfToken };
+    for (const [method, path, body, status, message] of [
+      ['PUT', `/gatehouse/api/users/${uid}/scope`, { scope: 'everything' }, 400, /scope/i],
+      ['PUT', `/gatehouse/api/users/${uid}/disabled`, { isDisabled: 'yes' }, 400, /isDisabled|bad request|invalid/i],
+      ['PUT', '/gatehouse/api/users/99999/disabled', { isDisabled: true }, 404, /not found/i],
+      ['PUT', '/gatehouse/api/users/x/scope', { scope: 'read' }, 400, /userId is invalid/],
+      ['POST', '/gatehouse/api/moonraker/keys', { name: 'ok-name', scope: 'root' }, 400, /scope/i],
+      ['POST', '/gatehouse/api/moonraker/keys', { name: 'ok-name', scope: 'read', expiresIn: -5 }, 400, /expires_in/],
+      ['DELETE', '/gatehouse/api/moonraker/keys/no-such-key', undefined, 404, /no-such-key/],
+      ['DELETE', '/gatehouse/api/profile/sessions/abc', undefined, 400, /id is invalid/],
+      ['DELETE', '/gatehouse/api/profile/sessions/99999', undefined, 404, /not found/],
+    ] as [string, string, unknown, number, RegExp][]) {
+      const r = await s.req(method, path, { headers: h, body });
+      assert.equal(r.status, status, `${method} ${path}: ${r.text}`);
+      assert.match(r.json.message, message, `${method} ${path}`);
+    }
+    // this very session is not revoked one by one (sign out, or sign out everywhere)
+    const mine = (await s.req('GET', '/gatehouse/api/profile/sessions', { headers: h })).json.find((x: { current: boolean }) => x.current);
+    const self = await s.req('DELETE', `/gatehouse/api/profile/sessions/${mine.id}`, { headers: h });
+    assert.equal(self.status, 400, self.text);
+    // a named key made twice: the second is refused
+    assert.equal((await s.req('POST', '/gatehouse/api/moonraker/keys', { headers: h, body: { name: 'twice', scope: 'read' } })).status, 200);
+    const again = await s.req('POST', '/gatehouse/api/moonraker/keys', { headers: h, body: { name: 'twice', scope: 'read' } });
+    assert.equal(again.status, 400, again.text);
+    assert.match(again.json.message, /already exists/);
   } finally {
     await s.stop();
   }

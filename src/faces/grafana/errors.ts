@@ -46,7 +46,6 @@ export const GRAFANA_ERRORS = {
   // The web UI's own API (<prefix>api/, src/web/ui-api.ts): gatehouse's, not Grafana's.
   UI_SESSION_REQUIRED: [401, 'Sign in: the web UI API takes a browser session only', legacy],
   UI_CSRF: [403, 'Missing or wrong CSRF token (X-Gatehouse-CSRF header)', legacy],
-  UI_LAST_ADMIN: [400, 'The last server admin cannot be deleted or demoted', legacy],
 } as const satisfies Record<string, readonly [number, string, Shape]>;
 
 export type GrafanaCode = keyof typeof GRAFANA_ERRORS;

@@ -1,11 +1,14 @@
 /// <reference lib="dom" />
-// Moonraker's global API key: shown on request, rotated after a confirmation.
+// Moonraker: the global API key (shown on request, rotated after a confirmation) and the
+// named keys with their scopes (issue 20): list, create (shown once), delete (asks first).
 import { api } from '../api.js';
-import { h } from '../dom.js';
-import { confirmButton, messages } from '../form.js';
+import { field, h, select, table, when } from '../dom.js';
+import { confirmButton, form, messages, secretBox } from '../form.js';
 import { isServerAdmin, type Page } from '../page.js';
 
-async function render(): Promise<Node> {
+interface NamedKey { name: string; scope: string; createdAt: string; expiresAt: string | null; lastUsedAt: string | null }
+
+function globalKey(): Node {
   const msg = messages();
   const value = h('code', { id: 'moonraker-key' }, '••••••••••••••••');
   const show = h('button', { type: 'button', onclick: async () => {
@@ -19,9 +22,47 @@ async function render(): Promise<Node> {
     msg.clear();
     done.textContent = 'Rotated: the old key no longer works.';
   }, msg.show);
-  return h('div', {},
+  return h('section', { 'aria-label': 'Global API key' }, h('h2', {}, 'Global API key'),
     h('p', {}, 'Clients send this key as X-Api-Key on the Moonraker face. Rotating it stops the old key at once.'),
     h('p', {}, value), h('p', {}, show, ' ', rotate), done, msg.el);
 }
 
-export const moonrakerPage: Page = { id: 'moonraker', title: 'Moonraker API key', allowed: isServerAdmin, render };
+async function namedKeys(): Promise<Node> {
+  const msg = messages();
+  const list = h('div');
+  const created = h('div');
+  const refresh = async () => {
+    const keys = await api<NamedKey[]>('GET', '/moonraker/keys');
+    list.replaceChildren(table(['Name', 'Scope', 'Created', 'Expires', 'Last used', ''], keys.map((k) => h('tr', { 'data-key-name': k.name },
+      h('td', {}, k.name), h('td', {}, k.scope), h('td', {}, when(k.createdAt)), h('td', {}, when(k.expiresAt)), h('td', {}, when(k.lastUsedAt)),
+      h('td', {}, confirmButton('Delete', `Moonraker key ${k.name}`, async () => {
+        await api('DELETE', `/moonraker/keys/${encodeURIComponent(k.name)}`);
+        created.replaceChildren();
+        await refresh();
+      }, msg.show)))), 'No named keys yet.', 'Named Moonraker keys'));
+  };
+  await refresh();
+  const name = field('Named key name', h('input', { maxlength: '64', autocomplete: 'off' }));
+  const scope = field('Scope', select(['read', 'control', 'admin'], 'read'));
+  const ttl = field('Expires in (seconds, empty = never)', h('input', { type: 'number', min: '1' }));
+  const add = form({
+    label: 'Create named key', submit: 'Create key', fields: [name, scope, ttl], required: [name],
+    errorField: (m) => (/expires/i.test(m) ? ttl : /name|exists/i.test(m) ? name : undefined),
+    async onSubmit() {
+      const seconds = ttl.input.value ? Number(ttl.input.value) : undefined;
+      const k = await api<{ name: string; key: string }>('POST', '/moonraker/keys', { name: name.input.value.trim(), scope: scope.input.value, expiresIn: seconds });
+      created.replaceChildren(secretBox(`Moonraker key ${k.name} created`, k.key));
+      name.input.value = ttl.input.value = '';
+      await refresh();
+    },
+  });
+  return h('section', { 'aria-label': 'Named keys' }, h('h2', {}, 'Named keys'),
+    h('p', {}, 'Each named key acts with its scope: read, control (also print and move) or admin (everything).'),
+    add, created, msg.el, list);
+}
+
+async function render(): Promise<Node> {
+  return h('div', {}, globalKey(), await namedKeys());
+}
+
+export const moonrakerPage: Page = { id: 'moonraker', title: 'Moonraker keys', allowed: isServerAdmin, render };

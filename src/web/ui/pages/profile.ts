@@ -1,10 +1,34 @@
 /// <reference lib="dom" />
-// The signed-in user: who, which orgs, and the password change (which ends every
-// login of the account, this one too: the page then signs in again).
+// The signed-in user: who, which orgs, its active sessions (browser and Moonraker logins:
+// revoke one, or sign out everywhere), and the password change (which ends every login
+// of the account, this one too: the page then signs in again).
 import { api, toLogin } from '../api.js';
-import { field, h, table } from '../dom.js';
-import { FieldError, form } from '../form.js';
+import { field, h, table, when } from '../dom.js';
+import { confirmButton, FieldError, form, messages } from '../form.js';
 import type { Page, PageContext } from '../page.js';
+
+interface Session { id: number; face: 'grafana' | 'moonraker'; current: boolean; ip: string; client: string; createdAt: string; seenAt: string }
+
+async function sessions(): Promise<Node> {
+  const msg = messages();
+  const list = h('div');
+  const refresh = async () => {
+    const rows = await api<Session[]>('GET', '/profile/sessions');
+    list.replaceChildren(table(['Kind', 'Client', 'Address', 'Created', 'Last seen', ''], rows.map((s) => h('tr', { 'data-session-id': String(s.id) },
+      h('td', {}, s.face === 'grafana' ? 'Browser' : 'Moonraker login'), h('td', {}, s.client), h('td', {}, s.ip || '—'),
+      h('td', {}, when(s.createdAt)), h('td', {}, when(s.seenAt)),
+      h('td', {}, s.current ? h('em', {}, 'This session') : confirmButton('Revoke', `session ${s.id} (${s.client})`, async () => {
+        await api('DELETE', `/profile/sessions/${s.id}`);
+        await refresh();
+      }, msg.show)))), 'No active sessions.', 'Active sessions'));
+  };
+  await refresh();
+  const everywhere = confirmButton('Sign out everywhere', '(every browser and Moonraker login, this one too)', async () => {
+    await api('POST', '/profile/sessions/revoke-all');
+    toLogin();
+  }, msg.show);
+  return h('section', { 'aria-label': 'Active sessions' }, h('h2', {}, 'Active sessions'), list, h('p', {}, everywhere), msg.el);
+}
 
 async function render(ctx: PageContext): Promise<Node> {
   const { user, orgs } = ctx.session;
@@ -24,6 +48,7 @@ async function render(ctx: PageContext): Promise<Node> {
       h('dt', {}, 'Source'), h('dd', {}, user.source === 'moonraker' ? 'local' : user.source), h('dt', {}, 'Server admin'), h('dd', {}, user.isGrafanaAdmin ? 'yes' : 'no')),
     h('h2', {}, 'Organizations'),
     table(['Organization', 'Role'], orgs.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, o.role))), 'No organizations.', 'Your organizations'),
+    await sessions(),
     user.source === 'moonraker' ? [h('h2', {}, 'Change password'), h('p', {}, 'Changing it signs you out everywhere, here too.'), change] : null);
 }
 

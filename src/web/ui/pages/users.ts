@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
-// Users (server admins): search and paging, create, delete, reset password, server-admin flag.
-// The server keeps the last server admin and refuses deleting yourself.
+// Users (server admins): search and paging, create, delete, reset password, disable/enable,
+// server-admin flag, Moonraker scope. The server (the core's one authority) keeps the last
+// enabled server admin and refuses deleting yourself.
 import { api } from '../api.js';
-import { field, h, table } from '../dom.js';
+import { field, h, select, table } from '../dom.js';
 import { confirmButton, form, messages } from '../form.js';
 import { isServerAdmin, type Page, type PageContext } from '../page.js';
 
-interface User { id: number; login: string; email: string; name: string; source: string; isGrafanaAdmin: boolean }
+interface User { id: number; login: string; email: string; name: string; source: string; isGrafanaAdmin: boolean; isDisabled: boolean; scope: string }
 interface UserPage { totalCount: number; page: number; perPage: number; users: User[] }
 const PER_PAGE = 20;
 
@@ -21,18 +22,42 @@ function resetForm(u: User, done: () => void): HTMLElement {
   });
 }
 
-function row(ctx: PageContext, u: User, msg: ReturnType<typeof messages>, refresh: () => Promise<void>, extra: HTMLElement): HTMLElement {
+type Msg = ReturnType<typeof messages>;
+
+/** A button that runs one change and refreshes the list (its error beside the list). */
+const action = (label: string, aria: string, msg: Msg, run: () => Promise<unknown>, refresh: () => Promise<void>) =>
+  h('button', { type: 'button', 'aria-label': aria, onclick: async () => {
+    try {
+      await run();
+      msg.clear();
+      await refresh();
+    } catch (e) { msg.show(e as Error); }
+  } }, label);
+
+/** The account's Moonraker scope (read / control / admin), changed as soon as it is picked. */
+function scopeCell(u: User, msg: Msg, refresh: () => Promise<void>): HTMLElement {
+  const sel = select(['read', 'control', 'admin'], u.scope);
+  sel.setAttribute('aria-label', `Moonraker scope of ${u.login}`);
+  sel.addEventListener('change', async () => {
+    try {
+      await api('PUT', `/users/${u.id}/scope`, { scope: sel.value });
+      msg.clear();
+    } catch (e) { msg.show(e as Error); await refresh(); }
+  });
+  return h('td', {}, sel);
+}
+
+function row(ctx: PageContext, u: User, msg: Msg, refresh: () => Promise<void>, extra: HTMLElement): HTMLElement {
   const self = u.id === ctx.session.user.id;
-  return h('tr', {},
-    h('td', {}, u.login), h('td', {}, u.email), h('td', {}, u.source === 'moonraker' ? 'local' : u.source), h('td', {}, u.isGrafanaAdmin ? 'yes' : ''),
+  return h('tr', { 'data-login': u.login, class: u.isDisabled ? 'disabled' : '' },
+    h('td', {}, u.login), h('td', {}, u.email), h('td', {}, u.source === 'moonraker' ? 'local' : u.source), h('td', {}, u.isDisabled ? 'Disabled' : 'Active'),
+    h('td', {}, u.isGrafanaAdmin ? 'yes' : ''), scopeCell(u, msg, refresh),
     h('td', { class: 'buttons' },
       u.source === 'moonraker' && !self ? h('button', { type: 'button', 'aria-label': `Reset password of ${u.login}`, onclick: () => extra.replaceChildren(resetForm(u, () => { extra.replaceChildren(h('p', { role: 'status' }, `Password of ${u.login} changed.`)); })) }, 'Reset password') : null,
-      self ? null : h('button', { type: 'button', 'aria-label': u.isGrafanaAdmin ? `Revoke server admin from ${u.login}` : `Make ${u.login} server admin`, onclick: async () => {
-        try {
-          await api('PUT', `/users/${u.id}/admin`, { isGrafanaAdmin: !u.isGrafanaAdmin });
-          await refresh();
-        } catch (e) { msg.show(e as Error); }
-      } }, u.isGrafanaAdmin ? 'Revoke server admin' : 'Make server admin'),
+      self ? null : action(u.isDisabled ? 'Enable' : 'Disable', `${u.isDisabled ? 'Enable' : 'Disable'} ${u.login}`, msg,
+        () => api('PUT', `/users/${u.id}/disabled`, { isDisabled: !u.isDisabled }), refresh),
+      self ? null : action(u.isGrafanaAdmin ? 'Revoke server admin' : 'Make server admin', u.isGrafanaAdmin ? `Revoke server admin from ${u.login}` : `Make ${u.login} server admin`, msg,
+        () => api('PUT', `/users/${u.id}/admin`, { isGrafanaAdmin: !u.isGrafanaAdmin }), refresh),
       self ? null : confirmButton('Delete', `user ${u.login}`, async () => {
         await api('DELETE', `/users/${u.id}`);
         await refresh();
@@ -48,7 +73,7 @@ async function render(ctx: PageContext): Promise<Node> {
   let page = 1;
   const refresh = async () => {
     const r = await api<UserPage>('GET', `/users?query=${encodeURIComponent(search.value)}&page=${page}&perpage=${PER_PAGE}`);
-    list.replaceChildren(table(['Login', 'E-mail', 'Source', 'Server admin', ''], r.users.map((u) => row(ctx, u, msg, refresh, extra)), 'No users match.', 'Users'));
+    list.replaceChildren(table(['Login', 'E-mail', 'Source', 'Status', 'Server admin', 'Moonraker scope', ''], r.users.map((u) => row(ctx, u, msg, refresh, extra)), 'No users match.', 'Users'));
     const pages = Math.max(1, Math.ceil(r.totalCount / PER_PAGE));
     pager.replaceChildren(
       h('button', { type: 'button', disabled: page <= 1, onclick: () => { page--; void refresh(); } }, 'Previous'),
