@@ -21,6 +21,8 @@ import { forwardAuth } from '../faces/forward-auth/verify.js';
 import { EXPIRY_COOKIE } from '../faces/grafana/cookies.js';
 import { webUi } from '../web/ui-api.js';
 import { markForwarded } from './fast-path.js';
+import { createMetrics } from './metrics.js';
+import type { CoreOptions } from '../core/core.js';
 
 /** The library's options: the configuration (as in the config file) plus what only a running process can give. */
 export type GatehouseOptions = ConfigInput & {
@@ -41,6 +43,8 @@ export interface Gatehouse {
   listen(): Promise<{ host: string; port: number }>;
   /** The Grafana face's own address, when it has one (grafana_port). */
   grafanaAddress(): { host: string; port: number } | undefined;
+  /** The metrics listener's address, once listening (metrics_port). */
+  metricsAddress(): { host: string; port: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -51,12 +55,12 @@ export function configOf(o: GatehouseOptions): Config {
 }
 
 /** The store, keys and core without any HTTP, started: what the CLI's admin commands use. */
-export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[]; follow?: boolean } = {}): Promise<{ core: Core; store: Store }> {
+export async function openCore(config: Config, log: FastifyBaseLogger = createLogger('silent'), o: { bootstrap?: boolean; sources?: UserSource[]; follow?: boolean; feedEvents?: CoreOptions['feedEvents'] } = {}): Promise<{ core: Core; store: Store }> {
   const store = await connectStore({ engine: config.gatehouse.store, dataDir: config.gatehouse.data_dir, postgresUrl: config.gatehouse.postgres_url });
   let core: Core | undefined;
   try {
     await store.migrate();
-    core = createCore({ store, keyring: await openKeyring(config, store, log), config, log });
+    core = createCore({ store, keyring: await openKeyring(config, store, log), config, log, feedEvents: o.feedEvents });
     for (const source of o.sources ?? []) core.addSource(source);
     await core.start({ bootstrap: o.bootstrap, follow: o.follow });
     return { core, store };
@@ -95,7 +99,9 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp, rewriteUrl });
   const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
   const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
-  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [], follow: true });
+  const metrics = await createMetrics(config);
+  for (const a of new Set([app, grafanaApp])) metrics?.instrument(a);
+  const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [], follow: true, feedEvents: metrics?.feedEvents });
   try {
     if (g.moonraker_enabled) {
       await app.register(moonrakerHttp, { core });
@@ -113,20 +119,24 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   core.serve();
 
   let closed = false;
+  let metricsAt: { host: string; port: number } | undefined;
   return {
     config, core, store, app,
     grafanaApp: grafanaApp === app ? undefined : grafanaApp,
     async listen() {
       await app.listen({ host: g.host, port: g.port });
       if (grafanaApp !== app) await grafanaApp.listen({ host: g.grafana_host ?? g.host, port: g.grafana_port! });
+      if (metrics) metricsAt = await metrics.start(core, store);
       return boundAddress(app, { host: g.host, port: g.port });
     },
+    metricsAddress: () => metricsAt,
     grafanaAddress: () => (grafanaApp === app ? undefined : boundAddress(grafanaApp, { host: g.grafana_host ?? g.host, port: g.grafana_port! })),
     async close() {
       if (closed) return;
       closed = true;
       await app.close();
       if (grafanaApp !== app) await grafanaApp.close();
+      await metrics?.close();
       await core.stop();
       await store.close();
     },

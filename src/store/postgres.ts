@@ -37,5 +37,5 @@ export function openPostgresStore(connectionString: string): Store {
     isUnavailable,
     close: () => db.destroy(),
   });
-  return { ...store, channel: pgChannel(connectionString, pool) };
+  return Object.assign(store, { channel: pgChannel(connectionString, pool) });
 }

@@ -21,6 +21,8 @@ export interface Store {
   readonly channel?: StoreChannel;
   /** Every table's rows as they are, for copying a store to another engine (store/copy.ts). */
   readonly tables: TableAccess;
+  /** Told every store call's duration (metrics). */
+  observe: ((method: string, ms: number, ok: boolean) => void) | undefined;
 
   users: {
     create(user: NewUser): Promise<User>;

@@ -73,6 +73,32 @@ test(`a password change and a deletion on A reach B within ${WITHIN_MS} ms`, asy
   assert.equal((await b.req('GET', '/access/user', { headers: bearer(again.token) })).status, 401);
 });
 
+test(`a Grafana API key deleted, a service-account token deleted and a web session ended on A are refused on B within ${WITHIN_MS} ms`, async () => {
+  const admin = { authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` };
+  for (let i = 0; i < 5; i++) {
+    const key = await a.req('POST', '/api/auth/keys', { headers: admin, body: { name: `gone${i}`, role: 'Viewer' } });
+    assert.equal((await b.req('GET', '/api/org', { headers: bearer(key.json.key) })).status, 200);
+    assert.equal((await a.req('DELETE', `/api/auth/keys/${key.json.id}`, { headers: admin })).status, 200);
+    await sleep(WITHIN_MS);
+    assert.equal((await b.req('GET', '/api/org', { headers: bearer(key.json.key) })).status, 401, `key, trial ${i}`);
+
+    const sa = await a.req('POST', '/api/serviceaccounts', { headers: admin, body: { name: `gone-bot${i}`, role: 'Viewer' } });
+    const token = await a.req('POST', `/api/serviceaccounts/${sa.json.id}/tokens`, { headers: admin, body: { name: 't' } });
+    assert.equal((await b.req('GET', '/api/org', { headers: bearer(token.json.key) })).status, 200);
+    assert.equal((await a.req('DELETE', `/api/serviceaccounts/${sa.json.id}/tokens/${token.json.id}`, { headers: admin })).status, 200);
+    await sleep(WITHIN_MS);
+    assert.equal((await b.req('GET', '/api/org', { headers: bearer(token.json.key) })).status, 401, `SA token, trial ${i}`);
+
+    const login = await a.req('POST', '/login', { body: { user: 'admin', password: ADMIN_PASSWORD } });
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    assert.equal((await b.req('GET', '/api/user', { headers: { cookie } })).status, 200);
+    const out = await a.req('GET', '/logout', { headers: { cookie } });
+    assert.ok(out.status === 302 || out.status === 200, `logout: ${out.status}`);
+    await sleep(WITHIN_MS);
+    assert.equal((await b.req('GET', '/api/user', { headers: { cookie } })).status, 401, `web session, trial ${i}`);
+  }
+});
+
 test('the listening connection lost: B answers 503 in each face\'s envelope (never stale), then catches up by itself and refuses what was revoked meanwhile', async () => {
   const { token } = await moonrakerLogin(a, 'walker', 'walker-pw');
   assert.equal((await b.req('GET', '/access/user', { headers: bearer(token) })).status, 200);

@@ -23,9 +23,9 @@ export interface Instance {
   stop: () => Promise<void>;
 }
 
-/** The config file of one instance of the cluster on `url`; `extra` is appended (more sections or options). */
+/** The config file of one instance of the cluster on `url`; `extra`: more lines of its [gatehouse] section. */
 export const clusterConfig = (url: string, extra = '', secret = SECRET) =>
-  `[gatehouse]\nstore: postgres\npostgres_url: ${url}\nissuer: ${ISSUER}\nlog_level: warn\n[security]\nadmin_password: ${ADMIN_PASSWORD}\nsecret_key: ${secret}\n${extra}`;
+  `[gatehouse]\nstore: postgres\npostgres_url: ${url}\nissuer: ${ISSUER}\nlog_level: warn\n${extra}[security]\nadmin_password: ${ADMIN_PASSWORD}\nsecret_key: ${secret}\n`;
 
 /** Runs `gatehouse serve --config` and resolves once it prints its listening line (rejects with its output if it exits first). */
 export function startInstance(config: string, dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-node-'))): Promise<Instance> {
@@ -68,7 +68,7 @@ export function startInstance(config: string, dataDir = mkdtempSync(join(tmpdir(
   });
 }
 
-/** A fresh database and `n` instances on it (started one after the other: the first makes the keys). */
+/** A fresh database and `n` instances on it (started one after the other: the first makes the keys); `extra` as in clusterConfig. */
 export async function startCluster(n: number, extra = ''): Promise<{ url: string; nodes: Instance[]; stop: () => Promise<void> }> {
   const db = await createTempDatabase();
   const nodes: Instance[] = [];

@@ -39,6 +39,8 @@ export const serve: Command = {
     if (gw.moonraker_upstream) ctx.out(`gateway: everything but /access, /websocket, /auth/verify and ${gw.prefix} is authenticated, then forwarded to ${gw.moonraker_upstream}`);
     const grafanaAt = gh.grafanaAddress();
     if (grafanaAt) ctx.out(`grafana face listening on http://${grafanaAt.host}:${grafanaAt.port}`);
+    const metricsAt = gh.metricsAddress();
+    if (metricsAt) ctx.out(`metrics on http://${metricsAt.host}:${metricsAt.port}/metrics`);
     ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${g.store} ${where}; ready in ${Date.now() - started} ms)`);
     await new Promise<void>((done) => {
       const stop = (sig: string) => {

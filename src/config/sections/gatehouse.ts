@@ -15,6 +15,9 @@ export const gatehouse = section('where and how gatehouse itself runs', {
   grafana_port: option(port, 'Gives the Grafana face a listener of its own on this port.'),
   trusted_proxies: option(list({ commas: true, entry: ipOrNetwork }), 'Reverse proxies (IPs, CIDR ranges) whose X-Forwarded-For, X-Real-IP or Forwarded header names the client; from any other peer these headers are ignored.', ''),
   issuer: option(text, 'JWT `iss`; instances behind one load balancer must agree on it (default http://HOST:PORT).'),
+  metrics_port: option(port, 'Serves GET /metrics (Prometheus text format) on a listener of its own on this port (unset: no metrics).'),
+  metrics_host: option(text, 'The address of the metrics listener.', '127.0.0.1'),
+  metrics_token: option(text, 'Set: GET /metrics needs `Authorization: Bearer <this token>`.'),
 }).superRefine((g, ctx) => {
   if (g.store === 'postgres' && !g.postgres_url) ctx.addIssue({ code: 'custom', path: ['store'], message: '"postgres" needs postgres_url' });
 });

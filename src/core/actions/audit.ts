@@ -8,9 +8,13 @@ import type { Store } from '../../store/types.js';
 export interface AuditEntry { username?: string | null; ip?: string | null; detail?: Record<string, unknown> }
 
 export class Audit {
+  /** Told every event recorded (metrics count logins with it). */
+  observe: ((event: AuditEventName, o: AuditEntry) => void) | undefined;
+
   constructor(private store: Store, private jsonLinesFile: string | undefined, private onError: (e: unknown) => void) {}
 
   async record(event: AuditEventName, o: AuditEntry = {}): Promise<void> {
+    this.observe?.(event, o);
     const entry = { at: Date.now(), event, username: o.username ?? null, ip: o.ip ?? null, detail: o.detail ?? null };
     try {
       await this.store.audit.append(entry);

@@ -49,6 +49,9 @@ export class HashPool {
     }
   }
 
+  /** Jobs waiting for a thread (metrics). */
+  get queueSize(): number { return this.pool?.queueSize ?? 0; }
+
   /** The running threads (tests end one to see its job fail alone). */
   get threads(): readonly { terminate(): Promise<number> }[] { return this.pool?.threads ?? []; }
 

@@ -39,8 +39,12 @@ export function createSqlStore(a: EngineAdapter): Store {
       }
     },
   };
+  const timing: Timing = { observe: undefined };
+  const guarded = <R extends object>(label: string, r: R) => guard(label, r, a.isUnavailable, timing);
   return {
     engine: a.engine,
+    get observe() { return timing.observe; },
+    set observe(fn) { timing.observe = fn; },
     async migrate() {
       const { error, results } = await new Migrator({ db: a.db, provider: migrationProvider(a.engine) }).migrateToLatest();
       if (error) {
@@ -50,31 +54,38 @@ export function createSqlStore(a: EngineAdapter): Store {
     },
     serve: async () => { await a.serve?.(); },
     close: () => a.close(),
-    users: guarded(usersRepo(repo), a.isUnavailable),
-    sessions: guarded(familiesRepo(repo), a.isUnavailable),
-    oneshot: guarded(oneshotRepo(repo), a.isUnavailable),
-    settings: guarded(settingsRepo(repo), a.isUnavailable),
-    audit: guarded(auditRepo(repo), a.isUnavailable),
-    orgs: guarded(orgsRepo(repo), a.isUnavailable),
-    apiKeys: guarded(apiKeysRepo(repo), a.isUnavailable),
-    moonrakerKeys: guarded(moonrakerKeysRepo(repo), a.isUnavailable),
-    webSessions: guarded(webSessionsRepo(repo), a.isUnavailable),
-    sessionClients: guarded(sessionClientsRepo(repo), a.isUnavailable),
-    loginAttempts: guarded(loginAttemptsRepo(repo), a.isUnavailable),
+    users: guarded('users', usersRepo(repo)),
+    sessions: guarded('sessions', familiesRepo(repo)),
+    oneshot: guarded('oneshot', oneshotRepo(repo)),
+    settings: guarded('settings', settingsRepo(repo)),
+    audit: guarded('audit', auditRepo(repo)),
+    orgs: guarded('orgs', orgsRepo(repo)),
+    apiKeys: guarded('apiKeys', apiKeysRepo(repo)),
+    moonrakerKeys: guarded('moonrakerKeys', moonrakerKeysRepo(repo)),
+    webSessions: guarded('webSessions', webSessionsRepo(repo)),
+    sessionClients: guarded('sessionClients', sessionClientsRepo(repo)),
+    loginAttempts: guarded('loginAttempts', loginAttemptsRepo(repo)),
     tables: tablesAccess(a.db, a.engine),
   };
 }
 
-/** The repository with every failure to reach the engine raised as a StoreUnavailableError (the faces answer 503). */
-function guarded<R extends object>(repo: R, isUnavailable: ((err: unknown) => boolean) | undefined): R {
-  if (!isUnavailable) return repo;
+interface Timing { observe: Store['observe'] }
+
+/** The repository with every failure to reach the engine raised as a StoreUnavailableError (the faces answer 503), and timed when observed. */
+function guard<R extends object>(label: string, repo: R, isUnavailable: ((err: unknown) => boolean) | undefined, timing: Timing): R {
   const out: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(repo)) {
     out[name] = typeof fn !== 'function' ? fn : async (...args: unknown[]) => {
+      const started = timing.observe ? performance.now() : 0;
+      let ok = false;
       try {
-        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+        const r = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+        ok = true;
+        return r;
       } catch (err) {
-        throw isUnavailable(err) ? new StoreUnavailableError(err) : err;
+        throw isUnavailable?.(err) ? new StoreUnavailableError(err) : err;
+      } finally {
+        timing.observe?.(`${label}.${name}`, performance.now() - started, ok);
       }
     };
   }
