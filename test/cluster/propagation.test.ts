@@ -8,7 +8,10 @@ import { ADMIN_PASSWORD, bearer, moonrakerLogin, startCluster, type Instance } f
 
 const PG_ADMIN_URL = process.env.GATEHOUSE_TEST_PG_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TRIALS = 30;
-const WITHIN_MS = 100;
+// The test's bound proves a push (no poll: a change arrives as it happens), with room for a
+// loaded CI machine; the 100 ms worst case is measured by bench/cluster.ts (median,
+// p99 and worst over 100 trials), as timing belongs in the benchmark, not the suite.
+const WITHIN_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let cluster: Awaited<ReturnType<typeof startCluster>>;
