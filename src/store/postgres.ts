@@ -11,7 +11,7 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 /** SQLSTATE classes and codes, and driver errors, that mean "cannot reach the database now". */
 const UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '57014', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error|Client was closed|Query read timeout/i;
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|connection error|not queryable|Client was closed|Query read timeout/i;
 
 export function isUnavailable(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown };
@@ -29,6 +29,10 @@ export function openPostgresStore(connectionString: string): Store {
   // pg_terminate_backend) is reported here; unhandled, it would end the process.
   // The pool has discarded it already, and the next query opens a new one.
   pool.on('error', () => {});
+  // A connection the server drops while it is checked out but between queries (Kysely holds one
+  // from acquire to release) emits 'error' on its client, which would end the process too: the
+  // next query on it fails instead (a 503), and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   const store = createSqlStore({
     engine: 'postgres',

@@ -8,7 +8,7 @@ export const grafanaSession = defineStep<string>({
   match: (req, core) => (core.config.gatehouse.grafana_enabled && req.cookies[core.config.auth.login_cookie_name]) || undefined,
   async verify(token, req, core) {
     const session = await core.webSessions.lookup(token);
-    const user = session && core.accounts.getById(session.userId);
+    const user = session && (await core.accounts.fetchById(session.userId));
     if (!session || !user) throw fail('GRAFANA_SESSION_INVALID');
     return core.verify.grafanaUser(user, req.requestedOrg, 'session', { webSession: session });
   },

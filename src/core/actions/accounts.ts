@@ -77,6 +77,8 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
     list: () => users.list(),
     get: (username: string) => users.get(username),
     getById: (id: number) => users.getById(id),
+    /** Like getById, reading the store on a miss (an account another instance made a moment ago). */
+    fetchById: (id: number) => users.fetchById(id),
     findByLoginOrEmail: (login: string) => users.findByLoginOrEmail(login),
   };
 }

@@ -48,7 +48,7 @@ export function grafanaIdentities(ctx: Ctx, login: LoginActions) {
       if (key.serviceAccountId === null) {
         return identity({ kind: 'grafana_api_key', username: `api_key:${key.name}`, source: 'grafana', createdOn: key.createdAt / 1000, via: 'api_key', orgId: key.orgId, orgRole: key.role, apiKeyId: key.id });
       }
-      const sa = users.getById(key.serviceAccountId);
+      const sa = await users.fetchById(key.serviceAccountId); // made on another instance a moment ago, perhaps
       if (!sa) throw fail('GRAFANA_API_KEY_INVALID');
       return v.grafanaUser(sa, key.orgId, 'service_account_token', { apiKeyId: key.id });
     },
