@@ -2,42 +2,27 @@
 // one PostgreSQL. Every request of a client lands on whichever instance; none is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ADMIN_PASSWORD, bearer, startCluster } from '../helpers/instances.js';
+import { nginxMissing as skip, startNginx, type RunningNginx } from '../helpers/nginx.js';
 import { RpcClient } from '../websocket/client.js';
 
-const NGINX = '/usr/sbin/nginx';
-const skip = !existsSync(NGINX) && !process.env.CI ? 'nginx is not installed (.ci/run installs it)' : false;
-const freePort = () => new Promise<number>((ok) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => ok(p)); }); });
-
-/** The server block of docs/multi-instance.md, with test paths and ports. */
-function conf(dir: string, port: number, backends: number[]): string {
+/** The nginx block of docs/multi-instance.md (an upstream and a server), with test ports. */
+function site(port: number, backends: number[]): string {
   const doc = readFileSync('docs/multi-instance.md', 'utf8');
   const block = /```nginx\n([\s\S]*?)```/.exec(doc)![1]!;
   let i = 0;
   const body = block.replace(/server 127\.0\.0\.1:72\d\d/g, () => `server 127.0.0.1:${backends[i++]}`).replace('listen 7125;', `listen 127.0.0.1:${port};`);
   assert.equal(i, 3);
-  const tmp = (n: string) => `${n}_temp_path ${dir}/tmp/${n};`;
-  return `worker_processes 1;\nerror_log ${dir}/error.log warn;\nevents { worker_connections 256; }\nhttp {\n access_log off;\n ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(tmp).join('\n ')}\n${body}\n}\n`;
+  return body;
 }
 
 test('three instances behind nginx as docs/multi-instance.md configures them: logins, tokens, websockets and a logout through the balancer', { skip }, async () => {
   const cluster = await startCluster(3);
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
-  mkdirSync(join(dir, 'tmp'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), conf(dir, port, cluster.nodes.map((n) => n.port)));
-  const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${dir}/nginx.pid;`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let nginx: RunningNginx | undefined;
   try {
-    for (let up = false; !up;) {
-      assert.equal(nginx.exitCode, null, 'nginx runs');
-      up = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-      if (!up) await new Promise((r) => setTimeout(r, 50));
-    }
+    nginx = await startNginx((port) => ({ http: site(port, cluster.nodes.map((n) => n.port)) }));
+    const port = nginx.port;
     const base = `http://127.0.0.1:${port}`;
     const req = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
       const r = await fetch(base + path, { method, headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -64,8 +49,7 @@ test('three instances behind nginx as docs/multi-instance.md configures them: lo
       await ws.close();
     }
   } finally {
-    nginx.kill('SIGTERM');
+    await nginx?.stop();
     await cluster.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 });

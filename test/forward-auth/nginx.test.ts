@@ -4,52 +4,23 @@
 // faces on one listener (the shipped default; no gateway here).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startGatehouse, type Running } from '../helpers/server.js';
 import { startUpstream, type RecordingUpstream } from '../helpers/upstream.js';
 import { ADMIN_PASSWORD, admin, basic, login as grafanaLogin, mkKey, mkUser } from '../grafana/helpers.js';
 import { createUser } from '../moonraker/helpers.js';
+import { nginxMissing as skip, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
-const NGINX = '/usr/sbin/nginx';
-const skip = !existsSync(NGINX) && !process.env.CI ? 'nginx is not installed (.ci/run installs it)' : false;
-
-let dir: string;
-let nginx: ChildProcess | undefined;
+let nginx: RunningNginx;
 let gh: Running;
 let up: RecordingUpstream;
 let port: number;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const p = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return p;
-}
-
 /** The site: every request needs a 2xx from /auth/verify; Remote-User (and Grafana's X-WEBAUTH-USER) go on to the upstream. */
-function nginxConf(o: { dir: string; port: number; gatehouse: number; upstream: number; asRoot: boolean }): string {
+function site(gatehouse: number, upstream: number): string {
   return `
-${o.asRoot ? 'user nobody nogroup;  # workers drop root; they only need the temp paths below' : ''}
-worker_processes 1;
-error_log ${o.dir}/error.log warn;
-events { worker_connections 64; }
-http {
-  access_log ${o.dir}/access.log;
-  client_body_temp_path ${o.dir}/tmp/body;
-  proxy_temp_path ${o.dir}/tmp/proxy;
-  fastcgi_temp_path ${o.dir}/tmp/fastcgi;
-  uwsgi_temp_path ${o.dir}/tmp/uwsgi;
-  scgi_temp_path ${o.dir}/tmp/scgi;
-  server {
-    listen 127.0.0.1:${o.port};
     location = /_gatehouse_verify {
       internal;
-      proxy_pass http://127.0.0.1:${o.gatehouse}/auth/verify;
+      proxy_pass http://127.0.0.1:${gatehouse}/auth/verify;
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_set_header X-Original-URI $request_uri;
@@ -65,53 +36,24 @@ http {
       proxy_set_header Remote-Groups $remote_groups_;
       proxy_set_header X-WEBAUTH-USER $remote_user_;
       proxy_set_header Authorization "";
-      proxy_pass http://127.0.0.1:${o.upstream};
-    }
-  }
-}
-`;
+      proxy_pass http://127.0.0.1:${upstream};
+    }`;
 }
 
 before(async () => {
   if (skip) return;
   up = await startUpstream();
   gh = await startGatehouse({ gatehouse: { grafana_enabled: true }, security: { admin_password: ADMIN_PASSWORD } });
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
-  const asRoot = process.getuid?.() === 0;
-  mkdirSync(join(dir, 'tmp'));
-  if (asRoot) {
-    // nginx's workers run as nobody: they must reach and write the temp paths (logs are opened by the master).
-    chmodSync(dir, 0o755);
-    chownSync(join(dir, 'tmp'), 65534, 65534);
-  }
-  port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), nginxConf({ dir, port, gatehouse: gh.port, upstream: up.port, asRoot }));
-  nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${dir}/nginx.pid;`], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  nginx.stderr!.on('data', (c) => (stderr += c));
-  for (let i = 0; ; i++) {
-    if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}${readIf(join(dir, 'error.log'))}`);
-    const ok = await new Promise<boolean>((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-    if (ok) break;
-    if (i > 100) throw new Error(`nginx did not listen within 5 s: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  nginx = await startNginx({ server: site(gh.port, up.port) });
+  port = nginx.port;
 });
 
 after(async () => {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((r) => nginx!.once('exit', r));
-    nginx.kill('SIGTERM');
-    const timer = setTimeout(() => nginx!.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
+  await nginx?.stop();
   await gh?.stop();
   await up?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const readIf = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
 const viaNginx = (path: string, headers: Record<string, string> = {}) => fetch(`http://127.0.0.1:${port}${path}`, { headers, redirect: 'manual' });
 
 test('nginx auth_request: no credential is a 401 and the upstream sees nothing', { skip }, async () => {
@@ -156,6 +98,6 @@ test('nginx auth_request: a browser\'s 401 carries the sign-in hint nginx can se
   const r = await fetch(`http://127.0.0.1:${gh.port}/auth/verify`, { headers: { accept: 'text/html', 'x-original-uri': '/server/echo' } });
   assert.equal(r.status, 401);
   assert.equal(r.headers.get('location'), '/gatehouse/login?redirect=%2Fserver%2Fecho');
-  const log = readIf(join(dir, 'error.log'));
+  const log = nginx.errorLog();
   assert.doesNotMatch(log, /\[(emerg|alert|crit)\]/, log);
 });

@@ -1,6 +1,6 @@
 // The real nginx from Debian (`.ci/run` installs it), started on a free loopback
-// port with one `server { … }` body of the caller's, for tests of the README's
-// and docs' nginx snippets. (test/forward-auth/nginx.test.ts starts its own.)
+// port with the caller's `http`-level lines and `server { … }` body, for tests of
+// the README's and docs' nginx snippets.
 import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -11,7 +11,10 @@ import { join } from 'node:path';
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 export const nginxMissing = !existsSync(NGINX) && !process.env.CI ? 'nginx is not installed (.ci/run installs it)' : false;
 
-export interface RunningNginx { port: number; stop: () => Promise<void> }
+export interface RunningNginx { port: number; stop: () => Promise<void>; errorLog: () => string }
+
+/** `http`: http-level lines (a `map`, an `upstream`, whole `server` blocks); `server`: the body of one server block on `port` (listen is added). */
+export type NginxSite = { http?: string; server?: string };
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -23,8 +26,8 @@ async function freePort(): Promise<number> {
 
 const readIf = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
 
-/** `http` holds extra http-level lines (a `map`); `server` the server block's body (listen is added). */
-export async function startNginx(o: { http?: string; server: string }): Promise<RunningNginx> {
+/** Starts nginx with `site`, or with `site(port)` when the configuration must name the port itself. */
+export async function startNginx(site: NginxSite | ((port: number) => NginxSite)): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-nginx-'));
   const asRoot = process.getuid?.() === 0;
   mkdirSync(join(dir, 'tmp'));
@@ -34,19 +37,17 @@ export async function startNginx(o: { http?: string; server: string }): Promise<
     chownSync(join(dir, 'tmp'), 65534, 65534);
   }
   const port = await freePort();
+  const o = typeof site === 'function' ? site(port) : site;
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/tmp/${t};`).join('\n');
   writeFileSync(join(dir, 'nginx.conf'), `${asRoot ? 'user nobody nogroup;' : ''}
 worker_processes 1;
 error_log ${dir}/error.log warn;
-events { worker_connections 64; }
+events { worker_connections 256; }
 http {
   access_log ${dir}/access.log;
 ${temp}
 ${o.http ?? ''}
-  server {
-    listen 127.0.0.1:${port};
-${o.server}
-  }
+${o.server === undefined ? '' : `  server {\n    listen 127.0.0.1:${port};\n${o.server}\n  }`}
 }
 `);
   const nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', `daemon off; pid ${dir}/nginx.pid;`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -76,5 +77,5 @@ ${o.server}
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port, stop };
+  return { port, stop, errorLog: () => readIf(join(dir, 'error.log')) };
 }
