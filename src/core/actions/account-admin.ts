@@ -49,7 +49,7 @@ export function accountAdminActions(ctx: Ctx, accounts: AccountActions) {
 
   const update = async (u: User, patch: UserPatch) => {
     try {
-      await ctx.write({ run: () => ctx.store.users.update(u.id, patch), changes: () => [{ kind: 'user', id: u.id }] });
+      await accounts.update(u.id, patch);
     } catch (err) {
       if (err instanceof DuplicateError) throw fail('ACCOUNT_LOGIN_CONFLICT');
       throw err;
@@ -112,7 +112,6 @@ export function accountAdminActions(ctx: Ctx, accounts: AccountActions) {
 /** Disable, enable, delete by id. */
 function accountStateActions(ctx: Ctx, accounts: AccountActions, account: (id: number) => User) {
   const rights = authority(ctx);
-  const update = (u: User, patch: UserPatch) => ctx.write({ run: () => ctx.store.users.update(u.id, patch), changes: () => [{ kind: 'user', id: u.id }] });
   /** Every login of the account ends (both faces), in the same write as `patch`. */
   const updateAndRevoke = (u: User, patch: UserPatch) => ctx.write({
     run: async () => {
@@ -136,18 +135,14 @@ function accountStateActions(ctx: Ctx, accounts: AccountActions, account: (id: n
     async enable(actor: Identity | null, id: number): Promise<User> {
       const u = account(id);
       rights.check(actor, u, 'change');
-      await update(u, { isDisabled: false });
+      await accounts.update(u.id, { isDisabled: false });
       await ctx.audit.record('user_enabled', { username: u.username, detail: { by: actor?.username ?? null } });
       return u;
     },
 
     /** DELETE /api/admin/users/:id: the account with everything hanging off it. */
     async deleteById(actor: Identity | null, id: number): Promise<void> {
-      const u = account(id);
-      rights.check(actor, u, 'remove');
-      await accounts.remove(u);
-      await ctx.audit.record('user_deleted', { username: u.username, detail: { by: actor?.username ?? null } });
-      ctx.events.emitEvent({ name: 'user_deleted', args: [{ username: u.username, userId: u.id }] });
+      await accounts.deleteChecked(account(id), actor);
     },
   };
 }

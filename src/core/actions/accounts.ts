@@ -57,9 +57,14 @@ export function accountActions(ctx: Ctx, login: LoginActions) {
       if (RESERVED_USERS.includes(a.username)) throw fail('RESERVED_DELETE', { username: a.username });
       const user = await users.fetch(a.username); // also an account another process created since the last sync
       if (!user || user.isServiceAccount) throw fail('NO_SUCH_USER', { username: a.username });
-      rights.check(a.actor, user, 'remove');
+      await this.deleteChecked(user, a.actor, a.ip);
+    },
+
+    /** Deletes an account if the actor may (authority.ts): the store write, the audit entry, then the notification. */
+    async deleteChecked(user: User, actor: Identity | null, ip?: string): Promise<void> {
+      rights.check(actor, user, 'remove');
       await this.remove(user);
-      await ctx.audit.record('user_deleted', { username: user.username, ip: a.ip, detail: { by: a.actor?.username ?? null } });
+      await ctx.audit.record('user_deleted', { username: user.username, ip, detail: { by: actor?.username ?? null } });
       ctx.events.emitEvent({ name: 'user_deleted', args: [{ username: user.username, userId: user.id }] });
     },
 
