@@ -58,7 +58,7 @@ export interface CoreOptions {
 
 function defaultFeed(o: CoreOptions): ChangeFeed & { connect?(): Promise<void> } {
   const onError = (err: unknown) => o.log.error({ err }, 'store sync failed');
-  if (!o.store.channel) return pollingFeed(o.store.settings, { onError });
+  if (!o.store.channel) return pollingFeed(o.store.settings, { onError, mayHaveChanged: o.store.mayHaveChanged });
   return new ChannelFeed(o.store.channel, {
     onError,
     ...o.feedEvents,

@@ -1,8 +1,10 @@
 // Instances (and the CLI) sharing one store, without a message channel: every
 // publish writes a fresh generation stamp to the store, and each instance polls
 // it; a stamp it did not write means another process changed something it cannot
-// name, so its subscribers reload everything ({kind: 'all'}). A LISTEN/NOTIFY
-// feed on PostgreSQL can replace this one and deliver the Changes themselves.
+// name, so its subscribers reload everything ({kind: 'all'}). Where the store
+// can tell cheaply that nothing was written (SQLite: its files' stat), a poll
+// reads nothing. A LISTEN/NOTIFY feed on PostgreSQL replaces this one and
+// delivers the Changes themselves.
 import { randomBytes } from 'node:crypto';
 import type { Change, ChangeFeed } from './changes.js';
 
@@ -13,7 +15,7 @@ export interface SettingsStore {
   set(key: string, value: string): Promise<void>;
 }
 
-export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; onError?: (err: unknown) => void } = {}): ChangeFeed & { poll(): Promise<boolean>; load(): Promise<void> } {
+export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; onError?: (err: unknown) => void; mayHaveChanged?: () => Promise<boolean> } = {}): ChangeFeed & { poll(): Promise<boolean>; load(): Promise<void> } {
   const handlers = new Set<(c: Change) => Promise<void>>();
   let generation: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -39,6 +41,7 @@ export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; o
     },
     /** One poll; true when another process had written. */
     async poll(): Promise<boolean> {
+      if (o.mayHaveChanged && !(await o.mayHaveChanged())) return false;
       const g = await settings.get(GENERATION);
       if (g === generation) return false;
       generation = g;

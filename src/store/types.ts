@@ -17,6 +17,12 @@ export interface Store {
    */
   serve(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * A cheap look at whether any process may have written since the last look
+   * (SQLite: its files' stat, sqlite-watch.ts). The polling feed reads the store
+   * only when it says yes; an engine without one is read at every poll.
+   */
+  readonly mayHaveChanged?: () => Promise<boolean>;
   /** A message channel between the processes sharing this store, where the engine has one (PostgreSQL: LISTEN/NOTIFY). */
   readonly channel?: StoreChannel;
   /** Every table's rows as they are, for copying a store to another engine (store/copy.ts). */

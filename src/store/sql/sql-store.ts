@@ -24,6 +24,7 @@ export interface EngineAdapter {
   /** The engine's way of saying it cannot be reached (connection lost, refused, timed out). */
   isUnavailable?(err: unknown): boolean;
   serve?(): Promise<void>;
+  mayHaveChanged?(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,6 +54,7 @@ export function createSqlStore(a: EngineAdapter): Store {
       }
     },
     serve: async () => { await a.serve?.(); },
+    mayHaveChanged: a.mayHaveChanged,
     close: () => a.close(),
     users: guarded('users', usersRepo(repo)),
     sessions: guarded('sessions', familiesRepo(repo)),
