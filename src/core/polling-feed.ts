@@ -2,7 +2,7 @@
 // publish writes a fresh generation stamp to the store, and each instance polls
 // it; a stamp it did not write means another process changed something it cannot
 // name, so its subscribers reload everything ({kind: 'all'}). Where the store
-// can tell cheaply that nothing was written (SQLite: its files' stat), a poll
+// can tell cheaply that nothing was written (SQLite: PRAGMA data_version), a poll
 // reads nothing. A LISTEN/NOTIFY feed on PostgreSQL replaces this one and
 // delivers the Changes themselves.
 import { randomBytes } from 'node:crypto';
@@ -22,8 +22,9 @@ export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; o
   let pending: Promise<void> | undefined;
   const feed = {
     healthy: true,
-    /** Takes the current stamp as seen (at start, before the indexes load). */
+    /** Takes the current stamp as seen (at start, before the indexes load), and the store's files as looked at. */
     async load() {
+      await o.mayHaveChanged?.();
       generation = await settings.get(GENERATION);
     },
     async publish() {

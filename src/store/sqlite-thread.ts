@@ -11,6 +11,8 @@
 // Start-up is the exception (`startHere`): until serve() nothing is served, so
 // the schema check and the index loads run on the calling thread, on a
 // connection of their own, without booting the thread and copying rows across.
+// That connection then stays, idle, to say whether anything was committed
+// (changedSinceLastLook): the store's change poll asks it first.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -44,6 +46,8 @@ class SqliteThread {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
   private here: Database.Database | undefined;
+  private watcher: Database.Database | undefined;
+  private seenVersion = -1;
 
   constructor(private file: string, private pragmas: string[], startHere: boolean, private busy: () => boolean) {
     if (!startHere) return;
@@ -106,8 +110,30 @@ class SqliteThread {
 
   /** From now on every question goes to the thread (call with no transaction open here). */
   handOver(): void {
-    this.here?.close();
+    if (!this.here) return;
+    // Kept open, idle, as the watcher: closing it would also change the files (a checkpoint).
+    this.watcher = this.here;
     this.here = undefined;
+    this.watcher.pragma('busy_timeout = 0'); // never waits on the event loop: busy counts as "changed"
+    this.watcher.pragma('shrink_memory');
+  }
+
+  /**
+   * Has another connection (the thread's, another process's) committed since the
+   * last look? SQLite's own answer (PRAGMA data_version) on the start-up
+   * connection: no query reaches the thread, so an idle server starts none.
+   */
+  changedSinceLastLook(): boolean {
+    const db = this.here ?? this.watcher;
+    if (!db) return true;
+    try {
+      const version = db.pragma('data_version', { simple: true }) as number;
+      const changed = version !== this.seenVersion;
+      this.seenVersion = version;
+      return changed;
+    } catch {
+      return true;
+    }
   }
 
   /** Closes the thread's connection and ends the thread (the next question starts a new one). */
@@ -121,8 +147,11 @@ class SqliteThread {
 
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
-    this.handOver();
+    this.here?.close();
+    this.here = undefined;
     await this.stop();
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 }
 
@@ -176,6 +205,8 @@ class ThreadDriver implements Driver {
 
   async releaseConnection() {}
 
+  changedSinceLastLook(): boolean { return this.thread?.changedSinceLastLook() ?? true; }
+
   /** The end of another connection's open transaction, which `c` must wait for; undefined when `c` may post now. */
   transactionBlocking(c: DatabaseConnection): Promise<void> | undefined {
     return this.tx && this.tx.owner !== c ? this.tx.ended : undefined;
@@ -225,6 +256,8 @@ export class ThreadedSqliteDialect implements Dialect {
   createDriver() { return (this.driver = new ThreadDriver(this.file, this.pragmas, this.o.startHere ?? false)); }
   /** Start-up is over: from now on no query runs on the calling thread. */
   async serve(): Promise<void> { await this.driver?.serve(); }
+  /** Whether another connection may have committed since the last look (needs `startHere`; else always true). */
+  changedSinceLastLook(): boolean { return this.driver?.changedSinceLastLook() ?? true; }
   createQueryCompiler() { return new SqliteQueryCompiler(); }
   createAdapter() { return new SqliteAdapter(); }
   createIntrospector(db: Kysely<any>) { return new SqliteIntrospector(db); }

@@ -9,7 +9,6 @@ import type { Store } from './types.js';
 import { createSqlStore } from './sql/sql-store.js';
 import type { Tables } from './sql/tables.js';
 import { ThreadedSqliteDialect } from './sqlite-thread.js';
-import { sqliteChangeWatch } from './sqlite-watch.js';
 
 export const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000'];
 
@@ -24,7 +23,7 @@ export function openSqliteStore(file: string): Store {
     db,
     isUniqueViolation: (err) => /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(String((err as { code?: unknown })?.code)),
     serve: () => dialect.serve(),
-    mayHaveChanged: sqliteChangeWatch(file),
+    mayHaveChanged: async () => dialect.changedSinceLastLook(),
     close: () => db.destroy(),
   });
 }

@@ -19,7 +19,7 @@ export interface Store {
   close(): Promise<void>;
   /**
    * A cheap look at whether any process may have written since the last look
-   * (SQLite: its files' stat, sqlite-watch.ts). The polling feed reads the store
+   * (SQLite: PRAGMA data_version, sqlite-thread.ts). The polling feed reads the store
    * only when it says yes; an engine without one is read at every poll.
    */
   readonly mayHaveChanged?: () => Promise<boolean>;
