@@ -8,7 +8,6 @@ import { configSchema, type Config, type ConfigInput } from '../config/schema.js
 import { createCore, type Core } from '../core/core.js';
 import { KeyringError, loadKeyring, loadStoredKeyring, type Keyring } from '../core/security/keyring.js';
 import { ConfigError } from '../config/errors.js';
-import { LdapSource } from '../core/sources/ldap/source.js';
 import type { UserSource } from '../core/sources/types.js';
 import { grafanaHttp } from '../faces/grafana/http.js';
 import { moonrakerHttp } from '../faces/moonraker/http.js';
@@ -98,7 +97,8 @@ export async function createGatehouse(o: GatehouseOptions): Promise<Gatehouse> {
   const rewriteUrl = gw.moonraker_upstream ? canonicalUrls(gwPaths) : undefined;
   const app = createHttpServer(config, g.grafana_enabled && !ownGrafana ? 'shared' : 'moonraker', log, { plain: o.plainHttp, rewriteUrl });
   const grafanaApp = ownGrafana ? createHttpServer(config, 'grafana', log, { plain: o.plainHttp }) : app;
-  const ldap = config.ldap ? new LdapSource(config.ldap, log) : undefined; // a bad [ldap] fails before the store opens
+  // Loaded only with an [ldap] section (the directory client is not small); a bad one fails before the store opens.
+  const ldap = config.ldap ? new (await import('../core/sources/ldap/source.js')).LdapSource(config.ldap, log) : undefined;
   const metrics = await createMetrics(config);
   for (const a of new Set([app, grafanaApp])) metrics?.instrument(a);
   const { core, store } = await openCore(config, log, { bootstrap: g.grafana_enabled, sources: ldap ? [ldap] : [], follow: true, feedEvents: metrics?.feedEvents });

@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 
 /** One job: what the worker computes, synchronously, on its own thread. */
 export type HashJob =
@@ -37,8 +37,11 @@ export class HashPool {
   private pool: Piscina | undefined;
   constructor(readonly size = Math.max(1, availableParallelism())) {}
 
+  /** Made with the first hash; piscina itself is loaded then, so an idle server never loads it. */
   private get piscina(): Piscina {
-    return (this.pool ??= new Piscina({ ...workerFile(), minThreads: 0, maxThreads: this.size, idleTimeout: IDLE_MS }));
+    if (this.pool) return this.pool;
+    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
+    return (this.pool = new Pool({ ...workerFile(), minThreads: 0, maxThreads: this.size, idleTimeout: IDLE_MS }));
   }
 
   async run(job: HashJob): Promise<unknown> {
