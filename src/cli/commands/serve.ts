@@ -1,6 +1,7 @@
 // `gatehouse serve`: run the server until SIGINT/SIGTERM.
 import { resolve, join } from 'node:path';
 import { createGatehouse } from '../../server/gatehouse.js';
+import { collectStartupGarbage } from '../../server/settle.js';
 import { CliError, type Command } from '../command.js';
 import { CONFIG_USAGE, configFromFlags, parseFlags } from '../config-flags.js';
 
@@ -42,6 +43,7 @@ export const serve: Command = {
     const metricsAt = gh.metricsAddress();
     if (metricsAt) ctx.out(`metrics on http://${metricsAt.host}:${metricsAt.port}/metrics`);
     ctx.out(`gatehouse listening on http://${address.host}:${address.port} (store: ${g.store} ${where}; ready in ${Date.now() - started} ms)`);
+    collectStartupGarbage();
     await new Promise<void>((done) => {
       const stop = (sig: string) => {
         ctx.out(`gatehouse: ${sig} received, shutting down`);
