@@ -13,7 +13,7 @@ import { ROOT } from './lib/revs.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { wsLoad, type WsLoadSpec } from './lib/ws-load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
-import { idleMemory, seededMemory } from './memory.js';
+import { floorMemory, idleMemory, seededMemory } from './memory.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -452,6 +452,9 @@ async function memory() {
     const note = (m: { rssMiB: number; threads: number }) => `RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after the first 200 (/proc/<pid>/status)`;
     add({ scenario: '8 idle memory, empty store, first start (bootstrap admin hashed)', target: '< 60 MiB', pass: first.rssMiB < 60, note: note(first) });
     add({ scenario: '8 idle memory, empty store, restart', target: '< 60 MiB', pass: restart.rssMiB < 60, note: note(restart) });
+    const floors = await floorMemory(SETTLE_MS);
+    add({ scenario: '8 floor: bare node:http, idle', note: note(floors.node) });
+    add({ scenario: '8 floor: Fastify + zod + Kysely/better-sqlite3 + jose + ws + pino, bundled as gatehouse is (bench/servers/floor.ts), idle', note: note(floors.stack) });
   }
   if (want('9')) {
     const seed = await seededDataDir(SCALE_N, SCALE_N, log);

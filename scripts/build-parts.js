@@ -28,3 +28,30 @@ export async function buildWorkers(outdir) {
     });
   }
 }
+
+/**
+ * dist/gatehouse.cjs's esbuild options (also the bench's floor server, bench/memory.ts): one
+ * minified CommonJS file, so bin/load-bundle.js can run it through vm.Script with V8's code cache.
+ */
+export function cliBundleOptions(entry, outfile) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Native addons, optional native helpers, piscina (it starts its threads from its own files), and
+    // undici and @fastify/reply-from, which load only in gateway mode (src/faces/gateway/index.ts).
+    external: ['better-sqlite3', '@node-rs/argon2', 'piscina', 'pg-native', 'bufferutil', 'utf-8-validate', 'undici', '@fastify/reply-from'],
+    minify: true,
+    keepNames: true, // profiles and stack traces name the sources' functions
+    plugins: [noZodLocales],
+    define: { 'import.meta.url': '__gatehouseModuleUrl' },
+    banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    legalComments: 'linked',
+    charset: 'ascii', // bin/load-bundle.js reads the bundle as latin1
+    metafile: true,
+    logLevel: 'warning',
+  };
+}

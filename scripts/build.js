@@ -26,7 +26,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWorkers, noZodLocales } from './build-parts.js';
+import { buildWorkers, cliBundleOptions } from './build-parts.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
@@ -69,27 +69,7 @@ if (!cliOnly) {
 }
 
 // Last: dist/gatehouse.cjs is what bin/ compares against src/.
-const cli = await build({
-  entryPoints: [join(ROOT, 'src/cli/main.ts')],
-  outfile: join(OUT, 'gatehouse.cjs'),
-  bundle: true,
-  platform: 'node',
-  // CommonJS, so bin/gatehouse.js can run it through vm.Script with V8's code cache.
-  format: 'cjs',
-  target: 'node20',
-  // Native addons, optional native helpers, piscina (it starts its threads from its own files), and
-  // undici and @fastify/reply-from, which load only in gateway mode (src/faces/gateway/index.ts).
-  external: ['better-sqlite3', '@node-rs/argon2', 'piscina', 'pg-native', 'bufferutil', 'utf-8-validate', 'undici', '@fastify/reply-from'],
-  minify: true,
-  keepNames: true, // profiles and stack traces name the sources' functions
-  plugins: [noZodLocales],
-  define: { 'import.meta.url': '__gatehouseModuleUrl' },
-  banner: { js: "const __gatehouseModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  legalComments: 'linked',
-  charset: 'ascii', // bin/gatehouse.js reads the bundle as latin1
-  metafile: true,
-  logLevel: 'warning',
-});
+const cli = await build(cliBundleOptions(join(ROOT, 'src/cli/main.ts'), join(OUT, 'gatehouse.cjs')));
 const inputs = Object.entries(cli.metafile.outputs[Object.keys(cli.metafile.outputs).find((f) => f.endsWith('gatehouse.cjs'))].inputs);
 const locales = inputs.filter(([f]) => /zod\/v4\/locales\//.test(f) && !/locales\/en\./.test(f));
 if (locales.length) throw new Error(`dist/gatehouse.cjs bundles ${locales.length} zod locales it never uses`);
