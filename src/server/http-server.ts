@@ -123,10 +123,11 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   // A declared length over the limit is refused before a byte of the body is read
   // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
   // (Fastify's callback form: an async hook would cost every request a promise.)
+  // (The declared length first: most requests have none, and req.routeOptions builds an object on every read.)
   app.addHook('onRequest', (req, _reply, done) => {
-    if (req.routeOptions.config?.streamsBody) return done();
     const declared = req.headers['content-length'];
-    done(declared !== undefined && Number(declared) > maxBody ? new HttpError('BODY_TOO_LARGE', { limit: maxBody }) : undefined);
+    if (declared === undefined || !(Number(declared) > maxBody) || req.routeOptions.config?.streamsBody) return done();
+    done(new HttpError('BODY_TOO_LARGE', { limit: maxBody }));
   });
   return app;
 }
