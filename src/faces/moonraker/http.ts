@@ -37,6 +37,7 @@ export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply
 const takesNone = (ep: Endpoint) => Object.keys((ep.args as unknown as { shape?: object }).shape ?? { x: 1 }).length === 0;
 
 function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
+  if (none && req.body === undefined && !req.url.includes('?')) return {}; // nothing to collect
   const raw = collectArgs(req);
   for (const _ in raw) return parseArgs(ep.args, raw);
   return none ? {} : parseArgs(ep.args, raw);
