@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { pino, stdSerializers, type LoggerOptions } from 'pino';
 import type { Config } from '../config/schema.js';
 import { clientErrorOf, HttpError } from '../faces/shared/http-errors.js';
-import { createNodeServer, loggerOptions, SECURITY_LINES } from './fast-path.js';
+import { createNodeServer, loggerOptions, requestLoggerFactory, SECURITY_LINES } from './fast-path.js';
 import { ClientAddresses } from './client-address.js';
 import { normalizeIp } from '../core/security/trusted-clients.js';
 import { faceOfUrl, rawBody, renderError, type Listener } from './envelopes.js';
@@ -93,6 +93,9 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   });
   // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
   if (!logsEveryRequest(level)) (app as { log: FastifyBaseLogger }).log = log;
+  // Where Fastify makes no request loggers (fast-path.ts), the faces' request logs make theirs (faces/shared/request-log.ts).
+  const requestLogger = requestLoggerFactory(log, logsEveryRequest(level), !!o.plain);
+  if (requestLogger) app.decorate('requestLoggerFactory', requestLogger);
   app.setErrorHandler(root);
   const addresses = new ClientAddresses(config.gatehouse.trusted_proxies);
   app.decorateRequest('clientIp', addresses.empty

@@ -11,6 +11,7 @@ import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
 import { AuthRequest, parseCookies } from '../../auth/request.js';
 import { logFailedRequest } from '../shared/http-errors.js';
+import { requestLog } from '../shared/request-log.js';
 import { registerWebPages } from '../../web/pages.js';
 import { clearSessionCookies, writeSessionCookies } from './cookies.js';
 import { routes } from './endpoints/index.js';
@@ -29,7 +30,7 @@ export function grafanaErrorHandler(error: unknown, req: FastifyRequest, reply: 
   // A body Fastify could not take (wrong media type, empty JSON) fails the bind, as Grafana's web.Bind.
   const e = code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
     ? new GrafanaError(req.routeOptions.config?.grafanaBindError ?? 'BAD_REQUEST_DATA') : error;
-  const f = grafanaFailure(e, req.log);
+  const f = grafanaFailure(e, requestLog(req));
   logFailedRequest(req, f.status);
   return reply.code(f.status).type(GRAFANA_JSON).send(JSON.stringify(f.body));
 }
