@@ -1,6 +1,7 @@
 // What the credential steps look at: one request's headers, query, address and
 // cookies (HTTP), or an identify call's params and its connection's identity
 // (websocket). Credentials are parsed once per request, when a step first asks.
+import { parseCookie } from 'cookie';
 import type { Identity } from '../core/model.js';
 
 export interface AuthRequestInit {
@@ -12,7 +13,8 @@ export interface AuthRequestInit {
   method?: string;
   /** False on routes that work without credentials (login, info, refresh, login ping). */
   authRequired: boolean;
-  cookies?: Record<string, string>;
+  /** The request's cookies; by default the Cookie header's, parsed when a step first asks. */
+  cookies?: Record<string, string | undefined>;
   /** server.connection.identify: its credential params, and what the connection is authenticated as now. */
   identify?: { accessToken?: string; apiKey?: string; current: Identity | null };
 }
@@ -27,26 +29,32 @@ function parseOrgId(v: string | undefined): number {
   return Number(n);
 }
 
+/** Standard base64 with its padding: whole groups of 4, at most two `=` and only at the end (one linear scan). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /** Go's Request.BasicAuth(): scheme case-insensitive, standard base64, split at the first colon. */
 export function decodeBasic(auth: string): { username: string; password: string } | undefined {
   if (auth.length < 6 || auth.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
   const b64 = auth.slice(6);
-  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) return undefined;
+  if (b64.length % 4 !== 0 || !BASE64.test(b64)) return undefined;
   const text = Buffer.from(b64, 'base64').toString('utf8');
   const i = text.indexOf(':');
   return i < 0 ? undefined : { username: text.slice(0, i), password: text.slice(i + 1) };
 }
 
+/** The Cookie header's cookies (`cookie`'s parseCookie: the parser @fastify/cookie wraps). */
+export const parseCookies = (header: string | undefined): Record<string, string | undefined> => (header ? parseCookie(header) : {});
+
 export class AuthRequest {
   readonly ip: string;
   readonly method: string;
   readonly authRequired: boolean;
-  readonly cookies: Record<string, string>;
   readonly identify: AuthRequestInit['identify'];
   private readonly headers: Record<string, string | string[] | undefined>;
   private readonly query: Record<string, unknown>;
   #basic: { username: string; password: string } | null | undefined;
   #org: number | undefined;
+  #cookies: Record<string, string | undefined> | undefined;
 
   constructor(init: AuthRequestInit) {
     this.headers = init.headers ?? {};
@@ -54,7 +62,7 @@ export class AuthRequest {
     this.ip = init.ip;
     this.method = init.method ?? 'GET';
     this.authRequired = init.authRequired;
-    this.cookies = init.cookies ?? {};
+    this.#cookies = init.cookies;
     this.identify = init.identify;
   }
 
@@ -69,6 +77,11 @@ export class AuthRequest {
     const v = this.query[name];
     const last = Array.isArray(v) ? v[v.length - 1] : v;
     return typeof last === 'string' ? last : undefined;
+  }
+
+  /** The cookies, parsed when a step first asks (most requests carry another credential). */
+  get cookies(): Record<string, string | undefined> {
+    return (this.#cookies ??= parseCookies(this.header('cookie')));
   }
 
   /** The Authorization header's Basic credentials, decoded once. */

@@ -8,9 +8,14 @@
 //    set one by one, five constant headers cost a fifth of an authenticated GET.
 //    Here they join the header block as one string in ServerResponse's
 //    `_storeHeader` (not public API, unchanged since Node 0.x).
-// 2. The per-request logger made on its first use. Fastify makes a pino child per
-//    request (~4.5 µs, as much as a cached credential check) and most requests
-//    never log once request logs are off (above log level debug).
+// 2. No per-request logger from Fastify. Fastify makes a pino child per request
+//    (~4.5 µs, as much as a cached credential check), and even a lazy one from a
+//    childLoggerFactory of ours costs ~3,000 instructions a request (Fastify checks
+//    every logger a factory returns); most requests never log once request logs
+//    are off (above log level debug). Gatehouse's own request logs ask
+//    faces/shared/request-log.ts, which makes a lazy child on first use through
+//    the `requestLoggerFactory` decoration; scopes whose plugins log through
+//    request.log (reply-from, @fastify/websocket) set it as their factory.
 import http from 'node:http';
 import { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions } from 'fastify/types/logger.js';
@@ -87,13 +92,16 @@ export class LazyRequestLogger {
   }
 }
 
-/** Fastify's logger options: above debug, no logger of Fastify's own and a lazy per-request one; else (plain) pino children. */
+/** Fastify's logger options: above debug, no logger of Fastify's own and none per request (requestLoggerFactory); else (plain) pino children. */
 export function loggerOptions(log: FastifyBaseLogger, everyRequest: boolean, plain: boolean) {
   if (everyRequest) return { loggerInstance: log };
   if (!fastPathOn(plain)) return { loggerInstance: log, disableRequestLogging: true };
   // Without a logger of its own Fastify neither times every request nor listens for every response's end.
-  return {
-    childLoggerFactory: (_l: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions) => new LazyRequestLogger(log, bindings, opts) as unknown as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-  };
+  return { logController: new LogController({ disableRequestLogging: true }) };
+}
+
+/** A request's logger made on its first log call (undefined when Fastify makes request loggers itself: debug, or plain). */
+export function requestLoggerFactory(log: FastifyBaseLogger, everyRequest: boolean, plain: boolean) {
+  if (everyRequest || !fastPathOn(plain)) return undefined;
+  return (bindings: Bindings, opts: ChildLoggerOptions = {}) => new LazyRequestLogger(log, bindings, opts) as unknown as FastifyBaseLogger;
 }

@@ -10,7 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { pino, stdSerializers, type LoggerOptions } from 'pino';
 import type { Config } from '../config/schema.js';
 import { clientErrorOf, HttpError } from '../faces/shared/http-errors.js';
-import { createNodeServer, loggerOptions, SECURITY_LINES } from './fast-path.js';
+import { createNodeServer, loggerOptions, requestLoggerFactory, SECURITY_LINES } from './fast-path.js';
 import { ClientAddresses } from './client-address.js';
 import { normalizeIp } from '../core/security/trusted-clients.js';
 import { faceOfUrl, rawBody, renderError, type Listener } from './envelopes.js';
@@ -93,6 +93,9 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   });
   // Without a logger of its own, Fastify's app.log is a no-op: plugins log through this one.
   if (!logsEveryRequest(level)) (app as { log: FastifyBaseLogger }).log = log;
+  // Where Fastify makes no request loggers (fast-path.ts), the faces' request logs make theirs (faces/shared/request-log.ts).
+  const requestLogger = requestLoggerFactory(log, logsEveryRequest(level), !!o.plain);
+  if (requestLogger) app.decorate('requestLoggerFactory', requestLogger);
   app.setErrorHandler(root);
   const addresses = new ClientAddresses(config.gatehouse.trusted_proxies);
   app.decorateRequest('clientIp', addresses.empty
@@ -123,10 +126,11 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
   // A declared length over the limit is refused before a byte of the body is read
   // (a streamed body is cut off by Fastify's own bodyLimit once it passes the limit).
   // (Fastify's callback form: an async hook would cost every request a promise.)
+  // (The declared length first: most requests have none, and req.routeOptions builds an object on every read.)
   app.addHook('onRequest', (req, _reply, done) => {
-    if (req.routeOptions.config?.streamsBody) return done();
     const declared = req.headers['content-length'];
-    done(declared !== undefined && Number(declared) > maxBody ? new HttpError('BODY_TOO_LARGE', { limit: maxBody }) : undefined);
+    if (declared === undefined || !(Number(declared) > maxBody) || req.routeOptions.config?.streamsBody) return done();
+    done(new HttpError('BODY_TOO_LARGE', { limit: maxBody }));
   });
   return app;
 }

@@ -6,7 +6,6 @@
 //   <prefix>api/…       its JSON API: gatehouse's own routes (api/index.ts) and the Grafana
 //                       face's routes again under <prefix>api/grafana/…, with the same role
 //                       checks, taking a browser session only and a CSRF header on every change
-import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/core.js';
 import type { Identity } from '../core/model.js';
@@ -48,7 +47,6 @@ export interface WebUiOptions {
 export async function webUi(app: FastifyInstance, o: WebUiOptions) {
   const { core, pagesPrefix: prefix } = o;
   app.setErrorHandler(grafanaErrorHandler);
-  await app.register(fastifyCookie);
   grafanaBodies(app);
   const guard = guardOf(csrfOf(core));
   for (const route of grafanaRoutes) mount(app, core, route, { prefix: `${prefix}api/grafana`, guard });

@@ -36,7 +36,7 @@ export function grafanaIdentities(ctx: Ctx, login: LoginActions) {
      */
     async grafanaUser(user: User, requestedOrg: number, via: string, o: { webSession?: WebSession; apiKeyId?: number } = {}): Promise<Identity> {
       if (user.isDisabled) throw fail('GRAFANA_IDENTITY_DISABLED');
-      await orgs.ensureUser(user.id); // a user created elsewhere since the last sync
+      if (!orgs.knows(user.id)) await orgs.ensureUser(user.id); // a user created elsewhere since the last sync
       const orgId = requestedOrg > 0 ? requestedOrg : user.orgId;
       const role = orgs.roleOf(user.id, orgId) ?? null;
       lastSeen.set(user.id, Date.now());
@@ -48,7 +48,7 @@ export function grafanaIdentities(ctx: Ctx, login: LoginActions) {
       if (key.serviceAccountId === null) {
         return identity({ kind: 'grafana_api_key', username: `api_key:${key.name}`, source: 'grafana', createdOn: key.createdAt / 1000, via: 'api_key', orgId: key.orgId, orgRole: key.role, apiKeyId: key.id });
       }
-      const sa = await users.fetchById(key.serviceAccountId); // made on another instance a moment ago, perhaps
+      const sa = users.getById(key.serviceAccountId) ?? (await users.fetchById(key.serviceAccountId)); // made on another instance a moment ago, perhaps
       if (!sa) throw fail('GRAFANA_API_KEY_INVALID');
       return v.grafanaUser(sa, key.orgId, 'service_account_token', { apiKeyId: key.id });
     },

@@ -50,7 +50,7 @@ export function verifyActions(ctx: Ctx, login: LoginActions, namedKeys: Moonrake
     async accessToken(token: string, checkExp = true): Promise<Identity | undefined> {
       const claims = await ctx.jwt.verify(token, 'access', checkExp);
       if (!claims) return undefined;
-      const family = await families.resolve(claims.sid);
+      const family = families.get(claims.sid) ?? (await families.resolve(claims.sid));
       if (!family) return undefined;
       const user = users.get(claims.username) ?? (await users.fetch(claims.username));
       if (!user || user.isDisabled || family.userId !== user.id) return undefined;

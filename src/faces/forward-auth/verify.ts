@@ -3,7 +3,6 @@
 // identity in Authelia's header names when the forwarded request carries any
 // credential gatehouse accepts (src/auth/policies.ts, "forward auth"), and 401
 // otherwise. See docs/gateway.md.
-import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
@@ -93,7 +92,6 @@ function ok(reply: FastifyReply, id: VerifiedIdentity) {
 /** `/auth/verify` for every method (nginx's subrequest keeps the original one); any body is read within the limit and ignored. */
 export async function forwardAuth(app: FastifyInstance, o: { core: Core; loginUrl: string }) {
   const { core } = o;
-  await app.register(fastifyCookie);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));
   // Every refusal is a 401 (nginx's auth_request knows 2xx, 401 and 403 only; its message says why);
@@ -109,11 +107,11 @@ export async function forwardAuth(app: FastifyInstance, o: { core: Core; loginUr
     method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
     url: '/auth/verify',
     async handler(req, reply) {
-      const cookies = req.cookies as Record<string, string>;
-      // The cheap 401: nothing that could be a credential.
-      const grafanaCookie = core.config.gatehouse.grafana_enabled && cookies[cookieName];
-      if (!req.headers.authorization && !req.headers['x-api-key'] && !req.headers['x-access-token'] && !grafanaCookie) return unauthorized(req, reply, 'Unauthorized', o.loginUrl);
-      return ok(reply, await verifyForwarded(new AuthRequest({ headers: req.headers, ip: req.clientIp, authRequired: true, cookies }), core));
+      const ar = new AuthRequest({ headers: req.headers, ip: req.clientIp, authRequired: true });
+      // The cheap 401: nothing that could be a credential (the cookies parsed only when nothing else is there).
+      const credential = req.headers.authorization || req.headers['x-api-key'] || req.headers['x-access-token'] || (core.config.gatehouse.grafana_enabled && ar.cookies[cookieName]);
+      if (!credential) return unauthorized(req, reply, 'Unauthorized', o.loginUrl);
+      return ok(reply, await verifyForwarded(ar, core));
     },
   });
 }

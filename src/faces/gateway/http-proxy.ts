@@ -15,6 +15,7 @@ import { authRequestOf } from '../moonraker/http.js';
 import { CORS_ALLOW_HEADERS, MoonrakerCors } from '../moonraker/cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from '../moonraker/errors.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
+import { pluginRequestLogs, requestLog } from '../shared/request-log.js';
 import { upstreamFailure } from './errors.js';
 import { forwardedQuery, type GatewayPaths } from './paths.js';
 import type { Upstream } from './upstream.js';
@@ -107,6 +108,7 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
   const cors = new MoonrakerCors(core);
   const sessionCookies = new Set(o.sessionCookies);
 
+  pluginRequestLogs(app);
   // No retries: a 503 from Moonraker (Klippy not ready) is an answer, passed on as it is.
   await app.register(replyFrom, { base: upstream.origin, undici: upstream.pool as never, disableRequestLogging: true, retryMethods: [] });
 
@@ -115,7 +117,7 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
   app.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
 
   const send = (req: FastifyRequest, reply: FastifyReply, error: unknown) => {
-    const f = moonrakerFailure(error, req.log);
+    const f = moonrakerFailure(error, requestLog(req));
     logFailedRequest(req, f.status);
     // A body the client is still sending is not read: the connection closes after this answer.
     if (hasUnreadBody(req)) reply.header('connection', 'close');
@@ -148,7 +150,7 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
       rewriteHeaders: (headers) => responseHeaders(req, reply, headers as Record<string, unknown>) as IncomingHttpHeaders,
       onError: (r, { error }) => {
         const err = upstreamFailure(error);
-        req.log.warn({ req, upstream: upstream.origin, cause: err.params.cause }, 'gateway: upstream failed');
+        requestLog(req).warn({ req, upstream: upstream.origin, cause: err.params.cause }, 'gateway: upstream failed');
         send(req, r as FastifyReply, err);
       },
     });

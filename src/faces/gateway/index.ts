@@ -10,6 +10,7 @@ import type { Config } from '../../config/schema.js';
 import type { Core } from '../../core/core.js';
 import type { Forwarder } from '../moonraker/websocket/index.js';
 import { MOONRAKER_JSON, moonrakerBody } from '../moonraker/errors.js';
+import { requestLog } from '../shared/request-log.js';
 import type { GatewayError } from './errors.js';
 import { GatewayPaths, isBadTarget } from './paths.js';
 
@@ -45,7 +46,7 @@ function refuseBadTargets(app: FastifyInstance) {
     const bad = (req.raw as Marked)[BAD_TARGET];
     if (!bad) return done();
     // Logged with the target as it arrived (scrubbed by the logger like every URL), not the `/` it was routed to.
-    req.log.info({ req: { method: req.method, url: req.originalUrl, ip: req.clientIp }, res: { statusCode: bad.status } }, 'request failed');
+    requestLog(req).info({ req: { method: req.method, url: req.originalUrl, ip: req.clientIp }, res: { statusCode: bad.status } }, 'request failed');
     reply.code(bad.status).header('connection', 'close').type(MOONRAKER_JSON).send(moonrakerBody(bad));
   });
 }

@@ -1,7 +1,7 @@
 // The session cookies, written as Grafana writes them (Go's net/http order of
 // attributes: Path, Max-Age, HttpOnly, Secure, SameSite): `grafana_session`
 // (HttpOnly) and `grafana_session_expiry` (read by the frontend to rotate).
-// Request cookies are parsed by @fastify/cookie.
+// Request cookies are parsed when a credential step asks (auth/request.ts: `cookie`'s parser).
 import type { FastifyReply } from 'fastify';
 import type { Core } from '../../core/core.js';
 import type { WebSession } from '../../core/model.js';

@@ -3,15 +3,15 @@
 // (src/auth/policies.ts, "grafana"), then checked against the route's access
 // rule, then their body is bound — Grafana's order — and every failure is
 // written in Grafana's body shapes (errors.ts).
-import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/core.js';
 import { CoreError } from '../../core/errors.js';
 import type { Identity } from '../../core/model.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
-import { AuthRequest } from '../../auth/request.js';
+import { AuthRequest, parseCookies } from '../../auth/request.js';
 import { logFailedRequest } from '../shared/http-errors.js';
+import { requestLog } from '../shared/request-log.js';
 import { registerWebPages } from '../../web/pages.js';
 import { clearSessionCookies, writeSessionCookies } from './cookies.js';
 import { routes } from './endpoints/index.js';
@@ -30,7 +30,7 @@ export function grafanaErrorHandler(error: unknown, req: FastifyRequest, reply: 
   // A body Fastify could not take (wrong media type, empty JSON) fails the bind, as Grafana's web.Bind.
   const e = code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
     ? new GrafanaError(req.routeOptions.config?.grafanaBindError ?? 'BAD_REQUEST_DATA') : error;
-  const f = grafanaFailure(e, req.log);
+  const f = grafanaFailure(e, requestLog(req));
   logFailedRequest(req, f.status);
   return reply.code(f.status).type(GRAFANA_JSON).send(JSON.stringify(f.body));
 }
@@ -41,7 +41,7 @@ export function grafanaErrorHandler(error: unknown, req: FastifyRequest, reply: 
  * session cookie that failed is cleared; on an optional-auth route a 401 is no identity.
  */
 export async function identify(core: Core, req: FastifyRequest, reply: FastifyReply, o: { required: boolean }): Promise<Identity | null> {
-  const ar = new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired: o.required, cookies: req.cookies as Record<string, string> });
+  const ar = new AuthRequest({ headers: req.headers, query: (req.query ?? {}) as Record<string, unknown>, ip: req.clientIp, authRequired: o.required });
   let identity: Identity | null;
   try {
     identity = await authenticate(POLICIES.grafana, ar, core);
@@ -147,7 +147,7 @@ export function loginHandler(core: Core) {
 /** GET /logout: ends this session (whatever its state), clears the cookies, on to the sign-in page (also under the UI's prefix). */
 export function logoutHandler(core: Core, loginUrl: string) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    const token = req.cookies[core.config.auth.login_cookie_name];
+    const token = parseCookies(req.headers.cookie)[core.config.auth.login_cookie_name];
     const session = token ? await core.webSessions.lookup(token) : undefined;
     await core.webSessions.logout(session, session && core.accounts.getById(session.userId)?.username, req.clientIp);
     clearSessionCookies(reply, core);
@@ -159,7 +159,6 @@ export async function grafanaHttp(app: FastifyInstance, opts: { core: Core }) {
   const { core } = opts;
   app.setErrorHandler(grafanaErrorHandler);
   ignoreTrailingSlash(app);
-  await app.register(fastifyCookie);
   grafanaBodies(app);
   for (const route of routes) mount(app, core, route);
 

@@ -10,6 +10,7 @@ import { AuthRequest } from '../../auth/request.js';
 import { checkNeeded, scopeFor } from '../../auth/scopes.js';
 import { parseArgs } from '../shared/args.js';
 import { HttpError, logFailedRequest } from '../shared/http-errors.js';
+import { requestLog } from '../shared/request-log.js';
 import { endpoints } from './endpoints/index.js';
 import { collectArgs, FormFields, INT, parseMultipart, parseUrlencoded, tornadoArgument } from './args.js';
 import type { Identity } from '../../core/model.js';
@@ -27,7 +28,7 @@ export function authRequestOf(req: FastifyRequest, authRequired: boolean) {
 
 /** The face's error handler: its envelope, and (RFC 9110 §11.6.1) a 401 names the scheme (Moonraker itself sends none; its clients ignore it). */
 export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
-  const f = moonrakerFailure(error, req.log);
+  const f = moonrakerFailure(error, requestLog(req));
   logFailedRequest(req, f.status);
   if (f.status === 401) reply.header('WWW-Authenticate', f.code === 'JWT_INVALID' ? 'Bearer realm="gatehouse", error="invalid_token"' : 'Bearer realm="gatehouse"');
   return reply.code(f.status).type(MOONRAKER_JSON).send(moonrakerBody(f));
@@ -37,6 +38,7 @@ export function moonrakerErrorHandler(error: unknown, req: FastifyRequest, reply
 const takesNone = (ep: Endpoint) => Object.keys((ep.args as unknown as { shape?: object }).shape ?? { x: 1 }).length === 0;
 
 function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
+  if (none && req.body === undefined && !req.url.includes('?')) return {}; // nothing to collect
   const raw = collectArgs(req);
   for (const _ in raw) return parseArgs(ep.args, raw);
   return none ? {} : parseArgs(ep.args, raw);

@@ -4,6 +4,7 @@
 // unexpected becomes a 500 whose details go to the log only.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { CatalogueError, CoreError, StoreUnavailableError } from '../../core/errors.js';
+import { requestLog } from './request-log.js';
 
 /** code → [status, message (Moonraker's face writes these; Grafana's its own wording, see faces/grafana/errors.ts)]. */
 export const HTTP_ERRORS = {
@@ -61,5 +62,5 @@ export function clientErrorOf(err: NodeJS.ErrnoException): HttpError {
  * are sent: above log level debug, the only request logs (see src/server/http-server.ts).
  */
 export function logFailedRequest(req: FastifyRequest, status: number): void {
-  if (status >= 400) req.log.info({ req, res: { statusCode: status } }, 'request failed');
+  if (status >= 400) requestLog(req).info({ req, res: { statusCode: status } }, 'request failed');
 }

@@ -24,6 +24,7 @@ import { POLICIES } from '../../../auth/policies.js';
 import { MoonrakerCors } from '../cors.js';
 import { MoonrakerError } from '../errors.js';
 import { authRequestOf, moonrakerErrorHandler } from '../http.js';
+import { pluginRequestLogs, requestLog } from '../../shared/request-log.js';
 import { WebsocketHub } from './hub.js';
 import type { Forwarder } from './forwarder.js';
 
@@ -63,6 +64,7 @@ async function websocketPlugin(app: FastifyInstance, opts: { core: Core; rawErro
   const upgradeListeners = app.server.listeners('upgrade');
   await app.register(async (scope) => {
     scope.setErrorHandler(moonrakerErrorHandler);
+    pluginRequestLogs(scope);
     await scope.register(fastifyWebsocket, {
       options: {
         maxPayload: core.config.limits.ws_max_message_bytes,
@@ -111,8 +113,8 @@ function websocketRoute(app: FastifyInstance, hub: WebsocketHub, cors: Moonraker
         // Checked as Moonraker checks the upgrade: credentials required (an expired ?access_token= does not do).
         identity = await authenticate(POLICIES.moonrakerUpgrade, authRequestOf(req, true), core);
       } catch (err) {
-        if (err instanceof CoreError) req.log.debug({ reason: err.message }, 'websocket upgrade not authenticated');
-        else req.log.error({ err }, 'websocket upgrade authentication failed');
+        if (err instanceof CoreError) requestLog(req).debug({ reason: err.message }, 'websocket upgrade not authenticated');
+        else requestLog(req).error({ err }, 'websocket upgrade authentication failed');
       }
       const unauthenticated = identity === null ? hub.refusal(req.clientIp, false) : undefined;
       if (unauthenticated) throw new MoonrakerError(unauthenticated);
