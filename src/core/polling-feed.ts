@@ -22,7 +22,7 @@ export function pollingFeed(settings: SettingsStore, o: { intervalMs?: number; o
   let pending: Promise<void> | undefined;
   const feed = {
     healthy: true,
-    /** Takes the current stamp as seen (at start, before the indexes load), and the store's files as looked at. */
+    /** Takes the current stamp as seen (at start, before the indexes load); the store's "changed?" answer starts from here too. */
     async load() {
       await o.mayHaveChanged?.();
       generation = await settings.get(GENERATION);
