@@ -6,20 +6,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { Running } from '../helpers/server.js';
-import { ADMIN_PASSWORD, bearer, startGrafana } from '../grafana/helpers.js';
-import { assertNoErrors, launch, nav, NO_CHROMIUM, openPage, shot, signIn } from './helpers.js';
+import { ADMIN_PASSWORD, bearer } from '../grafana/helpers.js';
+import { assertNoErrors, nav, NO_CHROMIUM, openPage, shot, signIn, startUi, stopUi } from './helpers.js';
 
 let browser: Browser;
 let s: Running;
 
-before(async () => {
-  s = await startGrafana();
-  if (!NO_CHROMIUM) browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await s?.stop();
-});
+before(async () => ({ s, browser } = await startUi()));
+after(() => stopUi({ s, browser }));
 
 test('an API key: created on the page, shown once, used over HTTP, deleted and then refused', { skip: NO_CHROMIUM }, async () => {
   const context = await browser.newContext();

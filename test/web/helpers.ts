@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Running } from '../helpers/server.js';
+import { startGrafana } from '../grafana/helpers.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const NO_CHROMIUM = !existsSync(CHROMIUM) && 'chromium not installed';
@@ -17,6 +18,18 @@ export function launch(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
+}
+
+/** A file's shared server (the shipped defaults) and browser (none without Chromium: those tests skip). */
+export async function startUi(): Promise<{ s: Running; browser: Browser }> {
+  const s = await startGrafana();
+  return { s, browser: NO_CHROMIUM ? (undefined as unknown as Browser) : await launch() };
+}
+
+/** Stops what startUi() started, the browser first; either may be missing when start-up failed. */
+export async function stopUi(ui: { s?: Running; browser?: Browser }): Promise<void> {
+  await ui.browser?.close();
+  await ui.s?.stop();
 }
 
 /** A page that records its script errors and console errors. */
