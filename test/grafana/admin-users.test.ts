@@ -128,6 +128,7 @@ test('PUT /api/admin/users/:id/password: the new password works on both faces at
   const unknown = await put(987654, { password: 'pw-long' });
   assert.equal(unknown.status, 404, unknown.text);
   assert.deepEqual(unknown.json, { message: 'user not found' });
+  assert.equal((await put(987654, { password: 'abc' })).status, 400, 'the length is checked before the id is looked up, as Grafana does');
 });
 
 test('PUT /api/admin/users/:id/permissions: promotion and demotion take effect on the next request; bad data; unknown id', TODO, async () => {

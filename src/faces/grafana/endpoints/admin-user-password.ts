@@ -10,8 +10,9 @@ export default defineRoute({
   access: { server: true, action: 'users.password:write' },
   body: goStruct({ password: goString }),
   async handle({ core, identity, body, params }) {
-    const u = core.accounts.account(intParam(params.id, 'ID_INVALID'));
-    if (Buffer.byteLength(body.password) < 4) throw new GrafanaError('ADMIN_PASSWORD_SHORT');
+    const id = intParam(params.id, 'ID_INVALID');
+    if (Buffer.byteLength(body.password) < 4) throw new GrafanaError('ADMIN_PASSWORD_SHORT'); // before the lookup, as Grafana
+    const u = core.accounts.account(id);
     if (u.source !== 'moonraker') throw new GrafanaError('EXTERNAL_PASSWORD');
     core.accounts.checkRights(identity, u, 'change');
     await core.accounts.resetPassword(u.username, body.password, identity.username);
