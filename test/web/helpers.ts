@@ -1,7 +1,8 @@
 // Shared by the admin UI's browser tests: headless Debian Chromium through
 // playwright-core (never a browser download), signing in through the page by
-// label, screenshots written to docs/screenshots/ for reviewers, and the
-// console errors a page logged.
+// label, screenshots (written to docs/screenshots/ for reviewers by
+// `npm run screenshots` only, so a test run leaves the checkout as it was), and
+// the console errors a page logged.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { startGrafana } from '../grafana/helpers.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const NO_CHROMIUM = !existsSync(CHROMIUM) && 'chromium not installed';
 const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
+/** Set by `npm run screenshots`: shot() then replaces docs/screenshots/<name>.png. */
+const WRITE_SHOTS = process.env.GATEHOUSE_SCREENSHOTS === '1';
 
 export function launch(): Promise<Browser> {
   return chromium.launch({
@@ -52,9 +55,10 @@ export async function signIn(page: Page, s: Running, user: string, password: str
   await page.waitForSelector('main h1');
 }
 
+/** Renders the whole page (a test run does that too); the file is written only for `npm run screenshots`. */
 export async function shot(page: Page, name: string) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (WRITE_SHOTS) mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ ...(WRITE_SHOTS ? { path: join(SHOTS, `${name}.png`) } : {}), fullPage: true });
 }
 
 /** Goes to a page of the UI through the navigation. */
