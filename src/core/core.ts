@@ -142,7 +142,7 @@ export function createCore(o: CoreOptions) {
 
     /** Follows other instances' changes and flushes write-behind times (a server; the CLI does not). */
     serve(): void {
-      unsubscribe = follow(feed, writer.apply, events, log);
+      unsubscribe = follow(feed, writer.apply, events, log, ix.users);
       feed.start();
       timers.push(
         every(FLUSH_EVERY_MS, () => keys.flush(), (err) => log.error({ err }, 'api key last-used flush failed')),
@@ -167,10 +167,19 @@ export function createCore(o: CoreOptions) {
   return core;
 }
 
-/** Applies other instances' changes and re-emits their domain events here; forwards this process's events to them. */
-function follow(feed: ChangeFeed, apply: (c: Change) => Promise<void>, events: CoreEventBus, log: SourceLog): () => void {
+/**
+ * Applies other instances' changes and re-emits their domain events here; forwards this process's events to them.
+ * A change it cannot name (another process polled, or a channel caught up after a gap) came with no events: the
+ * accounts that reload finds created or deleted are announced here instead (the CLI's `user create`, for one).
+ */
+function follow(feed: ChangeFeed, apply: (c: Change) => Promise<void>, events: CoreEventBus, log: SourceLog, users: UsersIndex): () => void {
   const unsubscribeChanges = feed.subscribe(async (change) => {
     await apply(change);
+    if (change.kind === 'all') {
+      const { appeared, vanished } = users.lastReload;
+      for (const u of appeared) if (!u.isServiceAccount) events.emitEvent({ name: 'user_created', args: [{ username: u.username }] }, { remote: true });
+      for (const u of vanished) if (!u.isServiceAccount) events.emitEvent({ name: 'user_deleted', args: [{ username: u.username, userId: u.id }] }, { remote: true });
+    }
     events.emit('reloaded');
   });
   // Websocket clients on every instance hear every instance's events.

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import type { Running } from '../helpers/server.js';
 import { basic, errutil, mkUser, startGrafana } from '../grafana/helpers.js';
 import { cookie, eventually, loginAs, moonrakerLogin, moonrakerWhoami } from '../grafana/callers.js';
+import { RpcClient } from '../websocket/client.js';
 
 const TODO = {};
 const BIN = resolve('bin/gatehouse.js');
@@ -139,5 +140,27 @@ test('the last enabled server admin: user disable and user delete refuse it', TO
     assert.match((await cli(alone, 'user', 'list')).out, /^admin\t/m, 'still there');
   } finally {
     rmSync(alone, { recursive: true, force: true });
+  }
+});
+
+test('user create and user delete by the CLI reach the running server\'s websockets as notify_user_created and notify_user_deleted, once each, within its sync interval', async () => {
+  const c = await RpcClient.open(s.port);
+  try {
+    assert.ok((await c.identify({ api_key: s.apiKey() })).result);
+    let r = await cli(dir, 'user', 'create', 'cleo', '--password', 'pw-cleo');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(await c.next((m) => m.method === 'notify_user_created'), { jsonrpc: '2.0', method: 'notify_user_created', params: [{ username: 'cleo' }] });
+    r = await cli(dir, 'user', 'delete', 'cleo');
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(await c.next((m) => m.method === 'notify_user_deleted'), { jsonrpc: '2.0', method: 'notify_user_deleted', params: [{ username: 'cleo' }] });
+    // a user this server creates itself is announced by its own write, not again by the next reload
+    assert.equal((await s.req('POST', '/access/user', { body: { username: 'dion', password: 'pw-dion' }, headers: { 'x-api-key': s.apiKey() } })).status, 200);
+    assert.equal((await cli(dir, 'user', 'disable', 'ben')).code, 0, 'another process writes: the server reloads everything');
+    await eventually(async () => (await s.req('GET', '/api/org', { headers: basic('ben', 'pw-ben') })).status === 401, 'reloaded');
+    assert.deepEqual(c.notifications('notify_user_created').map((m) => m.params[0].username), ['cleo', 'dion']);
+    assert.deepEqual(c.notifications('notify_user_deleted').map((m) => m.params[0].username), ['cleo']);
+    assert.equal((await cli(dir, 'user', 'enable', 'ben')).code, 0);
+  } finally {
+    await c.close();
   }
 });

@@ -9,15 +9,27 @@ export class UsersIndex implements Index {
   private byId = new Map<number, User>();
   /** Bumped by every load and apply: a store read begun before one may be stale, and is not kept. */
   private epoch = 0;
+  /** The account ids as of the last load and this process's own changes (not fetch()'s reads): what a reload compares with. */
+  private synced: Set<number> | undefined;
+  /** What the last load found that this process had not been told of: other processes' creations and deletions. */
+  private reloadDiff: { appeared: User[]; vanished: User[] } = { appeared: [], vanished: [] };
 
   constructor(private store: Store) {}
 
   async load(): Promise<void> {
-    this.epoch++;
+    const epoch = ++this.epoch;
     const all = await this.store.users.list();
+    const before = this.synced;
+    const gone = new Map(this.byId);
     this.byName.clear();
     this.byId.clear();
     for (const u of all) this.put(u);
+    // No diff on the first load, nor when a change of this process's own landed during the read.
+    if (before && epoch === this.epoch) {
+      for (const u of all) gone.delete(u.id);
+      this.reloadDiff = { appeared: all.filter((u) => !before.has(u.id)), vanished: [...gone.values()].filter((u) => before.has(u.id)) };
+    } else this.reloadDiff = { appeared: [], vanished: [] };
+    this.synced = new Set(this.byId.keys());
   }
 
   async apply(change: Change): Promise<void> {
@@ -27,7 +39,12 @@ export class UsersIndex implements Index {
     const before = this.byId.get(change.id);
     if (before) this.drop(before);
     if (u) this.put(u);
+    if (u) this.synced?.add(u.id);
+    else this.synced?.delete(change.id);
   }
+
+  /** The accounts the last load() found created and deleted by another process since the one before (none after the first). */
+  get lastReload(): { appeared: readonly User[]; vanished: readonly User[] } { return this.reloadDiff; }
 
   private put(u: User) {
     this.byName.set(u.username, u);
