@@ -173,6 +173,24 @@ for (const [what, revoke] of [
   });
 }
 
+test('a login over HTTP with ?connection_id= (the upstream\'s id, which identify told the client) authenticates that socket again after its user logged out', async () => {
+  await withGateway(async (g, sockets) => {
+    const session = await login(g);
+    const other = await open(g, sockets, { headers: { 'x-api-key': g.s.apiKey() } });
+    await other.result('server.connection.identify', CLIENT);
+    const c = await open(g, sockets);
+    const id = (await c.result('server.connection.identify', { ...CLIENT, access_token: session.token })).connection_id;
+    assert.equal(id, g.up.sockets.at(-1)!.connectionId);
+    assert.equal((await g.s.req('POST', '/access/logout', { headers: { authorization: `Bearer ${session.token}` } })).status, 200);
+    assert.deepEqual((await c.call('server.info')).error, UNAUTHORIZED);
+    const r = await g.s.req('POST', `/access/login?connection_id=${id}`, { body: { username: 'cora', password: 'cora-pw' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal((await c.result('server.info')).klippy_state, 'ready', 'the socket the client named is authenticated again');
+    assert.equal((await c.result('access.get_user')).username, 'cora');
+    assert.equal((await other.result('access.get_user')).username, '_API_KEY_USER_', 'no other socket changed');
+  });
+});
+
 test('when the API key is rotated, a socket that authenticated with the old key stops forwarding; the new key works', async () => {
   await withGateway(async (g, sockets) => {
     const old = g.s.apiKey();

@@ -46,14 +46,15 @@ function argsOf(ep: Endpoint, none: boolean, req: FastifyRequest) {
 
 /**
  * Moonraker's get_associated_websocket: `connection_id` in the query or a form
- * body (never a JSON body's) names a websocket; a login through this request
+ * body (never a JSON body's) names a websocket (by the id identify told it: in
+ * gateway mode, the upstream's); a login through this request
  * then sets that socket's user (and ends its need for auth). No such socket: nothing.
  */
 function setAssociatedIdentity(req: FastifyRequest, identity: Identity | null) {
   const hub = (req.server as { moonrakerWebsocket?: WebsocketHub }).moonrakerWebsocket;
   const raw = tornadoArgument(req, 'connection_id');
   if (!hub || raw === undefined || !INT.test(raw)) return;
-  const conn = hub.conns.get(Number(raw.replace(/_/g, '')));
+  const conn = hub.byClientId(Number(raw.replace(/_/g, '')));
   if (conn) hub.setIdentity(conn, identity);
 }
 

@@ -28,6 +28,8 @@ export class Connection {
   needAuth = false;
   /** Set by a successful identify; identify works once. */
   clientData: ClientData | null = null;
+  /** The connection_id the client was told: this id, or in gateway mode the upstream's (methods.ts identify). */
+  clientId: number;
   /** Token bucket: tokens left (negative: in debt) and when it was last refilled (ms, monotonic). */
   tokens: number;
   stamp: number;
@@ -44,6 +46,7 @@ export class Connection {
   constructor(readonly hub: WebsocketHub, readonly ws: WebSocket, readonly id: number, readonly ip: string, burst: number, now: number) {
     this.tokens = burst;
     this.stamp = now;
+    this.clientId = id;
   }
 
   /** Sets the connection's identity (null: unauthenticated); a new identity clears needAuth, as Moonraker's user_info setter. */

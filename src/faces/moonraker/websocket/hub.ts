@@ -71,6 +71,13 @@ export class WebsocketHub implements RpcHost {
 
   get size() { return this.conns.size; }
 
+  /** The connection a client names by the connection_id it was told (HTTP `?connection_id=`): in gateway mode, the upstream's. */
+  byClientId(id: number): Connection | undefined {
+    if (!this.forwarder) return this.conns.get(id);
+    for (const conn of this.conns.values()) if (conn.clientId === id && conn.clientData) return conn;
+    return undefined;
+  }
+
   /** Why an upgrade from `ip` is refused now (a code of the face's catalogue), or undefined. */
   refusal(ip: string, authenticated: boolean) { return this.admission.refusal(ip, authenticated, this.conns.size); }
 

@@ -78,6 +78,8 @@ function identify(host: MethodHost): RpcMethod {
       const client = { name: a.client_name, version: a.version, type, url: a.url };
       // Gateway mode: the upstream's connection_id is the one the client sees (it sends it back on HTTP requests, which go upstream).
       const result = host.forwarder ? await host.forwarder.identify(conn, client) : { connection_id: conn.id };
+      const told = (result as { connection_id?: unknown } | null)?.connection_id;
+      if (typeof told === 'number') conn.clientId = told;
       conn.clientData = client;
       return result;
     },
