@@ -11,10 +11,14 @@
 //   4. else `admin`: anything the table does not name needs admin.
 // A JSON-RPC method the table does not name needs admin.
 //
-// Known limit: the decision sees the method and path (or the method name), not
-// the arguments, so a file upload (its root is a multipart field) and
-// server.files.* calls (the root is in `path`) are `control` whatever the root,
-// config included; DELETE and downloads of /server/files/config/… are admin.
+// Arguments: a file call the table grants `control` (create, delete, move, copy,
+// zip) needs admin when one of its path arguments names the config root
+// (printer.cfg, moonraker.conf: a write there changes the machine) or climbs
+// with `..` (FILE_CALLS below); the gateway hands the call's arguments in.
+// DELETE and downloads of /server/files/config/… are admin by path.
+// Known limit: an upload's root is a multipart field of a body that is
+// streamed on, never read, so POST /server/files/upload is `control` whatever
+// its root.
 import type { Core } from '../core/core.js';
 import { scopeIncludes, type Identity, type Scope } from '../core/model.js';
 
@@ -125,7 +129,38 @@ const LINES: readonly Line[] = [
   ['control', 'POST /api/files/moonraker/**'],
 ];
 
-export type ScopeRequest = { http: { method: string; path: string } } | { rpc: string };
+/** A request: its HTTP method and path or its JSON-RPC name, and (where they decide) its arguments. */
+export type ScopeRequest = ({ http: { method: string; path: string } } | { rpc: string }) & { args?: Record<string, unknown> };
+
+/** File calls whose scope also depends on the roots their arguments name: the JSON-RPC name or `METHOD path` → those arguments. */
+const FILE_CALLS = new Map<string, readonly string[]>();
+for (const [rpc, route, names] of [
+  ['server.files.post_directory', 'POST /server/files/directory', ['path']],
+  ['server.files.delete_directory', 'DELETE /server/files/directory', ['path']],
+  ['server.files.move', 'POST /server/files/move', ['source', 'dest']],
+  ['server.files.copy', 'POST /server/files/copy', ['source', 'dest']],
+  ['server.files.zip', 'POST /server/files/zip', ['items', 'dest']],
+  ['server.files.delete_file', null, ['path']],
+] as const) {
+  FILE_CALLS.set(rpc, names);
+  if (route) FILE_CALLS.set(route, names);
+}
+
+/** Roots whose files only admin may change, or copy where others can read them: Klipper's and Moonraker's configuration. */
+const ADMIN_ROOTS = new Set(['config']);
+
+/** The arguments that decide this request's scope (FILE_CALLS), or undefined: its method and path decide alone. */
+export function deciding(r: ScopeRequest): readonly string[] | undefined {
+  return FILE_CALLS.get('rpc' in r ? r.rpc : `${asGet(r.http.method)} ${r.http.path}`);
+}
+
+/** Does a path argument (text, or a list of them: zip's items) reach an admin root, or climb out of the root it names? */
+function reachesAdminRoot(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(reachesAdminRoot);
+  if (typeof value !== 'string') return false;
+  const segments = value.split('/').filter((seg) => seg !== '' && seg !== '.');
+  return ADMIN_ROOTS.has(segments[0] ?? '') || segments.includes('..');
+}
 
 interface Pattern { methods: Set<string>; re: RegExp; scope: Scope; text: string }
 
@@ -156,6 +191,14 @@ function asGet(method: string): string {
 
 /** The scope a request needs. */
 export function scopeFor(r: ScopeRequest): Scope {
+  const scope = tableScope(r);
+  if (scope === 'admin' || !r.args) return scope;
+  const names = deciding(r);
+  return names?.some((name) => reachesAdminRoot(r.args![name])) ? 'admin' : scope;
+}
+
+/** The table's answer: the method and path, or the method name. */
+function tableScope(r: ScopeRequest): Scope {
   if ('rpc' in r) return rpcScopes.get(r.rpc) ?? 'admin';
   const method = asGet(r.http.method);
   const path = r.http.path;

@@ -49,3 +49,19 @@ test('every line of the table is well formed: a known scope, a METHOD /path or n
     }
   }
 });
+
+test('arguments: a file call below admin needs admin when a path argument names the config root or climbs with ..; other calls\' arguments change nothing', () => {
+  const rpc = (name: string, args: Record<string, unknown>) => ({ rpc: name, args });
+  for (const r of [rpc('server.files.move', { source: 'gcodes/a.gcode', dest: 'config/a.cfg' }), rpc('server.files.copy', { source: 'config/printer.cfg', dest: 'gcodes/x' }),
+    rpc('server.files.zip', { items: ['gcodes/a', 'config/printer.cfg'] }), rpc('server.files.delete_file', { path: '/config/printer.cfg' }),
+    rpc('server.files.post_directory', { path: 'gcodes/../config/new' }), rpc('server.files.delete_directory', { path: 'config' }),
+    { http: { method: 'POST', path: '/server/files/directory' }, args: { path: './config/x' } }, { http: { method: 'DELETE', path: '/server/files/directory' }, args: { path: 'config/' } }]) {
+    assert.equal(scopeFor(r), 'admin', JSON.stringify(r));
+  }
+  for (const r of [rpc('server.files.move', { source: 'gcodes/a.gcode', dest: 'gcodes/configs/a.gcode' }), rpc('server.files.zip', { items: ['gcodes/a'], dest: 'gcodes/z.zip' }),
+    rpc('server.files.delete_file', { path: 'gcodes/config' }), rpc('server.files.move', { source: 7, dest: null }), rpc('server.files.move', {})]) {
+    assert.equal(scopeFor(r), 'control', JSON.stringify(r));
+  }
+  assert.equal(scopeFor(rpc('printer.gcode.script', { path: 'config/x' })), 'control', 'not a file call');
+  assert.equal(scopeFor(rpc('server.files.list', { path: 'config' })), 'read', 'reading a listing stays read');
+});

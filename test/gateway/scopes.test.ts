@@ -2,6 +2,7 @@
 // with the recording upstream (test/helpers/upstream.ts) showing what reached it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { startGateway, type Gateway } from './helpers.js';
 import { apiKey, assertError, bearer, login, resultOf } from '../moonraker/helpers.js';
 import { RpcClient } from '../websocket/client.js';
@@ -47,6 +48,47 @@ test('a control user can print, but cannot create users or read the API key; the
   assert.equal(g.s.gh.core.accounts.get('x'), undefined);
   const audit = await g.s.gh.core.audit.query({ event: 'scope_refused', username: 'operator' });
   assert.ok(audit.some((e) => e.detail?.what === 'POST /access/user' && e.detail.needed === 'admin' && e.detail.scope === 'control'), JSON.stringify(audit));
+});
+
+test('a control user\'s file calls: within gcodes they go upstream (the body as sent); naming the config root, or climbing out with .., they need admin and never reach it', async () => {
+  const op = await userWithScope('filer', 'control');
+  const h = bearer(op.token);
+  g.up.clear();
+  const move = JSON.stringify({ source: 'gcodes/a.gcode', dest: 'gcodes/old/a.gcode' });
+  assert.notEqual((await g.s.req('POST', '/server/files/move', { raw: move, headers: { ...h, 'content-type': 'application/json' } })).status, 403);
+  const seen = g.up.requests.find((r) => r.url === '/server/files/move');
+  assert.ok(seen, 'reached the upstream');
+  assert.equal(seen.sha256, createHash('sha256').update(move).digest('hex'), 'the body read for its arguments is forwarded as it came');
+  assert.equal(seen.headers['content-type'], 'application/json');
+  g.up.clear();
+  for (const [method, path, o] of [
+    ['POST', '/server/files/move', { body: { source: 'gcodes/a.gcode', dest: 'config/printer.cfg' } }],
+    ['POST', '/server/files/copy', { body: { source: 'config/printer.cfg', dest: 'gcodes/leak.cfg' } }],
+    ['POST', '/server/files/zip', { body: { items: ['gcodes/a.gcode', 'config'], dest: 'gcodes/all.zip' } }],
+    ['POST', '/server/files/directory?path=config/macros', {}],
+    ['DELETE', '/server/files/directory?path=/config/', {}],
+    ['POST', '/server/files/move', { raw: 'source=gcodes%2Fa.gcode&dest=gcodes%2F..%2Fconfig%2Fx.cfg', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+  ] as const) {
+    const r = await g.s.req(method, path, { ...o, headers: { ...h, ...('headers' in o ? o.headers : {}) } });
+    assertError(r, 403, `Forbidden: scope 'control' may not do this, it needs 'admin'`);
+  }
+  assert.equal(g.up.requests.length, 0, 'none reached the upstream');
+  assertError(await g.s.req('POST', '/server/files/move', { raw: '{"dest": ', headers: { ...h, 'content-type': 'application/json' } }), 400, /Malformed JSON/);
+  assertError(await g.s.req('POST', '/server/files/move', { raw: JSON.stringify({ source: 'gcodes/a', dest: 'x'.repeat(70_000) }), headers: { ...h, 'content-type': 'application/json' } }), 413, /exceeds 65536 bytes/);
+  // over the websocket, the JSON-RPC params decide the same way
+  const c = await RpcClient.open(g.s.port);
+  try {
+    await c.identify({ access_token: op.token });
+    assert.deepEqual((await c.call('server.files.delete_file', { path: 'config/printer.cfg' })).error, { code: 403, message: "Forbidden: scope 'control' may not do this, it needs 'admin'" });
+    assert.deepEqual((await c.call('server.files.move', { source: 'config/moonraker.conf', dest: 'gcodes/m.conf' })).error.code, 403);
+    assert.equal(g.up.calls.filter((x) => x.method.startsWith('server.files.')).length, 0);
+    await c.call('server.files.move', { source: 'gcodes/a.gcode', dest: 'gcodes/b.gcode' });
+    assert.deepEqual(g.up.calls.filter((x) => x.method.startsWith('server.files.')).map((x) => x.params), [{ source: 'gcodes/a.gcode', dest: 'gcodes/b.gcode' }]);
+  } finally { await c.close(); }
+  // an admin's calls are not read: they go on as they came
+  const admin = await userWithScope('boss');
+  assert.notEqual((await g.s.req('POST', '/server/files/move', { body: { source: 'gcodes/a.gcode', dest: 'config/a.cfg' }, headers: bearer(admin.token) })).status, 403);
+  assert.ok(reached('POST', '/server/files/move'));
 });
 
 test('a user made without a scope is admin (Moonraker\'s behaviour); a bad scope is a 400; the users list shows scopes', async () => {

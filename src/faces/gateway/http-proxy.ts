@@ -10,7 +10,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Core } from '../../core/core.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
-import { checkScope } from '../../auth/scopes.js';
+import { checkScope, deciding, type ScopeRequest } from '../../auth/scopes.js';
+import { decidingArgs } from './deciding-args.js';
 import { authRequestOf } from '../moonraker/http.js';
 import { CORS_ALLOW_HEADERS, MoonrakerCors } from '../moonraker/cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from '../moonraker/errors.js';
@@ -143,8 +144,9 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
   const responseHeaders = (req: FastifyRequest, reply: FastifyReply, headers: Record<string, unknown>) => relayedResponseHeaders(req, reply, headers, o.markForwarded);
 
   // Returns the reply: Fastify then waits for the answer the upstream gives (Reply is a thenable).
-  const forward = (req: FastifyRequest, reply: FastifyReply, path: string, query: string) =>
+  const forward = (req: FastifyRequest, reply: FastifyReply, path: string, query: string, body?: Buffer) =>
     reply.from(path, {
+      ...(body ? { body, contentType: req.headers['content-type'] ?? 'application/octet-stream' } : {}),
       queryString: () => forwardedQuery(query),
       rewriteRequestHeaders: (_r, headers) => requestHeaders(req, headers as IncomingHttpHeaders),
       rewriteHeaders: (headers) => responseHeaders(req, reply, headers as Record<string, unknown>) as IncomingHttpHeaders,
@@ -167,8 +169,11 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
       if (paths.owns(path)) throw new HttpError('NOT_FOUND');
       const identity = await authenticate(POLICIES.gateway, authRequestOf(req, true), core);
       // What the identity may do (src/auth/scopes.ts): a refusal is a 403 and never reaches the upstream.
-      checkScope(core, identity, { http: { method: req.method, path } }, req.clientIp);
-      return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1));
+      const r: ScopeRequest = { http: { method: req.method, path } };
+      // A file call below admin: the roots its arguments name decide too (the body is read for them, then sent on as read).
+      const read = deciding(r) && identity && core.verify.scopeOf(identity) !== 'admin' ? await decidingArgs(req) : undefined;
+      checkScope(core, identity, { ...r, args: read?.args }, req.clientIp);
+      return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1), read?.body);
     },
   });
 }

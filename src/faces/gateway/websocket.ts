@@ -86,7 +86,7 @@ export class WebsocketGateway implements Forwarder {
     const identity = conn.hub.identityOf(conn);
     if (!identity) throw new GatewayError('METHOD_FORBIDDEN', { method });
     // What the identity may call (src/auth/scopes.ts, the one rule table): a refusal is a 403 and never goes upstream.
-    checkScope(this.core, identity, { rpc: method }, conn.ip);
+    checkScope(this.core, identity, { rpc: method, args: params }, conn.ip);
     return this.request(conn, method, params, id === null);
   }
 
