@@ -12,13 +12,12 @@
 // A JSON-RPC method the table does not name needs admin.
 //
 // Arguments: a file call the table grants `control` (create, delete, move, copy,
-// zip) needs admin when one of its path arguments names the config root
+// zip, upload) needs admin when one of its path arguments names the config root
 // (printer.cfg, moonraker.conf: a write there changes the machine) or climbs
 // with `..` (FILE_CALLS below); the gateway hands the call's arguments in.
 // DELETE and downloads of /server/files/config/… are admin by path.
-// Known limit: an upload's root is a multipart field of a body that is
-// streamed on, never read, so POST /server/files/upload is `control` whatever
-// its root.
+// An upload's root and paths are multipart fields: the gateway reads them as the
+// body streams on (faces/gateway/deciding-args.ts).
 import type { Core } from '../core/core.js';
 import { scopeIncludes, type Identity, type Scope } from '../core/model.js';
 
@@ -132,34 +131,43 @@ const LINES: readonly Line[] = [
 /** A request: its HTTP method and path or its JSON-RPC name, and (where they decide) its arguments. */
 export type ScopeRequest = ({ http: { method: string; path: string } } | { rpc: string }) & { args?: Record<string, unknown> };
 
-/** File calls whose scope also depends on the roots their arguments name: the JSON-RPC name or `METHOD path` → those arguments. */
-const FILE_CALLS = new Map<string, readonly string[]>();
-for (const [rpc, route, names] of [
-  ['server.files.post_directory', 'POST /server/files/directory', ['path']],
-  ['server.files.delete_directory', 'DELETE /server/files/directory', ['path']],
-  ['server.files.move', 'POST /server/files/move', ['source', 'dest']],
-  ['server.files.copy', 'POST /server/files/copy', ['source', 'dest']],
-  ['server.files.zip', 'POST /server/files/zip', ['items', 'dest']],
-  ['server.files.delete_file', null, ['path']],
+/**
+ * How an argument names a place: `rooted` is "<root>/<path>" (server.files.*), `root` a root's name (an
+ * upload's), `inside` a path within the root (an upload's `path`, its file's name).
+ */
+type ArgKind = 'rooted' | 'root' | 'inside';
+
+/** File calls whose scope also depends on the places their arguments name: the JSON-RPC name or `METHOD path` → those arguments. */
+const FILE_CALLS = new Map<string, Readonly<Record<string, ArgKind>>>();
+for (const [rpc, route, args] of [
+  ['server.files.post_directory', 'POST /server/files/directory', { path: 'rooted' }],
+  ['server.files.delete_directory', 'DELETE /server/files/directory', { path: 'rooted' }],
+  ['server.files.move', 'POST /server/files/move', { source: 'rooted', dest: 'rooted' }],
+  ['server.files.copy', 'POST /server/files/copy', { source: 'rooted', dest: 'rooted' }],
+  ['server.files.zip', 'POST /server/files/zip', { items: 'rooted', dest: 'rooted' }],
+  ['server.files.delete_file', null, { path: 'rooted' }],
+  [null, 'POST /server/files/upload', { root: 'root', path: 'inside', filename: 'inside' }],
 ] as const) {
-  FILE_CALLS.set(rpc, names);
-  if (route) FILE_CALLS.set(route, names);
+  if (rpc) FILE_CALLS.set(rpc, args);
+  if (route) FILE_CALLS.set(route, args);
 }
 
 /** Roots whose files only admin may change, or copy where others can read them: Klipper's and Moonraker's configuration. */
 const ADMIN_ROOTS = new Set(['config']);
 
 /** The arguments that decide this request's scope (FILE_CALLS), or undefined: its method and path decide alone. */
-export function deciding(r: ScopeRequest): readonly string[] | undefined {
+export function deciding(r: ScopeRequest): Readonly<Record<string, ArgKind>> | undefined {
   return FILE_CALLS.get('rpc' in r ? r.rpc : `${asGet(r.http.method)} ${r.http.path}`);
 }
 
-/** Does a path argument (text, or a list of them: zip's items) reach an admin root, or climb out of the root it names? */
-function reachesAdminRoot(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(reachesAdminRoot);
+/** Does an argument (text, or a list of them: zip's items) reach an admin root, or climb out of the root it is in? */
+function reachesAdminRoot(kind: ArgKind, value: unknown): boolean {
+  if (Array.isArray(value)) return value.some((v) => reachesAdminRoot(kind, v));
   if (typeof value !== 'string') return false;
   const segments = value.split('/').filter((seg) => seg !== '' && seg !== '.');
-  return ADMIN_ROOTS.has(segments[0] ?? '') || segments.includes('..');
+  if (segments.includes('..')) return true;
+  const root = kind === 'rooted' ? segments[0] : kind === 'root' ? value.trim() : undefined;
+  return root !== undefined && ADMIN_ROOTS.has(root.toLowerCase()); // Moonraker lowercases an upload's root
 }
 
 interface Pattern { methods: Set<string>; re: RegExp; scope: Scope; text: string }
@@ -193,8 +201,9 @@ function asGet(method: string): string {
 export function scopeFor(r: ScopeRequest): Scope {
   const scope = tableScope(r);
   if (scope === 'admin' || !r.args) return scope;
-  const names = deciding(r);
-  return names?.some((name) => reachesAdminRoot(r.args![name])) ? 'admin' : scope;
+  const kinds = deciding(r);
+  if (kinds) for (const name in kinds) if (reachesAdminRoot(kinds[name]!, r.args[name])) return 'admin';
+  return scope;
 }
 
 /** The table's answer: the method and path, or the method name. */

@@ -1,10 +1,13 @@
 // The arguments of a forwarded HTTP file call whose scope depends on them
 // (src/auth/scopes.ts FILE_CALLS: a path under the config root needs admin).
-// Their body is small (paths), so it is read here, up to a limit, parsed as
-// Moonraker parses it (faces/moonraker/args.ts: the query, a form body, a JSON
-// body over them); the caller forwards the body exactly as it came.
+// - A file call's body is small (paths): it is read here, up to a limit, parsed
+//   as Moonraker parses it (faces/moonraker/args.ts: the query, a form body, a
+//   JSON body over them), and the caller forwards it exactly as it came.
+// - An upload's body can be large: its fields are parsed as it streams through
+//   to the upstream (checkedUpload).
+import { Busboy } from '@fastify/busboy';
 import type { FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { collectArgs, parseMultipart, parseUrlencoded } from '../moonraker/args.js';
 import { HttpError } from '../shared/http-errors.js';
 
@@ -41,4 +44,50 @@ export async function decidingArgs(req: FastifyRequest): Promise<{ args: Record<
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   const view = { url: req.url, headers: req.headers, body: await parsedBody(body, type) } as FastifyRequest;
   return { args: collectArgs(view), body };
+}
+
+/** An upload on its way upstream: the body to send, and the refusal that stopped it, if one did. */
+export interface CheckedUpload { body: Readable; refusal(): unknown }
+
+/**
+ * Passes an upload's body on while parsing its multipart fields (root, path, and the file's name, as sent),
+ * holding back the last chunk until the whole body is parsed: when `check` throws, the body ends before
+ * it is complete, and the upstream, which acts on an upload only once it has all of it, discards it.
+ * The query's arguments are checked first, before anything is sent.
+ */
+export function checkedUpload(req: FastifyRequest, check: (args: Record<string, unknown>) => void): CheckedUpload {
+  check(collectArgs({ url: req.url, headers: req.headers, body: undefined } as FastifyRequest));
+  const source = req.body instanceof Readable ? req.body : Readable.from([]);
+  let refused: unknown;
+  let parser: ReturnType<typeof Busboy> | undefined;
+  const fields: Record<string, unknown> = Object.create(null);
+  try {
+    parser = Busboy({ headers: req.headers as never, preservePath: true });
+  } catch { /* not multipart: the upstream refuses it; the query was checked */ }
+  const parsed = new Promise<void>((resolve, reject) => {
+    if (!parser) return resolve();
+    parser.on('field', (name, value) => { fields[name] = value; });
+    parser.on('file', (_name, file, filename) => { fields.filename = filename; file.resume(); });
+    parser.on('finish', resolve);
+    parser.on('error', reject);
+  });
+  parsed.catch(() => {}); // awaited in flush
+  let held: Buffer | undefined;
+  const body = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      parser?.write(chunk);
+      const previous = held;
+      held = chunk;
+      done(null, previous);
+    },
+    flush(done) {
+      parser?.end();
+      parsed.then(() => check(fields)).then(() => done(null, held), (err: unknown) => {
+        refused = err instanceof Error && 'status' in err ? err : new HttpError('BAD_REQUEST');
+        done(refused as Error);
+      });
+    },
+  });
+  pipeline(source, body, () => {});
+  return { body, refusal: () => refused };
 }

@@ -8,10 +8,11 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Core } from '../../core/core.js';
+import type { Identity } from '../../core/model.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
-import { checkScope, deciding, type ScopeRequest } from '../../auth/scopes.js';
-import { decidingArgs } from './deciding-args.js';
+import { checkScope, deciding } from '../../auth/scopes.js';
+import { checkedUpload, decidingArgs, type CheckedUpload } from './deciding-args.js';
 import { authRequestOf } from '../moonraker/http.js';
 import { CORS_ALLOW_HEADERS, MoonrakerCors } from '../moonraker/cors.js';
 import { MOONRAKER_JSON, moonrakerBody, moonrakerFailure } from '../moonraker/errors.js';
@@ -34,6 +35,8 @@ export interface GatewayHttpOptions {
 /** TRACE is not forwarded (it would echo credentials back); CONNECT is not routable. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 const BODILESS = new Set(['GET', 'HEAD']);
+/** Moonraker's upload: its arguments are checked as its body streams on. */
+const UPLOAD_PATH = '/server/files/upload';
 
 /** RFC 9110 §7.6.1 and RFC 9112's connection-specific fields (plus the obsolete Proxy-Connection): one hop only. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization'];
@@ -104,6 +107,19 @@ function relayedResponseHeaders(req: FastifyRequest, reply: FastifyReply, header
   return headers;
 }
 
+/** How a request's body goes on: `read`, read for its arguments and sent as read; `upload`, checked as it streams; else as it comes. */
+interface ForwardBody { read?: Buffer; upload?: CheckedUpload }
+
+/** A file call below admin: the places its arguments name decide its scope too (auth/scopes.ts, deciding-args.ts). */
+async function checkFileArgs(core: Core, identity: Identity | null, r: { http: { method: string; path: string } }, req: FastifyRequest): Promise<ForwardBody> {
+  if (!deciding(r) || !identity || core.verify.scopeOf(identity) === 'admin') return {};
+  const check = (args: Record<string, unknown>) => checkScope(core, identity, { ...r, args }, req.clientIp);
+  if (r.http.path === UPLOAD_PATH) return { upload: checkedUpload(req, check) };
+  const { args, body } = await decidingArgs(req);
+  check(args);
+  return { read: body };
+}
+
 export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
   const { core, upstream, paths } = o;
   const cors = new MoonrakerCors(core);
@@ -144,18 +160,22 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
   const responseHeaders = (req: FastifyRequest, reply: FastifyReply, headers: Record<string, unknown>) => relayedResponseHeaders(req, reply, headers, o.markForwarded);
 
   // Returns the reply: Fastify then waits for the answer the upstream gives (Reply is a thenable).
-  const forward = (req: FastifyRequest, reply: FastifyReply, path: string, query: string, body?: Buffer) =>
-    reply.from(path, {
-      ...(body ? { body, contentType: req.headers['content-type'] ?? 'application/octet-stream' } : {}),
+  const forward = (req: FastifyRequest, reply: FastifyReply, path: string, query: string, o: ForwardBody) => {
+    if (o.upload) req.body = o.upload.body;
+    return reply.from(path, {
+      ...(o.read ? { body: o.read, contentType: req.headers['content-type'] ?? 'application/octet-stream' } : {}),
       queryString: () => forwardedQuery(query),
       rewriteRequestHeaders: (_r, headers) => requestHeaders(req, headers as IncomingHttpHeaders),
       rewriteHeaders: (headers) => responseHeaders(req, reply, headers as Record<string, unknown>) as IncomingHttpHeaders,
       onError: (r, { error }) => {
+        const refused = o.upload?.refusal();
+        if (refused) return void send(req, r as FastifyReply, refused); // the upload was stopped before its end
         const err = upstreamFailure(error);
         requestLog(req).warn({ req, upstream: upstream.origin, cause: err.params.cause }, 'gateway: upstream failed');
         send(req, r as FastifyReply, err);
       },
     });
+  };
 
   app.route({
     method: METHODS,
@@ -169,11 +189,9 @@ export async function gatewayHttp(app: FastifyInstance, o: GatewayHttpOptions) {
       if (paths.owns(path)) throw new HttpError('NOT_FOUND');
       const identity = await authenticate(POLICIES.gateway, authRequestOf(req, true), core);
       // What the identity may do (src/auth/scopes.ts): a refusal is a 403 and never reaches the upstream.
-      const r: ScopeRequest = { http: { method: req.method, path } };
-      // A file call below admin: the roots its arguments name decide too (the body is read for them, then sent on as read).
-      const read = deciding(r) && identity && core.verify.scopeOf(identity) !== 'admin' ? await decidingArgs(req) : undefined;
-      checkScope(core, identity, { ...r, args: read?.args }, req.clientIp);
-      return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1), read?.body);
+      const r = { http: { method: req.method, path } };
+      checkScope(core, identity, r, req.clientIp);
+      return forward(req, reply, path, q < 0 ? '' : req.url.slice(q + 1), await checkFileArgs(core, identity, r, req));
     },
   });
 }
