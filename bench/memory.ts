@@ -18,12 +18,17 @@ import { freePort, type Seeded } from './startup.js';
 const ROOT = join(import.meta.dirname, '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function status(pid: number): { rssMiB: number; threads: number } {
+function status(pid: number): Omit<MemoryResult, 'firstMs'> {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { rssMiB: Number(/VmRSS:\s+(\d+)/.exec(s)![1]) / 1024, threads: Number(/Threads:\s+(\d+)/.exec(s)![1]) };
+  const mib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(s)![1]) / 1024;
+  return { rssMiB: mib('VmRSS'), anonMiB: mib('RssAnon'), fileMiB: mib('RssFile'), threads: Number(/Threads:\s+(\d+)/.exec(s)![1]) };
 }
 
-export interface MemoryResult { firstMs: number; rssMiB: number; threads: number }
+/**
+ * RSS, and its two parts: anonymous (heaps, stacks) and file-backed (the pages of the
+ * node binary and shared libraries that ran: more of them as more of node's own code runs).
+ */
+export interface MemoryResult { firstMs: number; rssMiB: number; anonMiB: number; fileMiB: number; threads: number }
 
 /** Spawns `args` (a server on `port`), waits for the first 200 (GET /access/info), then `settleMs`, and reads the server's RSS. */
 async function spawnAndMeasure(args: string[], port: number, settleMs: number): Promise<MemoryResult> {

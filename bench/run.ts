@@ -13,7 +13,7 @@ import { ROOT } from './lib/revs.js';
 import { mergeResults, probe, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { wsLoad, type WsLoadSpec } from './lib/ws-load.js';
 import { bareStartup, gatehouseStartup, median, seededDataDir } from './startup.js';
-import { floorMemory, idleMemory, seededMemory } from './memory.js';
+import { floorMemory, idleMemory, seededMemory, type MemoryResult } from './memory.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -449,7 +449,7 @@ async function memory() {
   if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
   if (want('8')) {
     const { first, restart } = await idleMemory(SETTLE_MS);
-    const note = (m: { rssMiB: number; threads: number }) => `RSS ${m.rssMiB.toFixed(1)} MiB, ${m.threads} threads, ${SETTLE_MS / 1000} s after the first 200 (/proc/<pid>/status)`;
+    const note = (m: MemoryResult) => `RSS ${m.rssMiB.toFixed(1)} MiB (anonymous ${m.anonMiB.toFixed(1)}, file-backed ${m.fileMiB.toFixed(1)}), ${m.threads} threads, ${SETTLE_MS / 1000} s after the first 200 (/proc/<pid>/status)`;
     add({ scenario: '8 idle memory, empty store, first start (bootstrap admin hashed)', target: '< 60 MiB', pass: first.rssMiB < 60, note: note(first) });
     add({ scenario: '8 idle memory, empty store, restart', target: '< 60 MiB', pass: restart.rssMiB < 60, note: note(restart) });
     const floors = await floorMemory(SETTLE_MS);
