@@ -146,7 +146,9 @@ for (const [rpc, route, args] of [
   ['server.files.copy', 'POST /server/files/copy', { source: 'rooted', dest: 'rooted' }],
   ['server.files.zip', 'POST /server/files/zip', { items: 'rooted', dest: 'rooted' }],
   ['server.files.delete_file', null, { path: 'rooted' }],
+  // Moonraker's upload handler, also behind OctoPrint's upload route (octoprint_compat.py), takes the same fields
   [null, 'POST /server/files/upload', { root: 'root', path: 'inside', filename: 'inside' }],
+  [null, 'POST /api/files/local', { root: 'root', path: 'inside', filename: 'inside' }],
 ] as const) {
   if (rpc) FILE_CALLS.set(rpc, args);
   if (route) FILE_CALLS.set(route, args);

@@ -65,6 +65,7 @@ test('arguments: a file call below admin needs admin when a path argument names 
   const upload = (args: Record<string, unknown>) => ({ http: { method: 'POST', path: '/server/files/upload' }, args });
   for (const args of [{ root: 'config' }, { root: ' CONFIG ' }, { root: 'gcodes', path: '../config' }, { filename: 'a/../../config/printer.cfg' }]) assert.equal(scopeFor(upload(args)), 'admin', JSON.stringify(args));
   for (const args of [{}, { root: 'gcodes', path: 'config', filename: 'config.gcode' }]) assert.equal(scopeFor(upload(args)), 'control', 'an upload\'s path and name are inside its root: ' + JSON.stringify(args));
+  assert.equal(scopeFor({ http: { method: 'POST', path: '/api/files/local' }, args: { root: 'config' } }), 'admin', 'OctoPrint\'s upload route is the same handler');
   assert.equal(scopeFor(rpc('printer.gcode.script', { path: 'config/x' })), 'control', 'not a file call');
   assert.equal(scopeFor(rpc('server.files.list', { path: 'config' })), 'read', 'reading a listing stays read');
 });

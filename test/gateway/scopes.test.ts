@@ -94,22 +94,24 @@ test('a control user\'s file calls: within gcodes they go upstream (the body as 
 test('a control user\'s uploads: into gcodes the whole body reaches the upstream; into config (a field after a 1 MiB file, or in the query), or with a path that climbs, it is a 403 and the upstream never gets the complete body', async () => {
   const op = await userWithScope('uploader', 'control');
   const file = Buffer.alloc(1024 * 1024, 'G1 X1\n');
-  const upload = async (token: string, fields: Record<string, string>, o: { query?: string; filename?: string } = {}) => {
+  const upload = async (token: string, fields: Record<string, string>, o: { query?: string; filename?: string; route?: string } = {}) => {
     const form = new FormData();
     form.append('file', new Blob([file]), o.filename ?? 'part.gcode');
     for (const [k, v] of Object.entries(fields)) form.append(k, v); // after the file, as the upstream reads them: at the end
-    const req = new Request(`http://127.0.0.1:${g.s.port}/server/files/upload${o.query ?? ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const req = new Request(`http://127.0.0.1:${g.s.port}${o.route ?? '/server/files/upload'}${o.query ?? ''}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
     const bytes = Buffer.from(await req.arrayBuffer());
     const r = await fetch(req.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': req.headers.get('content-type')! }, body: bytes });
     const text = await r.text();
     return { status: r.status, json: JSON.parse(text), sha256: createHash('sha256').update(bytes).digest('hex') };
   };
-  const completeAtUpstream = (sha256: string) => g.up.requests.some((r) => r.url.startsWith('/server/files/upload') && r.sha256 === sha256);
+  const completeAtUpstream = (sha256: string) => g.up.requests.some((r) => /^\/(server\/files\/upload|api\/files\/local)/.test(r.url) && r.sha256 === sha256);
   g.up.clear();
   const ok = await upload(op.token, { root: 'gcodes', path: 'sub' });
   assert.notEqual(ok.status, 403, JSON.stringify(ok.json));
   assert.ok(completeAtUpstream(ok.sha256), 'the whole body, as sent');
-  for (const [fields, o] of [[{ root: 'config' }, {}], [{ root: 'Config' }, {}], [{ root: 'gcodes', path: '../config' }, {}], [{ root: 'gcodes' }, { filename: '../config/printer.cfg' }], [{}, { query: '?root=config' }]] as const) {
+  assert.ok(completeAtUpstream((await upload(op.token, {}, { route: '/api/files/local' })).sha256), 'OctoPrint\'s route, into gcodes');
+  for (const [fields, o] of [[{ root: 'config' }, {}], [{ root: 'Config' }, {}], [{ root: 'gcodes', path: '../config' }, {}], [{ root: 'gcodes' }, { filename: '../config/printer.cfg' }], [{}, { query: '?root=config' }],
+    [{ root: 'config' }, { route: '/api/files/local' }]] as const) { // OctoPrint's upload route is Moonraker's upload handler
     const r = await upload(op.token, fields, o);
     assert.equal(r.status, 403, JSON.stringify([fields, o, r.json]));
     assert.deepEqual(r.json, { error: { code: 403, message: "Forbidden: scope 'control' may not do this, it needs 'admin'" } });

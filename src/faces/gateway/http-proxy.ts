@@ -35,8 +35,8 @@ export interface GatewayHttpOptions {
 /** TRACE is not forwarded (it would echo credentials back); CONNECT is not routable. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 const BODILESS = new Set(['GET', 'HEAD']);
-/** Moonraker's upload: its arguments are checked as its body streams on. */
-const UPLOAD_PATH = '/server/files/upload';
+/** Moonraker's upload handler (application.py; octoprint_compat.py's route to it): its arguments are checked as its body streams on. */
+const UPLOAD_PATHS = new Set(['/server/files/upload', '/api/files/local']);
 
 /** RFC 9110 §7.6.1 and RFC 9112's connection-specific fields (plus the obsolete Proxy-Connection): one hop only. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization'];
@@ -114,7 +114,7 @@ interface ForwardBody { read?: Buffer; upload?: CheckedUpload }
 async function checkFileArgs(core: Core, identity: Identity | null, r: { http: { method: string; path: string } }, req: FastifyRequest): Promise<ForwardBody> {
   if (!deciding(r) || !identity || core.verify.scopeOf(identity) === 'admin') return {};
   const check = (args: Record<string, unknown>) => checkScope(core, identity, { ...r, args }, req.clientIp);
-  if (r.http.path === UPLOAD_PATH) return { upload: checkedUpload(req, check) };
+  if (UPLOAD_PATHS.has(r.http.path)) return { upload: checkedUpload(req, check) };
   const { args, body } = await decidingArgs(req);
   check(args);
   return { read: body };
