@@ -15,7 +15,7 @@
 // zip, upload) needs admin when one of its path arguments names the config root
 // (printer.cfg, moonraker.conf: a write there changes the machine) or climbs
 // with `..` (FILE_CALLS below); the gateway hands the call's arguments in.
-// DELETE and downloads of /server/files/config/… are admin by path.
+// DELETE and downloads of /server/files/config/… and of the logs are admin by path.
 // An upload's root and paths are multipart fields: the gateway reads them as the
 // body streams on (faces/gateway/deciding-args.ts).
 import type { Core } from '../core/core.js';
@@ -75,6 +75,10 @@ const LINES: readonly Line[] = [
   ['control', 'POST /server/files/upload'],
   ['control', 'POST /api/files/local'],
   ['admin', 'GET|DELETE /server/files/config/**'],
+  // logs: moonraker.log holds Moonraker's whole configuration (server.py _parse_config), klippy.log printer.cfg's
+  ['admin', 'GET|DELETE /server/files/logs/**'],
+  ['admin', 'GET /server/files/moonraker.log'],
+  ['admin', 'GET /server/files/klippy.log'],
   ['read', 'GET /server/files/*/**'],
   ['control', 'DELETE /server/files/*/**'],
   // ---- jobs and history (job_queue.py, history.py) ----

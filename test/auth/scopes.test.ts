@@ -26,10 +26,11 @@ test('control: printing, motion, uploads and deletes of files, emergency stop', 
   }
 });
 
-test('admin: /access administration, /machine power and updates, config files, and anything the table does not name', () => {
+test('admin: /access administration, /machine power and updates, config files and logs (moonraker.log holds the configuration), and anything the table does not name', () => {
   for (const r of [http('POST', '/access/user'), http('GET', '/access/users/list'), http('GET', '/access/api_key'), http('POST', '/access/api_keys'),
     http('POST', '/machine/reboot'), http('POST', '/machine/update/full'), http('POST', '/machine/device_power/on'), http('GET', '/machine/sudo/info'),
     http('GET', '/server/files/config/printer.cfg'), http('DELETE', '/server/files/config/printer.cfg'), http('POST', '/server/restart'),
+    http('GET', '/server/files/logs/moonraker.log'), http('HEAD', '/server/files/logs/klippy.log'), http('GET', '/server/files/moonraker.log'), http('GET', '/server/files/klippy.log'),
     http('PUT', '/server/anything'), http('POST', '/server/not/in/the/table'),
     { rpc: 'access.api_keys.create' }, { rpc: 'machine.shutdown' }, { rpc: 'server.database.post_item' }, { rpc: 'some.future.method' }]) {
     assert.equal(scopeFor(r), 'admin', JSON.stringify(r));

@@ -38,6 +38,18 @@ test('a read user can query through the gateway, but POST /printer/print/start i
   assertError(await g.s.req('GET', '/access/api_key', { headers: bearer(reader.token) }), 403, /needs 'admin'/);
 });
 
+test('a read user downloads G-code files but not the logs, which hold the configuration (moonraker.log writes all of it, klippy.log printer.cfg); an admin does', async () => {
+  const reader = await login(g.s, 'reader', 'pw-reader');
+  g.up.clear();
+  assert.notEqual((await g.s.req('GET', '/server/files/gcodes/a.gcode', { headers: bearer(reader.token) })).status, 403);
+  for (const path of ['/server/files/logs/moonraker.log', '/server/files/logs/klippy.log', '/server/files/moonraker.log', '/server/files/klippy.log']) {
+    assertError(await g.s.req('GET', path, { headers: bearer(reader.token) }), 403, /needs 'admin'/);
+    assert.ok(!reached('GET', path), path);
+  }
+  assert.notEqual((await g.s.req('GET', '/server/files/logs/moonraker.log', { headers: apiKey(g.s) })).status, 403);
+  assert.ok(reached('GET', '/server/files/logs/moonraker.log'));
+});
+
 test('a control user can print, but cannot create users or read the API key; the refusal is audited', async () => {
   const op = await userWithScope('operator', 'control');
   g.up.clear();
