@@ -13,8 +13,9 @@
 //
 // Arguments: a file call the table grants `control` (create, delete, move, copy,
 // zip, upload) needs admin when one of its path arguments names the config root
-// (printer.cfg, moonraker.conf: a write there changes the machine) or climbs
-// with `..` (FILE_CALLS below); the gateway hands the call's arguments in.
+// (printer.cfg, moonraker.conf: a write there changes the machine), the logs
+// root (they hold the configuration) or climbs with `..` (FILE_CALLS below);
+// the gateway hands the call's arguments in.
 // DELETE and downloads of /server/files/config/… and of the logs are admin by path.
 // An upload's root and paths are multipart fields: the gateway reads them as the
 // body streams on (faces/gateway/deciding-args.ts).
@@ -158,8 +159,8 @@ for (const [rpc, route, args] of [
   if (route) FILE_CALLS.set(route, args);
 }
 
-/** Roots whose files only admin may change, or copy where others can read them: Klipper's and Moonraker's configuration. */
-const ADMIN_ROOTS = new Set(['config']);
+/** Roots whose files only admin may change, or copy where others can read them: the configuration, and the logs that hold it. */
+const ADMIN_ROOTS = new Set(['config', 'logs']);
 
 /** The arguments that decide this request's scope (FILE_CALLS), or undefined: its method and path decide alone. */
 export function deciding(r: ScopeRequest): Readonly<Record<string, ArgKind>> | undefined {

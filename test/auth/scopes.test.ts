@@ -55,6 +55,7 @@ test('arguments: a file call below admin needs admin when a path argument names 
   const rpc = (name: string, args: Record<string, unknown>) => ({ rpc: name, args });
   for (const r of [rpc('server.files.move', { source: 'gcodes/a.gcode', dest: 'config/a.cfg' }), rpc('server.files.copy', { source: 'config/printer.cfg', dest: 'gcodes/x' }),
     rpc('server.files.zip', { items: ['gcodes/a', 'config/printer.cfg'] }), rpc('server.files.delete_file', { path: '/config/printer.cfg' }),
+    rpc('server.files.copy', { source: 'logs/moonraker.log', dest: 'gcodes/m.log' }), rpc('server.files.zip', { items: ['logs'], dest: 'gcodes/logs.zip' }),
     rpc('server.files.post_directory', { path: 'gcodes/../config/new' }), rpc('server.files.delete_directory', { path: 'config' }),
     { http: { method: 'POST', path: '/server/files/directory' }, args: { path: './config/x' } }, { http: { method: 'DELETE', path: '/server/files/directory' }, args: { path: 'config/' } }]) {
     assert.equal(scopeFor(r), 'admin', JSON.stringify(r));
