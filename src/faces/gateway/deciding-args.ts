@@ -1,5 +1,5 @@
 // The arguments of a forwarded HTTP file call whose scope depends on them
-// (src/auth/scopes.ts FILE_CALLS: a path under the config root needs admin).
+// (src/auth/scopes.ts FILE_CALLS: a path under the config or logs root needs admin).
 // - A file call's body is small (paths): it is read here, up to a limit, parsed
 //   as Moonraker parses it (faces/moonraker/args.ts: the query, a form body, a
 //   JSON body over them), and the caller forwards it exactly as it came.
