@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { pino, stdSerializers, type LoggerOptions } from 'pino';
 import type { Config } from '../config/schema.js';
 import { clientErrorOf, HttpError } from '../faces/shared/http-errors.js';
+import { parseJsonBody } from '../faces/shared/json-body.js';
 import { createNodeServer, loggerOptions, requestLoggerFactory, SECURITY_LINES } from './fast-path.js';
 import { ClientAddresses } from './client-address.js';
 import { normalizeIp } from '../core/security/trusted-clients.js';
@@ -103,22 +104,15 @@ export function createHttpServer(config: Config, listener: Listener, log: Fastif
     : { getter(this: FastifyRequest & { [CLIENT_IP]?: string }) { return (this[CLIENT_IP] ??= addresses.of(this.raw.socket?.remoteAddress, this.headers)); } });
   app.setNotFoundHandler((req, reply) => renderError(faceOfUrl(listener, req.url), new HttpError('NOT_FOUND'), req, reply));
 
-  // Empty body is "no arguments"; malformed JSON is a 400 naming the problem.
-  // Bytes that are not UTF-8 are refused rather than silently turned into U+FFFD.
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  // Empty body is "no arguments"; malformed JSON or bytes that are not UTF-8 are a 400 naming the problem.
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
-    let text: string;
+    let value: unknown;
     try {
-      text = utf8.decode(body as Buffer);
-    } catch {
-      return done(new HttpError('INVALID_UTF8'), undefined);
+      value = parseJsonBody(body as Buffer);
+    } catch (err) {
+      return done(err as HttpError, undefined);
     }
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new HttpError('INVALID_JSON'), undefined);
-    }
+    done(null, value);
   });
   // Other bodies (text; forms outside the Moonraker face, which parses its own: faces/moonraker/args.ts) are read within the size limit and ignored.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, _body, done) => done(null, undefined));

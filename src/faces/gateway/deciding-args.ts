@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { collectArgs, parseMultipart, parseUrlencoded } from '../moonraker/args.js';
 import { HttpError } from '../shared/http-errors.js';
+import { parseJsonBody } from '../shared/json-body.js';
 
 /** Such a call's body holds a few paths: anything larger is refused rather than held. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -25,16 +26,11 @@ async function readBody(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** The body as the Moonraker listener's parsers read it (server/http-server.ts, faces/moonraker/http.ts). */
 async function parsedBody(raw: Buffer, type: string): Promise<unknown> {
   if (type.startsWith('application/x-www-form-urlencoded')) return parseUrlencoded(raw);
   if (type.startsWith('multipart/form-data')) return parseMultipart(raw, type);
-  if (type.startsWith('application/json') && raw.length > 0) {
-    try {
-      return JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new HttpError('INVALID_JSON');
-    }
-  }
+  if (type.startsWith('application/json')) return parseJsonBody(raw);
   return undefined;
 }
 
