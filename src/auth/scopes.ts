@@ -142,6 +142,9 @@ export type ScopeRequest = ({ http: { method: string; path: string } } | { rpc: 
  */
 type ArgKind = 'rooted' | 'root' | 'inside';
 
+/** Moonraker's upload handler (application.py), also behind OctoPrint's upload route (octoprint_compat.py): its arguments are multipart fields. */
+export const UPLOAD_PATHS: readonly string[] = ['/server/files/upload', '/api/files/local'];
+
 /** File calls whose scope also depends on the places their arguments name: the JSON-RPC name or `METHOD path` → those arguments. */
 const FILE_CALLS = new Map<string, Readonly<Record<string, ArgKind>>>();
 for (const [rpc, route, args] of [
@@ -151,9 +154,7 @@ for (const [rpc, route, args] of [
   ['server.files.copy', 'POST /server/files/copy', { source: 'rooted', dest: 'rooted' }],
   ['server.files.zip', 'POST /server/files/zip', { items: 'rooted', dest: 'rooted' }],
   ['server.files.delete_file', null, { path: 'rooted' }],
-  // Moonraker's upload handler, also behind OctoPrint's upload route (octoprint_compat.py), takes the same fields
-  [null, 'POST /server/files/upload', { root: 'root', path: 'inside', filename: 'inside' }],
-  [null, 'POST /api/files/local', { root: 'root', path: 'inside', filename: 'inside' }],
+  ...UPLOAD_PATHS.map((path) => [null, `POST ${path}`, { root: 'root', path: 'inside', filename: 'inside' }] as const),
 ] as const) {
   if (rpc) FILE_CALLS.set(rpc, args);
   if (route) FILE_CALLS.set(route, args);

@@ -11,7 +11,7 @@ import type { Core } from '../../core/core.js';
 import type { Identity } from '../../core/model.js';
 import { authenticate } from '../../auth/run.js';
 import { POLICIES } from '../../auth/policies.js';
-import { checkScope, deciding } from '../../auth/scopes.js';
+import { checkScope, deciding, UPLOAD_PATHS } from '../../auth/scopes.js';
 import { checkedUpload, decidingArgs, type CheckedUpload } from './deciding-args.js';
 import { authRequestOf } from '../moonraker/http.js';
 import { CORS_ALLOW_HEADERS, MoonrakerCors } from '../moonraker/cors.js';
@@ -35,8 +35,6 @@ export interface GatewayHttpOptions {
 /** TRACE is not forwarded (it would echo credentials back); CONNECT is not routable. */
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 const BODILESS = new Set(['GET', 'HEAD']);
-/** Moonraker's upload handler (application.py; octoprint_compat.py's route to it): its arguments are checked as its body streams on. */
-const UPLOAD_PATHS = new Set(['/server/files/upload', '/api/files/local']);
 
 /** RFC 9110 §7.6.1 and RFC 9112's connection-specific fields (plus the obsolete Proxy-Connection): one hop only. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization'];
@@ -114,7 +112,8 @@ interface ForwardBody { read?: Buffer; upload?: CheckedUpload }
 async function checkFileArgs(core: Core, identity: Identity | null, r: { http: { method: string; path: string } }, req: FastifyRequest): Promise<ForwardBody> {
   if (!deciding(r) || !identity || core.verify.scopeOf(identity) === 'admin') return {};
   const check = (args: Record<string, unknown>) => checkScope(core, identity, { ...r, args }, req.clientIp);
-  if (UPLOAD_PATHS.has(r.http.path)) return { upload: checkedUpload(req, check) };
+  // An upload's arguments are checked as its body streams on; any other file call's small body is read first.
+  if (UPLOAD_PATHS.includes(r.http.path)) return { upload: checkedUpload(req, check) };
   const { args, body } = await decidingArgs(req);
   check(args);
   return { read: body };
