@@ -110,7 +110,7 @@ interface ForwardBody { read?: Buffer; upload?: CheckedUpload }
 
 /** A file call below admin: the places its arguments name decide its scope too (auth/scopes.ts, deciding-args.ts). */
 async function checkFileArgs(core: Core, identity: Identity | null, r: { http: { method: string; path: string } }, req: FastifyRequest): Promise<ForwardBody> {
-  if (!deciding(r) || !identity || core.verify.scopeOf(identity) === 'admin') return {};
+  if (!identity || core.verify.scopeOf(identity) === 'admin' || !deciding(r)) return {};
   const check = (args: Record<string, unknown>) => checkScope(core, identity, { ...r, args }, req.clientIp);
   // An upload's arguments are checked as its body streams on; any other file call's small body is read first.
   if (UPLOAD_PATHS.includes(r.http.path)) return { upload: checkedUpload(req, check) };
